@@ -1,0 +1,508 @@
+//! Translating one MIR function into Cranelift IR.
+//!
+//! The translation is one-to-one: each reachable MIR block becomes a Cranelift
+//! block with the same parameters, each MIR instruction becomes one or a few
+//! Cranelift instructions. Two things are added here: the stack-limit check at the
+//! start of every function (DESIGN.md §5), and the frame pointer and site number
+//! passed to runtime functions that may panic, so the runtime can take a stack
+//! trace (DESIGN.md §6). Translation never fails on verified MIR.
+
+use crate::jit::{Env, Site};
+use cranelift_codegen::ir::{
+    self, condcodes, types, AbiParam, BlockArg, InstBuilder, Signature, SourceLoc, TrapCode,
+};
+use cranelift_codegen::isa::CallConv;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::Module;
+use kiln_mir::{self as mir, InstKind, Terminator};
+use std::collections::HashMap;
+
+pub fn clif_type(t: mir::Type) -> ir::Type {
+    match t {
+        mir::Type::I8 => types::I8,
+        mir::Type::I16 => types::I16,
+        mir::Type::I32 => types::I32,
+        mir::Type::I64 | mir::Type::Ptr => types::I64,
+        mir::Type::F32 => types::F32,
+        mir::Type::F64 => types::F64,
+    }
+}
+
+pub fn signature(call_conv: CallConv, params: &[mir::Type], ret: Option<mir::Type>) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params
+        .extend(params.iter().map(|&t| AbiParam::new(clif_type(t))));
+    sig.returns.extend(ret.map(|t| AbiParam::new(clif_type(t))));
+    sig
+}
+
+/// The user trap code for code that cannot be reached (after a call that does not
+/// return). It never fires: the runtime function unwinds first.
+fn unreachable_trap() -> TrapCode {
+    TrapCode::user(1).unwrap_or(TrapCode::STACK_OVERFLOW)
+}
+
+/// Blocks reachable from the entry, in MIR order; dead blocks are not translated.
+fn reachable(f: &mir::Func) -> Vec<bool> {
+    let mut seen = vec![false; f.blocks.len()];
+    let mut stack = vec![mir::Func::ENTRY];
+    while let Some(b) = stack.pop() {
+        if std::mem::replace(&mut seen[b.index()], true) {
+            continue;
+        }
+        for t in f.block(b).term.targets() {
+            stack.push(t.block);
+        }
+    }
+    seen
+}
+
+pub struct Translator<'e, 'f, 'b> {
+    env: &'e mut Env<'f>,
+    mir: &'f mir::Func,
+    builder: FunctionBuilder<'b>,
+    blocks: Vec<Option<ir::Block>>,
+    values: Vec<Option<ir::Value>>,
+    func_refs: HashMap<String, ir::FuncRef>,
+    sig_refs: HashMap<mir::FuncRef, ir::SigRef>,
+}
+
+/// Builds the Cranelift function for `mir` into `func`.
+pub fn translate<'f>(
+    env: &mut Env<'f>,
+    mir: &'f mir::Func,
+    func: &mut ir::Function,
+    fctx: &mut FunctionBuilderContext,
+) {
+    let builder = FunctionBuilder::new(func, fctx);
+    let mut t = Translator {
+        env,
+        mir,
+        builder,
+        blocks: vec![None; mir.blocks.len()],
+        values: vec![None; mir.values.len()],
+        func_refs: HashMap::new(),
+        sig_refs: HashMap::new(),
+    };
+    t.run();
+    let frontend = t.env.isa.frontend_config();
+    t.builder.finalize(frontend);
+}
+
+impl Translator<'_, '_, '_> {
+    fn run(&mut self) {
+        let live = reachable(self.mir);
+        for b in self.mir.block_ids() {
+            if !live[b.index()] {
+                continue;
+            }
+            let block = self.builder.create_block();
+            for &p in &self.mir.block(b).params {
+                let v = self
+                    .builder
+                    .append_block_param(block, clif_type(self.mir.value_type(p)));
+                self.values[p.index()] = Some(v);
+            }
+            if self.mir.block(b).cold {
+                self.builder.set_cold_block(block);
+            }
+            self.blocks[b.index()] = Some(block);
+        }
+        let Some(entry) = self.blocks[0] else {
+            return;
+        };
+        self.prologue(entry);
+        for b in self.mir.block_ids() {
+            let Some(block) = self.blocks[b.index()] else {
+                continue;
+            };
+            self.builder.switch_to_block(block);
+            let data = self.mir.block(b);
+            for inst in &data.insts {
+                self.inst(inst);
+            }
+            self.terminator(&data.term);
+        }
+        self.builder.seal_all_blocks();
+    }
+
+    /// The entry block: compare the stack pointer with the runtime's limit and
+    /// call the stack-overflow panic when it is below, then go to the MIR entry.
+    fn prologue(&mut self, body: ir::Block) {
+        let start = self.builder.create_block();
+        let overflow = self.builder.create_block();
+        self.builder.set_cold_block(overflow);
+        let params: Vec<ir::Type> = self.mir.params.iter().map(|&t| clif_type(t)).collect();
+        for &ty in &params {
+            self.builder.append_block_param(start, ty);
+        }
+        self.builder.switch_to_block(start);
+        let args: Vec<BlockArg> = self
+            .builder
+            .block_params(start)
+            .iter()
+            .map(|&v| BlockArg::Value(v))
+            .collect();
+        let sp = self.builder.ins().get_stack_pointer(types::I64);
+        let limit_addr = self
+            .builder
+            .ins()
+            .iconst(types::I64, self.env.stack_limit_addr as i64);
+        let flags = self.trusted();
+        let limit = self.builder.ins().load(types::I64, flags, limit_addr, 0);
+        let low = self
+            .builder
+            .ins()
+            .icmp(condcodes::IntCC::UnsignedLessThan, sp, limit);
+        self.builder.ins().brif(low, overflow, &[], body, &args);
+        self.builder.switch_to_block(overflow);
+        let site = self.env.add_site(Site {
+            func: self.mir.name.clone(),
+            span: self.mir.span,
+        });
+        self.call_runtime("kiln_stack_overflow", &[], Some(site));
+        self.builder.ins().trap(unreachable_trap());
+    }
+
+    /// Memory flags for loads and stores of memory that is always valid.
+    fn trusted(&mut self) -> ir::MemFlagsData {
+        ir::MemFlagsData::trusted()
+    }
+
+    fn val(&self, v: mir::Value) -> ir::Value {
+        // Verified MIR defines every value before use in reachable code.
+        self.values[v.index()].unwrap_or_else(|| panic!("MIR value {v} used before definition"))
+    }
+
+    fn set(&mut self, v: mir::Value, x: ir::Value) {
+        self.values[v.index()] = Some(x);
+    }
+
+    fn runtime_ref(&mut self, symbol: &str) -> ir::FuncRef {
+        if let Some(&r) = self.func_refs.get(symbol) {
+            return r;
+        }
+        let id = self.env.runtime_func(symbol);
+        let r = self.env.module.declare_func_in_func(id, self.builder.func);
+        self.func_refs.insert(symbol.to_string(), r);
+        r
+    }
+
+    /// Calls a runtime function; with a site, the frame pointer and the site number
+    /// are passed first.
+    fn call_runtime(
+        &mut self,
+        symbol: &str,
+        args: &[ir::Value],
+        site: Option<u32>,
+    ) -> Vec<ir::Value> {
+        let f = self.runtime_ref(symbol);
+        let mut all = Vec::with_capacity(args.len() + 2);
+        if let Some(site) = site {
+            let fp = self.builder.ins().get_frame_pointer(types::I64);
+            let site = self.builder.ins().iconst(types::I32, site as i64);
+            all.push(fp);
+            all.push(site);
+        }
+        all.extend_from_slice(args);
+        let call = self.builder.ins().call(f, &all);
+        self.builder.inst_results(call).to_vec()
+    }
+
+    fn site_for(&mut self, span: kiln_syntax::Span) -> u32 {
+        self.env.add_site(Site {
+            func: self.mir.name.clone(),
+            span,
+        })
+    }
+
+    fn inst(&mut self, inst: &mir::Inst) {
+        let results = &inst.results;
+        let ty = results
+            .first()
+            .map(|&r| clif_type(self.mir.value_type(r)))
+            .unwrap_or(types::I64);
+        let b = &mut self.builder;
+        let out: Option<ir::Value> = match &inst.kind {
+            InstKind::Iconst(n) => {
+                let bits = ty.bits();
+                let masked = if bits >= 64 {
+                    *n
+                } else {
+                    *n & ((1i64 << bits) - 1)
+                };
+                Some(b.ins().iconst(ty, masked))
+            }
+            InstKind::Fconst(x) if ty == types::F32 => Some(b.ins().f32const(*x as f32)),
+            InstKind::Fconst(x) => Some(b.ins().f64const(*x)),
+            InstKind::Str(s) => Some(
+                b.ins()
+                    .iconst(types::I64, self.env.strings[s.index()] as i64),
+            ),
+            InstKind::Spec(s) => Some(b.ins().iconst(types::I64, self.env.specs[s.index()] as i64)),
+            InstKind::Null => Some(b.ins().iconst(types::I64, 0)),
+            InstKind::Binary(op, x, y) => {
+                let (x, y) = (self.val(*x), self.val(*y));
+                Some(self.binary(*op, x, y))
+            }
+            InstKind::Overflow(op, x, y) => {
+                let (x, y) = (self.val(*x), self.val(*y));
+                let b = &mut self.builder;
+                let (v, flag) = match op {
+                    mir::OverflowOp::Sadd => b.ins().sadd_overflow(x, y),
+                    mir::OverflowOp::Uadd => b.ins().uadd_overflow(x, y),
+                    mir::OverflowOp::Ssub => b.ins().ssub_overflow(x, y),
+                    mir::OverflowOp::Usub => b.ins().usub_overflow(x, y),
+                    mir::OverflowOp::Smul => b.ins().smul_overflow(x, y),
+                    mir::OverflowOp::Umul => b.ins().umul_overflow(x, y),
+                };
+                self.set(results[0], v);
+                self.set(results[1], flag);
+                None
+            }
+            InstKind::Unary(op, x) => {
+                let x = self.val(*x);
+                let b = &mut self.builder;
+                Some(match op {
+                    mir::UnaryOp::Ineg => b.ins().ineg(x),
+                    mir::UnaryOp::Fneg => b.ins().fneg(x),
+                    mir::UnaryOp::Bnot => b.ins().bnot(x),
+                    mir::UnaryOp::Fabs => b.ins().fabs(x),
+                    mir::UnaryOp::Sqrt => b.ins().sqrt(x),
+                    mir::UnaryOp::Floor => b.ins().floor(x),
+                    mir::UnaryOp::Ceil => b.ins().ceil(x),
+                    mir::UnaryOp::Trunc => b.ins().trunc(x),
+                })
+            }
+            InstKind::Icmp(cc, x, y) => {
+                let (x, y) = (self.val(*x), self.val(*y));
+                Some(self.builder.ins().icmp(int_cc(*cc), x, y))
+            }
+            InstKind::Fcmp(cc, x, y) => {
+                let (x, y) = (self.val(*x), self.val(*y));
+                Some(self.builder.ins().fcmp(float_cc(*cc), x, y))
+            }
+            InstKind::Convert(op, x) => {
+                let x = self.val(*x);
+                Some(self.convert(*op, x, ty))
+            }
+            InstKind::Select(c, x, y) => {
+                let (c, x, y) = (self.val(*c), self.val(*x), self.val(*y));
+                Some(self.builder.ins().select(c, x, y))
+            }
+            InstKind::Call(f, args) => {
+                let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
+                let site = self.site_for(inst.span);
+                self.builder.set_srcloc(SourceLoc::new(site + 1));
+                let rets = self.call_kiln(*f, &args);
+                self.builder.set_srcloc(SourceLoc::default());
+                rets.first().copied()
+            }
+            InstKind::CallRuntime { symbol, args, site } => {
+                let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
+                let site = site.then(|| self.site_for(inst.span));
+                if let Some(s) = site {
+                    self.builder.set_srcloc(SourceLoc::new(s + 1));
+                }
+                let rets = self.call_runtime(symbol, &args, site);
+                self.builder.set_srcloc(SourceLoc::default());
+                rets.first().copied()
+            }
+            InstKind::CallExtern(e, args) => {
+                let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
+                let id = self.env.externs[e.index()];
+                let f = self.env.module.declare_func_in_func(id, self.builder.func);
+                let call = self.builder.ins().call(f, &args);
+                self.builder.inst_results(call).first().copied()
+            }
+            InstKind::GlobalLoad(g) => {
+                let addr = self.env.global_addr(*g);
+                let flags = self.trusted();
+                let b = &mut self.builder;
+                let a = b.ins().iconst(types::I64, addr as i64);
+                Some(b.ins().load(ty, flags, a, 0))
+            }
+            InstKind::GlobalStore(g, v) => {
+                let v = self.val(*v);
+                let addr = self.env.global_addr(*g);
+                let flags = self.trusted();
+                let b = &mut self.builder;
+                let a = b.ins().iconst(types::I64, addr as i64);
+                b.ins().store(flags, v, a, 0);
+                None
+            }
+        };
+        if let (Some(v), Some(&r)) = (out, results.first()) {
+            self.set(r, v);
+        }
+    }
+
+    /// Calls a Kiln function, directly or through its slot in the call table.
+    fn call_kiln(&mut self, f: mir::FuncRef, args: &[ir::Value]) -> Vec<ir::Value> {
+        if self.env.direct_calls {
+            let id = self.env.funcs[f.index()];
+            let r = self.env.module.declare_func_in_func(id, self.builder.func);
+            let call = self.builder.ins().call(r, args);
+            return self.builder.inst_results(call).to_vec();
+        }
+        let sig = match self.sig_refs.get(&f) {
+            Some(&s) => s,
+            None => {
+                let callee = &self.env.program.funcs[f.index()];
+                let sig = signature(self.env.call_conv, &callee.params, callee.ret);
+                let s = self.builder.import_signature(sig);
+                self.sig_refs.insert(f, s);
+                s
+            }
+        };
+        let slot = self.env.slot_addr(f);
+        let flags = self.trusted();
+        let b = &mut self.builder;
+        let addr = b.ins().iconst(types::I64, slot as i64);
+        let callee = b.ins().load(types::I64, flags, addr, 0);
+        let call = b.ins().call_indirect(sig, callee, args);
+        b.inst_results(call).to_vec()
+    }
+
+    fn binary(&mut self, op: mir::BinaryOp, x: ir::Value, y: ir::Value) -> ir::Value {
+        use mir::BinaryOp::*;
+        let b = self.builder.ins();
+        match op {
+            Iadd => b.iadd(x, y),
+            Isub => b.isub(x, y),
+            Imul => b.imul(x, y),
+            Sdiv => b.sdiv(x, y),
+            Udiv => b.udiv(x, y),
+            Srem => b.srem(x, y),
+            Urem => b.urem(x, y),
+            Band => b.band(x, y),
+            Bor => b.bor(x, y),
+            Bxor => b.bxor(x, y),
+            Ishl => b.ishl(x, y),
+            Sshr => b.sshr(x, y),
+            Ushr => b.ushr(x, y),
+            Fadd => b.fadd(x, y),
+            Fsub => b.fsub(x, y),
+            Fmul => b.fmul(x, y),
+            Fdiv => b.fdiv(x, y),
+            Fmin => b.fmin(x, y),
+            Fmax => b.fmax(x, y),
+        }
+    }
+
+    fn convert(&mut self, op: mir::ConvertOp, x: ir::Value, to: ir::Type) -> ir::Value {
+        use mir::ConvertOp::*;
+        let from = self.builder.func.dfg.value_type(x);
+        let b = &mut self.builder;
+        match op {
+            Sext => b.ins().sextend(to, x),
+            Uext => b.ins().uextend(to, x),
+            Trunc => b.ins().ireduce(to, x),
+            StoF => b.ins().fcvt_from_sint(to, x),
+            UtoF => b.ins().fcvt_from_uint(to, x),
+            Fconv if from == to => x,
+            Fconv if to == types::F64 => b.ins().fpromote(to, x),
+            Fconv => b.ins().fdemote(to, x),
+            FtoSsat | FtoUsat if to.bits() >= 32 => {
+                if op == FtoSsat {
+                    b.ins().fcvt_to_sint_sat(to, x)
+                } else {
+                    b.ins().fcvt_to_uint_sat(to, x)
+                }
+            }
+            FtoSsat | FtoUsat => {
+                // Narrow targets: saturate to 32 bits, clamp to the target's range,
+                // then narrow.
+                let bits = to.bits();
+                let wide = if op == FtoSsat {
+                    let w = b.ins().fcvt_to_sint_sat(types::I32, x);
+                    let hi = b.ins().iconst(types::I32, (1i64 << (bits - 1)) - 1);
+                    let lo = b.ins().iconst(types::I32, -(1i64 << (bits - 1)));
+                    let w = b.ins().smin(w, hi);
+                    b.ins().smax(w, lo)
+                } else {
+                    let w = b.ins().fcvt_to_uint_sat(types::I32, x);
+                    let hi = b.ins().iconst(types::I32, (1i64 << bits) - 1);
+                    b.ins().umin(w, hi)
+                };
+                b.ins().ireduce(to, wide)
+            }
+        }
+    }
+
+    fn target_args(&self, t: &mir::Target) -> Vec<BlockArg> {
+        t.args
+            .iter()
+            .map(|&a| BlockArg::Value(self.val(a)))
+            .collect()
+    }
+
+    fn block_of(&self, b: mir::Block) -> ir::Block {
+        // A target of a reachable block is reachable.
+        self.blocks[b.index()].unwrap_or_else(|| panic!("{b} is not translated"))
+    }
+
+    fn terminator(&mut self, term: &Terminator) {
+        match term {
+            Terminator::Jump(t) => {
+                let args = self.target_args(t);
+                let block = self.block_of(t.block);
+                self.builder.ins().jump(block, &args);
+            }
+            Terminator::Branch {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let c = self.val(*cond);
+                let (ta, ea) = (self.target_args(then), self.target_args(otherwise));
+                let (tb, eb) = (self.block_of(then.block), self.block_of(otherwise.block));
+                self.builder.ins().brif(c, tb, &ta, eb, &ea);
+            }
+            Terminator::Return(v) => {
+                let vals: Vec<ir::Value> = v.iter().map(|&v| self.val(v)).collect();
+                self.builder.ins().return_(&vals);
+            }
+            Terminator::Panic { kind, span } => {
+                let site = self.site_for(*span);
+                self.builder.set_srcloc(SourceLoc::new(site + 1));
+                let k = self.builder.ins().iconst(types::I32, *kind as i64);
+                self.call_runtime("kiln_panic", &[k], Some(site));
+                self.builder.set_srcloc(SourceLoc::default());
+                self.builder.ins().trap(unreachable_trap());
+            }
+            Terminator::Unreachable | Terminator::Open => {
+                self.builder.ins().trap(unreachable_trap());
+            }
+        }
+    }
+}
+
+fn int_cc(cc: mir::IntCC) -> condcodes::IntCC {
+    use condcodes::IntCC as C;
+    match cc {
+        mir::IntCC::Eq => C::Equal,
+        mir::IntCC::Ne => C::NotEqual,
+        mir::IntCC::Slt => C::SignedLessThan,
+        mir::IntCC::Sle => C::SignedLessThanOrEqual,
+        mir::IntCC::Sgt => C::SignedGreaterThan,
+        mir::IntCC::Sge => C::SignedGreaterThanOrEqual,
+        mir::IntCC::Ult => C::UnsignedLessThan,
+        mir::IntCC::Ule => C::UnsignedLessThanOrEqual,
+        mir::IntCC::Ugt => C::UnsignedGreaterThan,
+        mir::IntCC::Uge => C::UnsignedGreaterThanOrEqual,
+    }
+}
+
+fn float_cc(cc: mir::FloatCC) -> condcodes::FloatCC {
+    use condcodes::FloatCC as C;
+    match cc {
+        mir::FloatCC::Eq => C::Equal,
+        mir::FloatCC::Ne => C::NotEqual,
+        mir::FloatCC::Lt => C::LessThan,
+        mir::FloatCC::Le => C::LessThanOrEqual,
+        mir::FloatCC::Gt => C::GreaterThan,
+        mir::FloatCC::Ge => C::GreaterThanOrEqual,
+        mir::FloatCC::Uno => C::Unordered,
+    }
+}

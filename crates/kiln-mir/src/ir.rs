@@ -1,0 +1,359 @@
+//! The MIR data model: a typed SSA IR with block parameters.
+//!
+//! A [`Program`] holds functions; a [`Func`] holds blocks, values and instructions in
+//! vectors addressed by typed `u32` ids ([`Block`], [`Value`]). Every value is
+//! defined exactly once, either as a block parameter or as an instruction result.
+//! Control flow is explicit: each block ends in one [`Terminator`], and branches pass
+//! arguments to their target's parameters (there are no phi nodes). Checks that can
+//! fail at run time (overflow, division, shifts) are explicit branches to blocks that
+//! end in [`Terminator::Panic`]. Nothing here knows about Cranelift.
+
+use kiln_syntax::Span;
+use std::fmt;
+
+macro_rules! entity {
+    ($name:ident, $prefix:literal) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    };
+}
+
+entity!(Value, "v");
+entity!(Block, "block");
+entity!(FuncRef, "fn");
+entity!(GlobalRef, "g");
+entity!(ExternRef, "ext");
+entity!(StrRef, "str");
+entity!(SpecRef, "spec");
+
+/// A machine-level type. `bool` is `I8` holding 0 or 1; `char` is `I32`; a heap
+/// value is `Ptr`. Unit has no MIR type: it occupies no value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    I8,
+    I16,
+    I32,
+    I64,
+    F32,
+    F64,
+    Ptr,
+}
+
+impl Type {
+    pub fn is_int(self) -> bool {
+        matches!(
+            self,
+            Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::Ptr
+        )
+    }
+
+    pub fn is_float(self) -> bool {
+        matches!(self, Type::F32 | Type::F64)
+    }
+
+    pub fn bits(self) -> u32 {
+        match self {
+            Type::I8 => 8,
+            Type::I16 => 16,
+            Type::I32 | Type::F32 => 32,
+            Type::I64 | Type::F64 | Type::Ptr => 64,
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Type::I8 => "i8",
+            Type::I16 => "i16",
+            Type::I32 => "i32",
+            Type::I64 => "i64",
+            Type::F32 => "f32",
+            Type::F64 => "f64",
+            Type::Ptr => "ptr",
+        };
+        f.write_str(s)
+    }
+}
+
+/// Two-operand operations that cannot fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Iadd,
+    Isub,
+    Imul,
+    /// Signed division; the divisor is known not to be zero or to overflow.
+    Sdiv,
+    Udiv,
+    Srem,
+    Urem,
+    Band,
+    Bor,
+    Bxor,
+    /// Shifts take a count already checked to be in range.
+    Ishl,
+    Sshr,
+    Ushr,
+    Fadd,
+    Fsub,
+    Fmul,
+    Fdiv,
+    Fmin,
+    Fmax,
+}
+
+/// Arithmetic that reports overflow: results are `[value, overflowed]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverflowOp {
+    Sadd,
+    Uadd,
+    Ssub,
+    Usub,
+    Smul,
+    Umul,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Ineg,
+    Fneg,
+    /// Bitwise not.
+    Bnot,
+    Fabs,
+    Sqrt,
+    Floor,
+    Ceil,
+    Trunc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntCC {
+    Eq,
+    Ne,
+    Slt,
+    Sle,
+    Sgt,
+    Sge,
+    Ult,
+    Ule,
+    Ugt,
+    Uge,
+}
+
+/// Float comparisons. All but `Ne` are false when either side is NaN; `Ne` is true.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloatCC {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// Either side is NaN.
+    Uno,
+}
+
+/// Conversions between machine types. The target type is the result's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConvertOp {
+    /// Sign-extend a narrower integer.
+    Sext,
+    /// Zero-extend a narrower integer.
+    Uext,
+    /// Keep the low bits of a wider integer.
+    Trunc,
+    /// Float to signed integer, saturating; NaN becomes 0.
+    FtoSsat,
+    /// Float to unsigned integer, saturating; NaN becomes 0.
+    FtoUsat,
+    StoF,
+    UtoF,
+    /// Between float widths.
+    Fconv,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum InstKind {
+    Iconst(i64),
+    Fconst(f64),
+    /// The address of an immortal string literal.
+    Str(StrRef),
+    /// The address of a parsed format spec kept by the engine.
+    Spec(SpecRef),
+    /// A null pointer (no format spec).
+    Null,
+    Binary(BinaryOp, Value, Value),
+    Overflow(OverflowOp, Value, Value),
+    Unary(UnaryOp, Value),
+    Icmp(IntCC, Value, Value),
+    Fcmp(FloatCC, Value, Value),
+    Convert(ConvertOp, Value),
+    Select(Value, Value, Value),
+    /// A call to a Kiln function.
+    Call(FuncRef, Vec<Value>),
+    /// A call to a runtime function by symbol. When `site` is true the code
+    /// generator passes the frame pointer and a site number before `args`.
+    CallRuntime {
+        symbol: &'static str,
+        args: Vec<Value>,
+        site: bool,
+    },
+    CallExtern(ExternRef, Vec<Value>),
+    GlobalLoad(GlobalRef),
+    GlobalStore(GlobalRef, Value),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inst {
+    pub kind: InstKind,
+    pub results: Vec<Value>,
+    pub span: Span,
+}
+
+/// A branch target with the arguments for its parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub block: Block,
+    pub args: Vec<Value>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Terminator {
+    Jump(Target),
+    Branch {
+        cond: Value,
+        then: Target,
+        otherwise: Target,
+    },
+    Return(Option<Value>),
+    /// Raise one of the runtime's fixed panics (`kiln_runtime::PanicKind` number).
+    Panic {
+        kind: i32,
+        span: Span,
+    },
+    /// Control never reaches here (after a call that does not return).
+    Unreachable,
+    /// Not terminated yet: only while a block is being built.
+    Open,
+}
+
+impl Terminator {
+    pub fn targets(&self) -> Vec<&Target> {
+        match self {
+            Terminator::Jump(t) => vec![t],
+            Terminator::Branch {
+                then, otherwise, ..
+            } => vec![then, otherwise],
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn targets_mut(&mut self) -> Vec<&mut Target> {
+        match self {
+            Terminator::Jump(t) => vec![t],
+            Terminator::Branch {
+                then, otherwise, ..
+            } => vec![then, otherwise],
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockData {
+    pub params: Vec<Value>,
+    pub insts: Vec<Inst>,
+    pub term: Terminator,
+    /// Rarely executed (panic paths): laid out last by the code generator.
+    pub cold: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Func {
+    pub name: String,
+    pub params: Vec<Type>,
+    pub ret: Option<Type>,
+    pub blocks: Vec<BlockData>,
+    /// The type of every value, indexed by [`Value`].
+    pub values: Vec<Type>,
+    pub span: Span,
+}
+
+impl Func {
+    pub const ENTRY: Block = Block(0);
+
+    pub fn block(&self, b: Block) -> &BlockData {
+        &self.blocks[b.index()]
+    }
+
+    pub fn value_type(&self, v: Value) -> Type {
+        self.values[v.index()]
+    }
+
+    pub fn block_ids(&self) -> impl Iterator<Item = Block> {
+        (0..self.blocks.len() as u32).map(Block)
+    }
+}
+
+/// A global variable's storage slot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Global {
+    pub name: String,
+    pub ty: Type,
+    /// The slot's bits before the program starts (a constant initialiser, or 0).
+    pub init: u64,
+}
+
+/// A C function found in the process by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extern {
+    pub symbol: String,
+    pub params: Vec<Type>,
+    pub ret: Option<Type>,
+    pub span: Span,
+}
+
+/// One compilation unit.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Program {
+    pub funcs: Vec<Func>,
+    pub globals: Vec<Global>,
+    pub externs: Vec<Extern>,
+    /// String literal texts, addressed by [`StrRef`].
+    pub strings: Vec<String>,
+    /// Format spec texts (as after the `:`), addressed by [`SpecRef`].
+    pub specs: Vec<String>,
+    /// The function that runs the top-level statements.
+    pub main: Option<FuncRef>,
+}
+
+impl Program {
+    pub fn func(&self, f: FuncRef) -> &Func {
+        &self.funcs[f.index()]
+    }
+
+    pub fn find_func(&self, name: &str) -> Option<FuncRef> {
+        self.funcs
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| FuncRef(i as u32))
+    }
+}

@@ -1,0 +1,14 @@
+//! Kiln's mid-level IR: typed SSA with block parameters.
+//!
+//! [`ir`] is the data model, [`builder`] builds functions with SSA construction,
+//! [`lower`] turns typed HIR into MIR, [`verify`] checks the invariants, and
+//! [`print`] renders the text form. MIR never refers to Cranelift; the code generator
+//! consumes it.
+
+pub mod builder;
+pub mod ir;
+pub mod lower;
+pub mod print;
+pub mod verify;
+
+pub use ir::*;

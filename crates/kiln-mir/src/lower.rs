@@ -1,0 +1,1208 @@
+//! Lowering: typed HIR to MIR.
+//!
+//! Each HIR function becomes one MIR function. Locals become builder variables (so
+//! SSA form and block parameters come from the builder), globals become loads and
+//! stores of slots, and every operation that can fail at run time is spelled out as
+//! a check that branches to a cold block ending in a panic. Lowering trusts the HIR
+//! (it is only produced for programs without errors) and never reports errors.
+
+use crate::builder::{FuncBuilder, Var};
+use crate::ir::*;
+use kiln_runtime::PanicKind;
+use kiln_sema::hir::{self, Builtin, Const, ExprId, ExprKind, InterpPart, RangeLoop};
+use kiln_sema::ty::{FloatTy, IntTy, Ty};
+use kiln_syntax::ast::{BinOp, UnaryOp};
+use kiln_syntax::Span;
+use std::collections::HashMap;
+
+/// The MIR type of a Kiln type; `None` for types without a value (`()`, never).
+pub fn mir_type(ty: Ty) -> Option<Type> {
+    Some(match ty {
+        Ty::Int(i) => match i.bits() {
+            8 => Type::I8,
+            16 => Type::I16,
+            32 => Type::I32,
+            _ => Type::I64,
+        },
+        Ty::Float(FloatTy::F32) => Type::F32,
+        Ty::Float(FloatTy::F64) => Type::F64,
+        Ty::Bool => Type::I8,
+        Ty::Char => Type::I32,
+        Ty::Str => Type::Ptr,
+        Ty::Unit | Ty::Never | Ty::Error => return None,
+    })
+}
+
+/// Program-wide tables filled while lowering functions.
+#[derive(Default)]
+struct Tables {
+    strings: Vec<String>,
+    string_ids: HashMap<String, StrRef>,
+    specs: Vec<String>,
+    /// The slot of each HIR global (none for `()` globals).
+    slots: Vec<Option<GlobalRef>>,
+    /// The "initialised" flag of each global that has no constant initialiser.
+    flags: Vec<Option<GlobalRef>>,
+}
+
+impl Tables {
+    fn string(&mut self, text: &str) -> StrRef {
+        if let Some(&id) = self.string_ids.get(text) {
+            return id;
+        }
+        let id = StrRef(self.strings.len() as u32);
+        self.strings.push(text.to_string());
+        self.string_ids.insert(text.to_string(), id);
+        id
+    }
+
+    fn spec(&mut self, text: &str) -> SpecRef {
+        self.specs.push(text.to_string());
+        SpecRef(self.specs.len() as u32 - 1)
+    }
+}
+
+/// Lowers a whole checked program.
+pub fn lower_program(hir: &hir::Program) -> Program {
+    let mut tables = Tables::default();
+    let mut program = Program::default();
+    for g in &hir.globals {
+        let slot = mir_type(g.ty).map(|ty| {
+            program.globals.push(Global {
+                name: g.name.clone(),
+                ty,
+                init: g.init.as_ref().map_or(0, const_bits),
+            });
+            GlobalRef(program.globals.len() as u32 - 1)
+        });
+        let flag = (slot.is_some() && g.init.is_none()).then(|| {
+            program.globals.push(Global {
+                name: format!("{}.initialised", g.name),
+                ty: Type::I8,
+                init: 0,
+            });
+            GlobalRef(program.globals.len() as u32 - 1)
+        });
+        tables.slots.push(slot);
+        tables.flags.push(flag);
+    }
+    for e in &hir.externs {
+        program.externs.push(Extern {
+            symbol: e.name.clone(),
+            params: e.params.iter().filter_map(|&t| mir_type(t)).collect(),
+            ret: mir_type(e.ret),
+            span: e.span,
+        });
+    }
+    for (i, f) in hir.funcs.iter().enumerate() {
+        let is_main = hir.main.is_some_and(|m| m.index() == i);
+        program
+            .funcs
+            .push(lower_function(hir, f, is_main, &mut tables));
+    }
+    program.main = hir.main.map(|m| FuncRef(m.0));
+    program.strings = tables.strings;
+    program.specs = tables.specs;
+    program
+}
+
+/// The bits a constant occupies in a global slot.
+fn const_bits(c: &Const) -> u64 {
+    match c {
+        Const::Int(n) => *n as u64,
+        Const::Float(x) => x.to_bits(),
+        Const::Bool(b) => *b as u64,
+        Const::Char(c) => *c as u64,
+        Const::Str(_) | Const::Unit => 0,
+    }
+}
+
+struct LoopTargets {
+    brk: Block,
+    cont: Block,
+    /// `loop` with a value: the type of the exit block's parameter.
+    value: Option<Type>,
+}
+
+struct FnLower<'a> {
+    hir: &'a hir::Program,
+    func: &'a hir::Function,
+    b: FuncBuilder,
+    tables: &'a mut Tables,
+    loops: Vec<LoopTargets>,
+    is_main: bool,
+    next_var: u32,
+}
+
+fn lower_function(
+    hir: &hir::Program,
+    func: &hir::Function,
+    is_main: bool,
+    tables: &mut Tables,
+) -> Func {
+    let params: Vec<Type> = func
+        .params
+        .iter()
+        .filter_map(|&p| mir_type(func.local(p).ty))
+        .collect();
+    let ret = mir_type(func.ret);
+    let b = FuncBuilder::new(func.name.clone(), params, ret, func.span);
+    let mut cx = FnLower {
+        hir,
+        func,
+        b,
+        tables,
+        loops: Vec::new(),
+        is_main,
+        next_var: func.locals.len() as u32,
+    };
+    for (i, local) in func.locals.iter().enumerate() {
+        if let Some(ty) = mir_type(local.ty) {
+            cx.b.declare_var(Var(i as u32), ty);
+        }
+    }
+    let entry_params = cx.b.block_params(Func::ENTRY).to_vec();
+    let mut incoming = entry_params.into_iter();
+    for &p in &func.params {
+        if mir_type(func.local(p).ty).is_some() {
+            if let Some(v) = incoming.next() {
+                cx.b.def_var(Var(p.0), v);
+            }
+        }
+    }
+    let value = cx.lower(func.body);
+    if !cx.b.is_terminated() {
+        let value = if ret.is_some() { value } else { None };
+        cx.b.ret(value);
+    }
+    cx.b.finish()
+}
+
+impl<'a> FnLower<'a> {
+    fn expr(&self, id: ExprId) -> &'a hir::Expr {
+        let func: &'a hir::Function = self.func;
+        func.expr(id)
+    }
+
+    fn fresh_var(&mut self, ty: Type) -> Var {
+        let v = Var(self.next_var);
+        self.next_var += 1;
+        self.b.declare_var(v, ty);
+        v
+    }
+
+    /// Lowers an expression; `None` for `()` and for code that does not continue.
+    fn lower(&mut self, id: ExprId) -> Option<Value> {
+        let e = self.expr(id);
+        let (ty, span) = (e.ty, e.span);
+        match &e.kind {
+            ExprKind::Const(c) => self.constant(c, ty, span),
+            ExprKind::Local(l) => {
+                mir_type(ty)?;
+                Some(self.b.use_var(Var(l.0), span))
+            }
+            ExprKind::Global(g) => self.load_global(*g, span),
+            ExprKind::Let { local, init } => {
+                let (local, init) = (*local, *init);
+                if let Some(v) = self.lower(init) {
+                    self.b.def_var(Var(local.0), v);
+                }
+                None
+            }
+            ExprKind::SetLocal { local, value } => {
+                let (local, value) = (*local, *value);
+                if let Some(v) = self.lower(value) {
+                    self.b.def_var(Var(local.0), v);
+                }
+                None
+            }
+            ExprKind::SetGlobal { global, value } => {
+                let (global, value) = (*global, *value);
+                self.store_global(global, value, span);
+                None
+            }
+            ExprKind::Block { stmts, tail } => {
+                for &s in stmts {
+                    self.lower(s);
+                }
+                tail.and_then(|t| self.lower(t))
+            }
+            ExprKind::Unary { op, operand } => self.unary(*op, *operand, span),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let operand_ty = self.expr(*lhs).ty;
+                let shift_ty = self.expr(*rhs).ty;
+                let l = self.lower(*lhs);
+                let r = self.lower(*rhs);
+                self.binary(*op, operand_ty, shift_ty, l, r, span)
+            }
+            ExprKind::Logical { and, lhs, rhs } => self.logical(*and, *lhs, *rhs, span),
+            ExprKind::Cast { value } => {
+                let from = self.expr(*value).ty;
+                let v = self.lower(*value)?;
+                Some(self.cast(v, from, ty, span))
+            }
+            ExprKind::Call { func, args } => {
+                let args = self.lower_args(args);
+                let results: Vec<Type> = mir_type(ty).into_iter().collect();
+                self.b
+                    .ins(InstKind::Call(FuncRef(func.0), args), &results, span)
+                    .first()
+                    .copied()
+            }
+            ExprKind::CallExtern { ext, args } => {
+                let args = self.lower_args(args);
+                let results: Vec<Type> = mir_type(ty).into_iter().collect();
+                self.b
+                    .ins(InstKind::CallExtern(ExternRef(ext.0), args), &results, span)
+                    .first()
+                    .copied()
+            }
+            ExprKind::Builtin { op, args } => self.builtin(*op, args, ty, span),
+            ExprKind::Interp(parts) => Some(self.interp(parts, span)),
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => self.if_expr(*cond, *then, *otherwise, ty, span),
+            ExprKind::While { cond, body } => {
+                self.while_loop(*cond, *body, span);
+                None
+            }
+            ExprKind::Loop { body } => self.loop_expr(*body, ty, span),
+            ExprKind::ForRange { range, body } => {
+                self.for_range(range, *body, span);
+                None
+            }
+            ExprKind::Break(value) => {
+                let value = value.and_then(|v| self.lower(v));
+                if let Some(target) = self.loops.last() {
+                    let args = match (target.value, value) {
+                        (Some(_), Some(v)) => vec![v],
+                        _ => Vec::new(),
+                    };
+                    let brk = target.brk;
+                    self.b.jump(brk, args);
+                }
+                None
+            }
+            ExprKind::Continue => {
+                if let Some(target) = self.loops.last() {
+                    let cont = target.cont;
+                    self.b.jump(cont, Vec::new());
+                }
+                None
+            }
+            ExprKind::Return(value) => {
+                let value = value.and_then(|v| self.lower(v));
+                let value = if self.b.func.ret.is_some() {
+                    value
+                } else {
+                    None
+                };
+                self.b.ret(value);
+                None
+            }
+        }
+    }
+
+    fn lower_args(&mut self, args: &[ExprId]) -> Vec<Value> {
+        args.iter().filter_map(|&a| self.lower(a)).collect()
+    }
+
+    fn constant(&mut self, c: &Const, ty: Ty, span: Span) -> Option<Value> {
+        let mty = mir_type(ty)?;
+        Some(match c {
+            Const::Int(n) => self.b.iconst(mty, *n, span),
+            Const::Float(x) => self.b.ins1(InstKind::Fconst(*x), mty, span),
+            Const::Bool(v) => self.b.iconst(Type::I8, *v as i64, span),
+            Const::Char(ch) => self.b.iconst(Type::I32, *ch as i64, span),
+            Const::Str(s) => {
+                let r = self.tables.string(s);
+                self.b.ins1(InstKind::Str(r), Type::Ptr, span)
+            }
+            Const::Unit => return None,
+        })
+    }
+
+    fn str_literal(&mut self, text: &str, span: Span) -> Value {
+        let r = self.tables.string(text);
+        self.b.ins1(InstKind::Str(r), Type::Ptr, span)
+    }
+
+    fn runtime(
+        &mut self,
+        symbol: &'static str,
+        args: Vec<Value>,
+        ret: Option<Type>,
+        span: Span,
+    ) -> Option<Value> {
+        let results: Vec<Type> = ret.into_iter().collect();
+        let kind = InstKind::CallRuntime {
+            symbol,
+            args,
+            site: false,
+        };
+        self.b.ins(kind, &results, span).first().copied()
+    }
+
+    /// A runtime call that may panic: it gets the frame pointer and a site.
+    fn runtime_site(
+        &mut self,
+        symbol: &'static str,
+        args: Vec<Value>,
+        ret: Option<Type>,
+        span: Span,
+    ) -> Option<Value> {
+        let results: Vec<Type> = ret.into_iter().collect();
+        let kind = InstKind::CallRuntime {
+            symbol,
+            args,
+            site: true,
+        };
+        self.b.ins(kind, &results, span).first().copied()
+    }
+
+    // ---- globals ---------------------------------------------------------------
+
+    fn load_global(&mut self, g: hir::GlobalId, span: Span) -> Option<Value> {
+        let slot = self.tables.slots[g.index()]?;
+        if let (Some(flag), false) = (self.tables.flags[g.index()], self.is_main) {
+            let set = self.b.ins1(InstKind::GlobalLoad(flag), Type::I8, span);
+            let zero = self.b.iconst(Type::I8, 0, span);
+            let unset = self
+                .b
+                .ins1(InstKind::Icmp(IntCC::Eq, set, zero), Type::I8, span);
+            self.b.panic_if(unset, PanicKind::GlobalUninit as i32, span);
+        }
+        let ty = mir_type(self.hir.globals[g.index()].ty)?;
+        Some(self.b.ins1(InstKind::GlobalLoad(slot), ty, span))
+    }
+
+    fn store_global(&mut self, g: hir::GlobalId, value: ExprId, span: Span) {
+        let v = self.lower(value);
+        let (Some(slot), Some(v)) = (self.tables.slots[g.index()], v) else {
+            return;
+        };
+        self.b.ins(InstKind::GlobalStore(slot, v), &[], span);
+        if let Some(flag) = self.tables.flags[g.index()] {
+            let one = self.b.iconst(Type::I8, 1, span);
+            self.b.ins(InstKind::GlobalStore(flag, one), &[], span);
+        }
+    }
+
+    // ---- operators -------------------------------------------------------------
+
+    fn unary(&mut self, op: UnaryOp, operand: ExprId, span: Span) -> Option<Value> {
+        let ty = self.expr(operand).ty;
+        let v = self.lower(operand)?;
+        let mty = mir_type(ty)?;
+        Some(match (op, ty) {
+            (UnaryOp::Neg, Ty::Int(_)) => {
+                let zero = self.b.iconst(mty, 0, span);
+                self.checked(OverflowOp::Ssub, zero, v, mty, span)
+            }
+            (UnaryOp::Neg, _) => self.b.ins1(InstKind::Unary(UnaryOp_::Fneg, v), mty, span),
+            (UnaryOp::Not, _) => {
+                let one = self.b.iconst(Type::I8, 1, span);
+                self.b
+                    .ins1(InstKind::Binary(BinaryOp::Bxor, v, one), Type::I8, span)
+            }
+            (UnaryOp::BitNot, _) => self.b.ins1(InstKind::Unary(UnaryOp_::Bnot, v), mty, span),
+        })
+    }
+
+    /// Arithmetic that panics with `integer overflow` when the result does not fit.
+    fn checked(&mut self, op: OverflowOp, a: Value, b: Value, ty: Type, span: Span) -> Value {
+        let r = self
+            .b
+            .ins(InstKind::Overflow(op, a, b), &[ty, Type::I8], span);
+        self.b
+            .panic_if(r[1], PanicKind::IntegerOverflow as i32, span);
+        r[0]
+    }
+
+    fn binary(
+        &mut self,
+        op: BinOp,
+        ty: Ty,
+        rhs_ty: Ty,
+        l: Option<Value>,
+        r: Option<Value>,
+        span: Span,
+    ) -> Option<Value> {
+        if ty == Ty::Unit {
+            let equal = matches!(op, BinOp::Eq | BinOp::Le | BinOp::Ge);
+            return Some(self.b.iconst(Type::I8, equal as i64, span));
+        }
+        let (l, r) = (l?, r?);
+        match ty {
+            Ty::Int(i) => Some(self.int_binary(op, i, rhs_ty, l, r, span)),
+            Ty::Float(_) => self.float_binary(op, ty, l, r, span),
+            Ty::Bool | Ty::Char => {
+                let mty = mir_type(ty)?;
+                Some(match op {
+                    BinOp::BitAnd => self
+                        .b
+                        .ins1(InstKind::Binary(BinaryOp::Band, l, r), mty, span),
+                    BinOp::BitOr => self
+                        .b
+                        .ins1(InstKind::Binary(BinaryOp::Bor, l, r), mty, span),
+                    BinOp::BitXor => self
+                        .b
+                        .ins1(InstKind::Binary(BinaryOp::Bxor, l, r), mty, span),
+                    _ => self.icmp(int_cc(op, false), l, r, span),
+                })
+            }
+            Ty::Str => Some(self.str_binary(op, l, r, span)),
+            _ => None,
+        }
+    }
+
+    fn icmp(&mut self, cc: IntCC, l: Value, r: Value, span: Span) -> Value {
+        self.b.ins1(InstKind::Icmp(cc, l, r), Type::I8, span)
+    }
+
+    fn int_binary(
+        &mut self,
+        op: BinOp,
+        i: IntTy,
+        rhs_ty: Ty,
+        l: Value,
+        r: Value,
+        span: Span,
+    ) -> Value {
+        let ty = mir_type(Ty::Int(i)).unwrap_or(Type::I64);
+        let s = i.signed();
+        let bin = |b: &mut FuncBuilder, op: BinaryOp| b.ins1(InstKind::Binary(op, l, r), ty, span);
+        match op {
+            BinOp::Add => self.checked(
+                if s {
+                    OverflowOp::Sadd
+                } else {
+                    OverflowOp::Uadd
+                },
+                l,
+                r,
+                ty,
+                span,
+            ),
+            BinOp::Sub => self.checked(
+                if s {
+                    OverflowOp::Ssub
+                } else {
+                    OverflowOp::Usub
+                },
+                l,
+                r,
+                ty,
+                span,
+            ),
+            BinOp::Mul => self.checked(
+                if s {
+                    OverflowOp::Smul
+                } else {
+                    OverflowOp::Umul
+                },
+                l,
+                r,
+                ty,
+                span,
+            ),
+            BinOp::Div | BinOp::Rem => {
+                self.check_division(i, l, r, span);
+                let op = match (op, s) {
+                    (BinOp::Div, true) => BinaryOp::Sdiv,
+                    (BinOp::Div, false) => BinaryOp::Udiv,
+                    (_, true) => BinaryOp::Srem,
+                    (_, false) => BinaryOp::Urem,
+                };
+                bin(&mut self.b, op)
+            }
+            BinOp::BitAnd => bin(&mut self.b, BinaryOp::Band),
+            BinOp::BitOr => bin(&mut self.b, BinaryOp::Bor),
+            BinOp::BitXor => bin(&mut self.b, BinaryOp::Bxor),
+            BinOp::Shl | BinOp::Shr => self.shift(op, i, rhs_ty, l, r, span),
+            _ => self.icmp(int_cc(op, s), l, r, span),
+        }
+    }
+
+    /// Division by zero and `MIN / -1` panic.
+    fn check_division(&mut self, i: IntTy, l: Value, r: Value, span: Span) {
+        let ty = mir_type(Ty::Int(i)).unwrap_or(Type::I64);
+        let zero = self.b.iconst(ty, 0, span);
+        let is_zero = self.icmp(IntCC::Eq, r, zero, span);
+        self.b
+            .panic_if(is_zero, PanicKind::DivisionByZero as i32, span);
+        if i.signed() {
+            let min = self.b.iconst(ty, i.min() as i64, span);
+            let minus_one = self.b.iconst(ty, -1, span);
+            let l_min = self.icmp(IntCC::Eq, l, min, span);
+            let r_m1 = self.icmp(IntCC::Eq, r, minus_one, span);
+            let both = self.b.ins1(
+                InstKind::Binary(BinaryOp::Band, l_min, r_m1),
+                Type::I8,
+                span,
+            );
+            self.b
+                .panic_if(both, PanicKind::IntegerOverflow as i32, span);
+        }
+    }
+
+    /// A shift by a count outside `0..bits` panics.
+    fn shift(&mut self, op: BinOp, i: IntTy, rhs_ty: Ty, l: Value, r: Value, span: Span) -> Value {
+        let ty = mir_type(Ty::Int(i)).unwrap_or(Type::I64);
+        let Ty::Int(ri) = rhs_ty else {
+            return l;
+        };
+        let count = self.int_convert(r, ri, IntTy::I64, span);
+        let bits = self.b.iconst(Type::I64, i.bits() as i64, span);
+        // Unsigned comparison: a negative count is a huge number.
+        let bad = self.icmp(IntCC::Uge, count, bits, span);
+        self.b.panic_if(bad, PanicKind::InvalidShift as i32, span);
+        let count = self.int_convert(count, IntTy::I64, i, span);
+        let op = match (op, i.signed()) {
+            (BinOp::Shl, _) => BinaryOp::Ishl,
+            (_, true) => BinaryOp::Sshr,
+            (_, false) => BinaryOp::Ushr,
+        };
+        self.b.ins1(InstKind::Binary(op, l, count), ty, span)
+    }
+
+    fn float_binary(&mut self, op: BinOp, ty: Ty, l: Value, r: Value, span: Span) -> Option<Value> {
+        let mty = mir_type(ty)?;
+        let bin = |b: &mut FuncBuilder, op: BinaryOp| b.ins1(InstKind::Binary(op, l, r), mty, span);
+        Some(match op {
+            BinOp::Add => bin(&mut self.b, BinaryOp::Fadd),
+            BinOp::Sub => bin(&mut self.b, BinaryOp::Fsub),
+            BinOp::Mul => bin(&mut self.b, BinaryOp::Fmul),
+            BinOp::Div => bin(&mut self.b, BinaryOp::Fdiv),
+            BinOp::Rem => return Some(self.float_call("kiln_f64_rem", &[l, r], mty, span)),
+            _ => {
+                let cc = match op {
+                    BinOp::Eq => FloatCC::Eq,
+                    BinOp::Ne => FloatCC::Ne,
+                    BinOp::Lt => FloatCC::Lt,
+                    BinOp::Le => FloatCC::Le,
+                    BinOp::Gt => FloatCC::Gt,
+                    _ => FloatCC::Ge,
+                };
+                self.b.ins1(InstKind::Fcmp(cc, l, r), Type::I8, span)
+            }
+        })
+    }
+
+    /// Calls an `f64` runtime function on values of type `ty` (`f32` is widened
+    /// and narrowed around the call).
+    fn float_call(&mut self, symbol: &'static str, args: &[Value], ty: Type, span: Span) -> Value {
+        let wide: Vec<Value> = args
+            .iter()
+            .map(|&a| self.float_convert(a, ty, Type::F64, span))
+            .collect();
+        let r = self
+            .runtime(symbol, wide, Some(Type::F64), span)
+            .unwrap_or(args[0]);
+        self.float_convert(r, Type::F64, ty, span)
+    }
+
+    fn float_convert(&mut self, v: Value, from: Type, to: Type, span: Span) -> Value {
+        if from == to {
+            v
+        } else {
+            self.b
+                .ins1(InstKind::Convert(ConvertOp::Fconv, v), to, span)
+        }
+    }
+
+    fn str_binary(&mut self, op: BinOp, l: Value, r: Value, span: Span) -> Value {
+        match op {
+            BinOp::Add => self
+                .runtime("kiln_str_concat", vec![l, r], Some(Type::Ptr), span)
+                .unwrap_or(l),
+            BinOp::Eq | BinOp::Ne => {
+                let eq = self
+                    .runtime("kiln_str_eq", vec![l, r], Some(Type::I8), span)
+                    .unwrap_or(l);
+                if op == BinOp::Eq {
+                    eq
+                } else {
+                    let one = self.b.iconst(Type::I8, 1, span);
+                    self.b
+                        .ins1(InstKind::Binary(BinaryOp::Bxor, eq, one), Type::I8, span)
+                }
+            }
+            _ => {
+                let ord = self
+                    .runtime("kiln_str_cmp", vec![l, r], Some(Type::I32), span)
+                    .unwrap_or(l);
+                let zero = self.b.iconst(Type::I32, 0, span);
+                self.icmp(int_cc(op, true), ord, zero, span)
+            }
+        }
+    }
+
+    fn logical(&mut self, and: bool, lhs: ExprId, rhs: ExprId, span: Span) -> Option<Value> {
+        let l = self.lower(lhs)?;
+        let rhs_block = self.b.create_block();
+        let join = self.b.create_block();
+        let result = self.b.add_block_param(join, Type::I8);
+        let short = self.b.iconst(Type::I8, (!and) as i64, span);
+        if and {
+            self.b.branch_with(l, rhs_block, vec![], join, vec![short]);
+        } else {
+            self.b.branch_with(l, join, vec![short], rhs_block, vec![]);
+        }
+        self.b.seal(rhs_block);
+        self.b.switch_to(rhs_block);
+        if let Some(r) = self.lower(rhs) {
+            self.b.jump(join, vec![r]);
+        }
+        self.b.seal(join);
+        self.b.switch_to(join);
+        Some(result)
+    }
+
+    // ---- conversions -----------------------------------------------------------
+
+    fn int_convert(&mut self, v: Value, from: IntTy, to: IntTy, span: Span) -> Value {
+        let (fb, tb) = (from.bits(), to.bits());
+        let to_ty = mir_type(Ty::Int(to)).unwrap_or(Type::I64);
+        let op = match fb.cmp(&tb) {
+            std::cmp::Ordering::Equal => return v,
+            std::cmp::Ordering::Greater => ConvertOp::Trunc,
+            std::cmp::Ordering::Less if from.signed() => ConvertOp::Sext,
+            std::cmp::Ordering::Less => ConvertOp::Uext,
+        };
+        self.b.ins1(InstKind::Convert(op, v), to_ty, span)
+    }
+
+    fn cast(&mut self, v: Value, from: Ty, to: Ty, span: Span) -> Value {
+        let Some(to_ty) = mir_type(to) else {
+            return v;
+        };
+        match (from, to) {
+            _ if from == to => v,
+            (Ty::Int(f), Ty::Int(t)) => self.int_convert(v, f, t, span),
+            (Ty::Char, Ty::Int(t)) => self.int_convert(v, IntTy::U32, t, span),
+            (Ty::Bool, Ty::Int(t)) => self.int_convert(v, IntTy::U8, t, span),
+            (Ty::Int(f), Ty::Float(_)) => {
+                let op = if f.signed() {
+                    ConvertOp::StoF
+                } else {
+                    ConvertOp::UtoF
+                };
+                self.b.ins1(InstKind::Convert(op, v), to_ty, span)
+            }
+            (Ty::Float(_), Ty::Int(t)) => {
+                let op = if t.signed() {
+                    ConvertOp::FtoSsat
+                } else {
+                    ConvertOp::FtoUsat
+                };
+                self.b.ins1(InstKind::Convert(op, v), to_ty, span)
+            }
+            (Ty::Float(_), Ty::Float(_)) => {
+                self.b
+                    .ins1(InstKind::Convert(ConvertOp::Fconv, v), to_ty, span)
+            }
+            (Ty::Int(IntTy::U8), Ty::Char) => self.int_convert(v, IntTy::U8, IntTy::U32, span),
+            (Ty::Int(f), Ty::Char) => {
+                let wide = self.int_convert(v, f, IntTy::I64, span);
+                let wide = if f == IntTy::U64 { v } else { wide };
+                self.runtime_site("kiln_int_to_char", vec![wide], Some(Type::I32), span)
+                    .unwrap_or(v)
+            }
+            _ => v,
+        }
+    }
+
+    // ---- built-ins -------------------------------------------------------------
+
+    fn builtin(&mut self, op: Builtin, args: &[ExprId], ty: Ty, span: Span) -> Option<Value> {
+        let arg_tys: Vec<Ty> = args.iter().map(|&a| self.expr(a).ty).collect();
+        if op == Builtin::Assert {
+            return self.assert(args, span);
+        }
+        let vals: Vec<Option<Value>> = args.iter().map(|&a| self.lower(a)).collect();
+        let mty = mir_type(ty);
+        let arg = |i: usize| vals.get(i).copied().flatten();
+        match op {
+            Builtin::Print { stream, newline } => {
+                if let (Some(&t), Some(v)) = (arg_tys.first(), vals.first()) {
+                    self.print_value(stream, t, *v, span);
+                }
+                if newline {
+                    let s = self.b.iconst(Type::I32, stream as i64, span);
+                    self.runtime("kiln_print_newline", vec![s], None, span);
+                }
+                None
+            }
+            Builtin::Panic => {
+                let msg = arg(0)?;
+                self.runtime_site("kiln_panic_msg", vec![msg], None, span);
+                self.b.unreachable();
+                None
+            }
+            Builtin::Exit => {
+                let code = arg(0)?;
+                self.runtime("kiln_exit", vec![code], None, span);
+                self.b.unreachable();
+                None
+            }
+            Builtin::Clock => self.runtime("kiln_clock", vec![], Some(Type::F64), span),
+            Builtin::AssertEq => {
+                self.assert_eq(arg_tys[0], arg(0), arg(1), span);
+                None
+            }
+            Builtin::Assert => None,
+            Builtin::ToStr => {
+                let sb = self.runtime("kiln_sb_new", vec![], Some(Type::Ptr), span)?;
+                let null = self.b.ins1(InstKind::Null, Type::Ptr, span);
+                self.push_value(sb, arg_tys[0], arg(0), null, span);
+                self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span)
+            }
+            Builtin::StrLen => self.runtime("kiln_str_len", vec![arg(0)?], Some(Type::I64), span),
+            _ => self.numeric(op, arg_tys[0], arg(0)?, arg(1), mty?, span),
+        }
+    }
+
+    fn numeric(
+        &mut self,
+        op: Builtin,
+        ty: Ty,
+        a: Value,
+        b: Option<Value>,
+        mty: Type,
+        span: Span,
+    ) -> Option<Value> {
+        let int = match ty {
+            Ty::Int(i) => Some(i),
+            _ => None,
+        };
+        let binary = |s: &mut Self, op: BinaryOp| {
+            let b = b?;
+            Some(s.b.ins1(InstKind::Binary(op, a, b), mty, span))
+        };
+        Some(match op {
+            Builtin::Abs => match int {
+                Some(_) => {
+                    let zero = self.b.iconst(mty, 0, span);
+                    let neg = self.checked(OverflowOp::Ssub, zero, a, mty, span);
+                    let is_neg = self.icmp(IntCC::Slt, a, zero, span);
+                    self.b.ins1(InstKind::Select(is_neg, neg, a), mty, span)
+                }
+                None => self.b.ins1(InstKind::Unary(UnaryOp_::Fabs, a), mty, span),
+            },
+            Builtin::Min | Builtin::Max => {
+                let b = b?;
+                let is_min = op == Builtin::Min;
+                match int {
+                    Some(i) => {
+                        let cc = match (is_min, i.signed()) {
+                            (true, true) => IntCC::Slt,
+                            (true, false) => IntCC::Ult,
+                            (false, true) => IntCC::Sgt,
+                            (false, false) => IntCC::Ugt,
+                        };
+                        let pick_a = self.icmp(cc, a, b, span);
+                        self.b.ins1(InstKind::Select(pick_a, a, b), mty, span)
+                    }
+                    None => self.float_min_max(is_min, a, b, mty, span),
+                }
+            }
+            Builtin::Pow => match int {
+                Some(_) => self.runtime_site("kiln_pow_i64", vec![a, b?], Some(Type::I64), span)?,
+                None => self.float_call("kiln_f64_pow", &[a, b?], mty, span),
+            },
+            Builtin::WrappingAdd => binary(self, BinaryOp::Iadd)?,
+            Builtin::WrappingSub => binary(self, BinaryOp::Isub)?,
+            Builtin::WrappingMul => binary(self, BinaryOp::Imul)?,
+            Builtin::Sqrt => self.b.ins1(InstKind::Unary(UnaryOp_::Sqrt, a), mty, span),
+            Builtin::Floor => self.b.ins1(InstKind::Unary(UnaryOp_::Floor, a), mty, span),
+            Builtin::Ceil => self.b.ins1(InstKind::Unary(UnaryOp_::Ceil, a), mty, span),
+            Builtin::Round => self.float_call("kiln_f64_round", &[a], mty, span),
+            Builtin::IsNan => self
+                .b
+                .ins1(InstKind::Fcmp(FloatCC::Uno, a, a), Type::I8, span),
+            Builtin::FloatFn(symbol) => {
+                let args: Vec<Value> = std::iter::once(a).chain(b).collect();
+                self.float_call(symbol, &args, mty, span)
+            }
+            _ => return None,
+        })
+    }
+
+    /// `min`/`max` as Rust defines them for floats: a NaN operand loses.
+    fn float_min_max(&mut self, is_min: bool, a: Value, b: Value, ty: Type, span: Span) -> Value {
+        let cc = if is_min { FloatCC::Lt } else { FloatCC::Gt };
+        let a_wins = self.b.ins1(InstKind::Fcmp(cc, a, b), Type::I8, span);
+        let b_nan = self
+            .b
+            .ins1(InstKind::Fcmp(FloatCC::Uno, b, b), Type::I8, span);
+        let pick_a = self.b.ins1(
+            InstKind::Binary(BinaryOp::Bor, a_wins, b_nan),
+            Type::I8,
+            span,
+        );
+        self.b.ins1(InstKind::Select(pick_a, a, b), ty, span)
+    }
+
+    fn print_value(&mut self, stream: i32, ty: Ty, v: Option<Value>, span: Span) {
+        let s = self.b.iconst(Type::I32, stream as i64, span);
+        let (symbol, arg) = match (ty, v) {
+            (Ty::Unit, _) => ("kiln_print_unit", None),
+            (Ty::Int(IntTy::U64), Some(v)) => ("kiln_print_u64", Some(v)),
+            (Ty::Int(i), Some(v)) => (
+                "kiln_print_i64",
+                Some(self.int_convert(v, i, widen(i), span)),
+            ),
+            (Ty::Float(FloatTy::F64), Some(v)) => ("kiln_print_f64", Some(v)),
+            (Ty::Float(FloatTy::F32), Some(v)) => ("kiln_print_f32", Some(v)),
+            (Ty::Bool, Some(v)) => ("kiln_print_bool", Some(v)),
+            (Ty::Char, Some(v)) => ("kiln_print_char", Some(v)),
+            (Ty::Str, Some(v)) => ("kiln_print_str", Some(v)),
+            _ => return,
+        };
+        let args: Vec<Value> = std::iter::once(s).chain(arg).collect();
+        self.runtime(symbol, args, None, span);
+    }
+
+    /// Appends a value's text to a string builder, formatted by `spec` (a pointer,
+    /// null for none).
+    fn push_value(&mut self, sb: Value, ty: Ty, v: Option<Value>, spec: Value, span: Span) {
+        let (symbol, v) = match (ty, v) {
+            (Ty::Unit, _) => {
+                self.runtime("kiln_sb_push_unit", vec![sb, spec], None, span);
+                return;
+            }
+            (Ty::Int(IntTy::U64), Some(v)) => ("kiln_sb_push_u64", v),
+            (Ty::Int(i), Some(v)) => {
+                let wide = widen(i);
+                let sym = if wide.signed() {
+                    "kiln_sb_push_i64"
+                } else {
+                    "kiln_sb_push_u64"
+                };
+                (sym, self.int_convert(v, i, wide, span))
+            }
+            (Ty::Float(FloatTy::F64), Some(v)) => ("kiln_sb_push_f64", v),
+            (Ty::Float(FloatTy::F32), Some(v)) => ("kiln_sb_push_f32", v),
+            (Ty::Bool, Some(v)) => ("kiln_sb_push_bool", v),
+            (Ty::Char, Some(v)) => ("kiln_sb_push_char", v),
+            (Ty::Str, Some(v)) => ("kiln_sb_push_str", v),
+            _ => return,
+        };
+        self.runtime(symbol, vec![sb, v, spec], None, span);
+    }
+
+    fn interp(&mut self, parts: &[InterpPart], span: Span) -> Value {
+        let sb = self
+            .runtime("kiln_sb_new", vec![], Some(Type::Ptr), span)
+            .unwrap_or_else(|| self.b.zero(Type::Ptr, span));
+        for part in parts {
+            match part {
+                InterpPart::Text(text) => {
+                    let s = self.str_literal(text, span);
+                    let null = self.b.ins1(InstKind::Null, Type::Ptr, span);
+                    self.runtime("kiln_sb_push_str", vec![sb, s, null], None, span);
+                }
+                InterpPart::Value { expr, spec } => {
+                    let ty = self.expr(*expr).ty;
+                    let v = self.lower(*expr);
+                    let spec = match spec {
+                        Some(text) => {
+                            let r = self.tables.spec(text);
+                            self.b.ins1(InstKind::Spec(r), Type::Ptr, span)
+                        }
+                        None => self.b.ins1(InstKind::Null, Type::Ptr, span),
+                    };
+                    self.push_value(sb, ty, v, spec, span);
+                }
+            }
+        }
+        self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span)
+            .unwrap_or(sb)
+    }
+
+    fn assert(&mut self, args: &[ExprId], span: Span) -> Option<Value> {
+        let cond = self.lower(args[0])?;
+        let fail = self.b.create_cold_block();
+        let ok = self.b.create_block();
+        self.b.branch(cond, ok, fail);
+        self.b.seal(fail);
+        self.b.seal(ok);
+        self.b.switch_to(fail);
+        match args.get(1) {
+            Some(&msg) => {
+                let msg = self.lower(msg)?;
+                let prefix = self.str_literal("assertion failed: ", span);
+                let text =
+                    self.runtime("kiln_str_concat", vec![prefix, msg], Some(Type::Ptr), span)?;
+                self.runtime_site("kiln_panic_msg", vec![text], None, span);
+                self.b.unreachable();
+            }
+            None => self.b.panic(PanicKind::AssertionFailed as i32, span),
+        }
+        self.b.switch_to(ok);
+        None
+    }
+
+    fn assert_eq(&mut self, ty: Ty, a: Option<Value>, b: Option<Value>, span: Span) {
+        let Some(equal) = self.binary(BinOp::Eq, ty, ty, a, b, span) else {
+            return;
+        };
+        let fail = self.b.create_cold_block();
+        let ok = self.b.create_block();
+        self.b.branch(equal, ok, fail);
+        self.b.seal(fail);
+        self.b.seal(ok);
+        self.b.switch_to(fail);
+        let Some(sb) = self.runtime("kiln_sb_new", vec![], Some(Type::Ptr), span) else {
+            return;
+        };
+        let debug = self.tables.spec("?");
+        let texts = ["assertion failed: left == right\n  left: ", "\n right: "];
+        for (text, v) in texts.iter().zip([a, b]) {
+            let s = self.str_literal(text, span);
+            let null = self.b.ins1(InstKind::Null, Type::Ptr, span);
+            self.runtime("kiln_sb_push_str", vec![sb, s, null], None, span);
+            let spec = self.b.ins1(InstKind::Spec(debug), Type::Ptr, span);
+            self.push_value(sb, ty, v, spec, span);
+        }
+        if let Some(msg) = self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span) {
+            self.runtime_site("kiln_panic_msg", vec![msg], None, span);
+        }
+        self.b.unreachable();
+        self.b.switch_to(ok);
+    }
+
+    // ---- control flow ----------------------------------------------------------
+
+    fn if_expr(
+        &mut self,
+        cond: ExprId,
+        then: ExprId,
+        otherwise: Option<ExprId>,
+        ty: Ty,
+        span: Span,
+    ) -> Option<Value> {
+        let c = self.lower(cond)?;
+        let then_block = self.b.create_block();
+        let else_block = self.b.create_block();
+        let join = self.b.create_block();
+        let result_ty = mir_type(ty);
+        let result = result_ty.map(|t| self.b.add_block_param(join, t));
+        self.b.branch(c, then_block, else_block);
+        self.b.seal(then_block);
+        self.b.seal(else_block);
+        for (block, body) in [(then_block, Some(then)), (else_block, otherwise)] {
+            self.b.switch_to(block);
+            let v = body.and_then(|e| self.lower(e));
+            if !self.b.is_terminated() {
+                let args = match (result_ty, v) {
+                    (Some(_), Some(v)) => vec![v],
+                    (Some(t), None) => vec![self.b.zero(t, span)],
+                    _ => Vec::new(),
+                };
+                self.b.jump(join, args);
+            }
+        }
+        self.b.seal(join);
+        self.b.switch_to(join);
+        result
+    }
+
+    fn while_loop(&mut self, cond: ExprId, body: ExprId, span: Span) {
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.jump(header, Vec::new());
+        self.b.switch_to(header);
+        let Some(c) = self.lower(cond) else {
+            self.b.seal(header);
+            self.b.seal(body_block);
+            self.b.seal(exit);
+            self.b.switch_to(exit);
+            return;
+        };
+        self.b.branch(c, body_block, exit);
+        self.b.seal(body_block);
+        self.b.switch_to(body_block);
+        self.loops.push(LoopTargets {
+            brk: exit,
+            cont: header,
+            value: None,
+        });
+        self.lower(body);
+        self.loops.pop();
+        if !self.b.is_terminated() {
+            self.b.jump(header, Vec::new());
+        }
+        self.b.seal(header);
+        self.b.seal(exit);
+        self.b.switch_to(exit);
+        let _ = span;
+    }
+
+    fn loop_expr(&mut self, body: ExprId, ty: Ty, _span: Span) -> Option<Value> {
+        let header = self.b.create_block();
+        let exit = self.b.create_block();
+        let value = mir_type(ty);
+        let result = value.map(|t| self.b.add_block_param(exit, t));
+        self.b.jump(header, Vec::new());
+        self.b.switch_to(header);
+        self.loops.push(LoopTargets {
+            brk: exit,
+            cont: header,
+            value,
+        });
+        self.lower(body);
+        self.loops.pop();
+        if !self.b.is_terminated() {
+            self.b.jump(header, Vec::new());
+        }
+        self.b.seal(header);
+        self.b.seal(exit);
+        self.b.switch_to(exit);
+        result
+    }
+
+    /// `for v in lo..hi` and its `.rev()` / `.step_by(k)` forms, as a counted
+    /// loop that never overflows: the next value is computed with an overflow check
+    /// and an overflow ends the loop.
+    fn for_range(&mut self, r: &RangeLoop, body: ExprId, span: Span) {
+        let Ty::Int(i) = self.func.local(r.var).ty else {
+            return;
+        };
+        let ty = mir_type(Ty::Int(i)).unwrap_or(Type::I64);
+        let s = i.signed();
+        let (Some(lo), Some(hi)) = (self.lower(r.lo), self.lower(r.hi)) else {
+            return;
+        };
+        let step = match r.step {
+            Some(e) => {
+                let Some(k) = self.lower(e) else { return };
+                let zero = self.b.iconst(ty, 0, span);
+                let bad = self.icmp(if s { IntCC::Sle } else { IntCC::Eq }, k, zero, span);
+                self.b.panic_if(bad, PanicKind::BadStep as i32, span);
+                k
+            }
+            None => self.b.iconst(ty, 1, span),
+        };
+        let lt = if s { IntCC::Slt } else { IntCC::Ult };
+        let le = if s { IntCC::Sle } else { IntCC::Ule };
+        let ge = if s { IntCC::Sge } else { IntCC::Uge };
+        let nonempty = self.icmp(if r.inclusive { le } else { lt }, lo, hi, span);
+        let start = self.b.create_block();
+        let header = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.branch(nonempty, start, exit);
+        self.b.seal(start);
+        self.b.switch_to(start);
+        let counter = self.fresh_var(ty);
+        let first = if r.reverse || r.reverse_stepped {
+            let last = if r.inclusive {
+                hi
+            } else {
+                let one = self.b.iconst(ty, 1, span);
+                self.b
+                    .ins1(InstKind::Binary(BinaryOp::Isub, hi, one), ty, span)
+            };
+            if r.reverse_stepped {
+                // The last element of lo, lo+k, ... that is <= last, in wrapping
+                // arithmetic whose true result always fits.
+                let diff = self
+                    .b
+                    .ins1(InstKind::Binary(BinaryOp::Isub, last, lo), ty, span);
+                let n = self
+                    .b
+                    .ins1(InstKind::Binary(BinaryOp::Udiv, diff, step), ty, span);
+                let off = self
+                    .b
+                    .ins1(InstKind::Binary(BinaryOp::Imul, n, step), ty, span);
+                self.b
+                    .ins1(InstKind::Binary(BinaryOp::Iadd, lo, off), ty, span)
+            } else {
+                last
+            }
+        } else {
+            lo
+        };
+        self.b.def_var(counter, first);
+        self.b.jump(header, Vec::new());
+        self.b.switch_to(header);
+        let current = self.b.use_var(counter, span);
+        self.b.def_var(Var(r.var.0), current);
+        self.loops.push(LoopTargets {
+            brk: exit,
+            cont: latch,
+            value: None,
+        });
+        self.lower(body);
+        self.loops.pop();
+        if !self.b.is_terminated() {
+            self.b.jump(latch, Vec::new());
+        }
+        self.b.seal(latch);
+        self.b.switch_to(latch);
+        let current = self.b.use_var(counter, span);
+        let down = r.reverse || r.reverse_stepped;
+        let op = match (down, s) {
+            (false, true) => OverflowOp::Sadd,
+            (false, false) => OverflowOp::Uadd,
+            (true, true) => OverflowOp::Ssub,
+            (true, false) => OverflowOp::Usub,
+        };
+        let next = self
+            .b
+            .ins(InstKind::Overflow(op, current, step), &[ty, Type::I8], span);
+        let in_range = if down {
+            self.icmp(ge, next[0], lo, span)
+        } else {
+            self.icmp(if r.inclusive { le } else { lt }, next[0], hi, span)
+        };
+        let one = self.b.iconst(Type::I8, 1, span);
+        let no_overflow = self.b.ins1(
+            InstKind::Binary(BinaryOp::Bxor, next[1], one),
+            Type::I8,
+            span,
+        );
+        let go_on = self.b.ins1(
+            InstKind::Binary(BinaryOp::Band, in_range, no_overflow),
+            Type::I8,
+            span,
+        );
+        self.b.def_var(counter, next[0]);
+        self.b.branch(go_on, header, exit);
+        self.b.seal(header);
+        self.b.seal(exit);
+        self.b.switch_to(exit);
+    }
+}
+
+use crate::ir::UnaryOp as UnaryOp_;
+
+/// The 64-bit type of the same signedness, for printing.
+fn widen(i: IntTy) -> IntTy {
+    if i.signed() {
+        IntTy::I64
+    } else {
+        IntTy::U64
+    }
+}
+
+fn int_cc(op: BinOp, signed: bool) -> IntCC {
+    match (op, signed) {
+        (BinOp::Eq, _) => IntCC::Eq,
+        (BinOp::Ne, _) => IntCC::Ne,
+        (BinOp::Lt, true) => IntCC::Slt,
+        (BinOp::Le, true) => IntCC::Sle,
+        (BinOp::Gt, true) => IntCC::Sgt,
+        (BinOp::Ge, true) => IntCC::Sge,
+        (BinOp::Lt, false) => IntCC::Ult,
+        (BinOp::Le, false) => IntCC::Ule,
+        (BinOp::Gt, false) => IntCC::Ugt,
+        (_, false) => IntCC::Uge,
+        (_, true) => IntCC::Sge,
+    }
+}

@@ -1,0 +1,440 @@
+//! The checker: resolves names and types of an AST module and builds typed HIR.
+//!
+//! It works in three passes over the module: [`Checker::collect_items`] declares every
+//! function, extern and type alias (so they are visible in the whole file);
+//! [`Checker::check_main`] checks the top-level statements in order, which is also how
+//! it learns which globals each function may see (those declared before it); then
+//! each function body is checked. It reports every error it finds and keeps going:
+//! an expression whose type could not be found gets [`Ty::Error`], which is
+//! compatible with everything, so one mistake yields one diagnostic. It must never
+//! panic, whatever the AST holds.
+
+mod builtins;
+mod expr;
+mod stmt;
+mod types;
+
+use crate::hir::{self, ExprId, FuncId, GlobalId, LocalId};
+use crate::ty::Ty;
+use kiln_syntax::ast::{self, ItemKind};
+use kiln_syntax::{Diagnostic, Span};
+use std::collections::HashMap;
+
+/// The result of checking: HIR when there were no errors, and every diagnostic.
+pub struct Checked {
+    pub program: Option<hir::Program>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks one module.
+pub fn check_module(module: &ast::Module) -> Checked {
+    let mut checker = Checker::default();
+    checker.collect_items(module);
+    checker.resolve_signatures(module);
+    let (snapshots, main) = checker.check_main(module);
+    checker.check_bodies(module, snapshots, main);
+    let Checker { diags, program, .. } = checker;
+    let has_errors = diags.iter().any(|d| d.is_error());
+    Checked {
+        program: (!has_errors).then_some(program),
+        diagnostics: diags,
+    }
+}
+
+/// A function's signature, known before any body is checked.
+#[derive(Clone, Debug)]
+pub(crate) struct FuncSig {
+    pub name: String,
+    pub params: Vec<(String, Ty)>,
+    pub ret: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Callee {
+    Func(FuncId),
+    Extern(hir::ExternId),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct LoopCx {
+    /// `loop` may carry a value out with `break value`; `while` and `for` may not.
+    pub is_loop: bool,
+    pub break_ty: Option<Ty>,
+}
+
+/// The state of the body being checked.
+#[derive(Default)]
+pub(crate) struct BodyCx {
+    pub exprs: Vec<hir::Expr>,
+    pub locals: Vec<hir::Local>,
+    pub scopes: Vec<HashMap<String, LocalId>>,
+    /// The return type; `None` in top-level code, where `return` is not allowed.
+    pub ret: Option<Ty>,
+    pub loops: Vec<LoopCx>,
+    pub globals: HashMap<String, GlobalId>,
+    /// Top-level code: `let` and `var` in the outermost scope declare globals.
+    pub is_main: bool,
+}
+
+#[derive(Default)]
+pub(crate) struct Checker {
+    pub diags: Vec<Diagnostic>,
+    pub sigs: Vec<FuncSig>,
+    pub names: HashMap<String, Callee>,
+    pub aliases: HashMap<String, ast::TypeExpr>,
+    pub program: hir::Program,
+    pub cx: BodyCx,
+    /// Where the error "X is not available yet" was reported, to say it once per
+    /// construct and line.
+    reported: Vec<(String, Span)>,
+}
+
+/// The globals visible at a function's position, recorded during `check_main`.
+type Snapshots = HashMap<usize, HashMap<String, GlobalId>>;
+
+impl Checker {
+    pub(crate) fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(span, message));
+    }
+
+    pub(crate) fn error_with_label(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(span, message).with_label(label));
+    }
+
+    /// Reports a construct of LANGUAGE.md that this version does not implement.
+    pub(crate) fn unsupported(&mut self, span: Span, what: &str) {
+        let key = (what.to_string(), span);
+        if self.reported.contains(&key) {
+            return;
+        }
+        self.reported.push(key);
+        self.diags.push(
+            Diagnostic::error(span, format!("{what} are not available yet"))
+                .with_label("not supported by this version of Kiln"),
+        );
+    }
+
+    fn collect_items(&mut self, module: &ast::Module) {
+        for item in &module.items {
+            match &item.kind {
+                ItemKind::Fn(f) => self.declare_fn(&f.sig, Callee::Func(FuncId(0))),
+                ItemKind::ExternFn(sig) => self.declare_fn(sig, Callee::Extern(hir::ExternId(0))),
+                ItemKind::TypeAlias(alias) => {
+                    if !alias.generics.is_empty() {
+                        self.unsupported(alias.name.span, "generic type aliases");
+                    } else if self.aliases.contains_key(&alias.name.name) {
+                        self.error(
+                            alias.name.span,
+                            format!("the type `{}` is defined twice", alias.name.name),
+                        );
+                    } else {
+                        self.aliases
+                            .insert(alias.name.name.clone(), alias.ty.clone());
+                    }
+                }
+                ItemKind::Struct(_) => self.unsupported(item.span.start(), "structs"),
+                ItemKind::Enum(_) => self.unsupported(item.span.start(), "enums"),
+                ItemKind::Impl(_) => self.unsupported(item.span.start(), "`impl` blocks"),
+                ItemKind::Import(_) => self.unsupported(item.span.start(), "imports"),
+                ItemKind::Test(_) | ItemKind::Stmt(_) => {}
+            }
+        }
+    }
+
+    /// Declares a function or extern name; the signature is filled in later.
+    fn declare_fn(&mut self, sig: &ast::FnSig, kind: Callee) {
+        let name = &sig.name.name;
+        if self.names.contains_key(name) {
+            self.error_with_label(
+                sig.name.span,
+                format!("the function `{name}` is defined twice"),
+                "redefined here",
+            );
+            return;
+        }
+        let callee = match kind {
+            Callee::Func(_) => {
+                self.sigs.push(FuncSig {
+                    name: name.clone(),
+                    params: Vec::new(),
+                    ret: Ty::Unit,
+                    span: sig.span,
+                });
+                Callee::Func(FuncId(self.sigs.len() as u32 - 1))
+            }
+            Callee::Extern(_) => {
+                self.program.externs.push(hir::Extern {
+                    name: name.clone(),
+                    params: Vec::new(),
+                    ret: Ty::Unit,
+                    span: sig.span,
+                });
+                Callee::Extern(hir::ExternId(self.program.externs.len() as u32 - 1))
+            }
+        };
+        self.names.insert(name.clone(), callee);
+    }
+
+    fn resolve_signatures(&mut self, module: &ast::Module) {
+        for item in &module.items {
+            let (sig, is_extern) = match &item.kind {
+                ItemKind::Fn(f) => (&f.sig, false),
+                ItemKind::ExternFn(sig) => (sig, true),
+                _ => continue,
+            };
+            let Some(&callee) = self.names.get(&sig.name.name) else {
+                continue;
+            };
+            if !sig.generics.is_empty() {
+                self.unsupported(sig.name.span, "generic functions");
+            }
+            let mut params = Vec::new();
+            for p in &sig.params {
+                let ty = match &p.ty {
+                    _ if p.is_self => {
+                        self.unsupported(p.span, "methods");
+                        Ty::Error
+                    }
+                    Some(t) => self.resolve_type(t),
+                    None => Ty::Error,
+                };
+                if is_extern && !ty.is_numeric() && ty != Ty::Bool && !ty.is_error() {
+                    self.error(
+                        p.span,
+                        format!(
+                            "an extern function's parameters must be numbers or bool, not {ty}"
+                        ),
+                    );
+                }
+                params.push((p.name.name.clone(), ty));
+            }
+            let ret = sig.ret.as_ref().map_or(Ty::Unit, |t| self.resolve_type(t));
+            if is_extern && !(ret.is_numeric() || ret == Ty::Bool || ret == Ty::Unit) {
+                if let Some(t) = &sig.ret {
+                    self.error(
+                        t.span,
+                        format!("an extern function must return a number, bool or (), not {ret}"),
+                    );
+                }
+            }
+            match callee {
+                // Only the first declaration of a name owns the slot.
+                Callee::Func(id) if self.sigs[id.index()].span == sig.span => {
+                    self.sigs[id.index()].params = params;
+                    self.sigs[id.index()].ret = ret;
+                }
+                Callee::Extern(id) if self.program.externs[id.index()].span == sig.span => {
+                    let ext = &mut self.program.externs[id.index()];
+                    ext.params = params.into_iter().map(|(_, t)| t).collect();
+                    ext.ret = ret;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Checks the top-level statements as the body of `<main>`, and records for
+    /// each function and test (by item index) the globals declared before it.
+    fn check_main(&mut self, module: &ast::Module) -> (Snapshots, hir::Function) {
+        let mut snapshots = Snapshots::new();
+        self.cx = BodyCx {
+            is_main: true,
+            scopes: vec![HashMap::new()],
+            ..BodyCx::default()
+        };
+        let mut stmts = Vec::new();
+        let mut main_span: Option<Span> = None;
+        for (index, item) in module.items.iter().enumerate() {
+            match &item.kind {
+                ItemKind::Stmt(stmt) => {
+                    main_span = Some(main_span.map_or(item.span, |s| s.to(item.span)));
+                    let id = self.check_stmt(stmt);
+                    stmts.push(id);
+                }
+                ItemKind::Fn(_) | ItemKind::Test(_) => {
+                    snapshots.insert(index, self.cx.globals.clone());
+                }
+                _ => {}
+            }
+        }
+        let span = main_span.unwrap_or_default();
+        let body = self.push_expr(hir::ExprKind::Block { stmts, tail: None }, Ty::Unit, span);
+        let main = self.finish_body("<main>", Vec::new(), Ty::Unit, body, span);
+        (snapshots, main)
+    }
+
+    fn check_bodies(&mut self, module: &ast::Module, snapshots: Snapshots, main: hir::Function) {
+        // Function ids of HIR must match the signature ids, so functions are placed
+        // by id; `<main>` and tests go after them.
+        let mut bodies: Vec<Option<hir::Function>> = vec![None; self.sigs.len()];
+        let mut tests = Vec::new();
+        for (index, item) in module.items.iter().enumerate() {
+            let globals = snapshots.get(&index).cloned().unwrap_or_default();
+            match &item.kind {
+                ItemKind::Fn(f) => {
+                    let Some(Callee::Func(id)) = self.names.get(&f.sig.name.name).copied() else {
+                        continue;
+                    };
+                    if self.sigs[id.index()].span != f.sig.span {
+                        continue;
+                    }
+                    bodies[id.index()] = Some(self.check_fn(id, f, globals));
+                }
+                ItemKind::Test(t) => {
+                    tests.push((t.name.clone(), self.check_test(t, item.span, globals)));
+                }
+                _ => {}
+            }
+        }
+        let mut funcs: Vec<hir::Function> = Vec::new();
+        for (i, body) in bodies.into_iter().enumerate() {
+            funcs.push(body.unwrap_or_else(|| self.placeholder(i)));
+        }
+        funcs.push(main);
+        self.program.main = Some(FuncId(funcs.len() as u32 - 1));
+        for (name, f) in tests {
+            funcs.push(f);
+            self.program
+                .tests
+                .push((name, FuncId(funcs.len() as u32 - 1)));
+        }
+        self.program.funcs = funcs;
+    }
+
+    /// A body for a function whose declaration was rejected (only reachable when
+    /// errors were reported, so it is never lowered).
+    fn placeholder(&mut self, index: usize) -> hir::Function {
+        let sig = &self.sigs[index];
+        hir::Function {
+            name: sig.name.clone(),
+            params: Vec::new(),
+            ret: Ty::Unit,
+            body: ExprId(0),
+            locals: Vec::new(),
+            exprs: vec![hir::Expr {
+                kind: hir::ExprKind::Const(hir::Const::Unit),
+                ty: Ty::Unit,
+                span: sig.span,
+            }],
+            span: sig.span,
+        }
+    }
+
+    fn check_fn(
+        &mut self,
+        id: FuncId,
+        f: &ast::FnDecl,
+        globals: HashMap<String, GlobalId>,
+    ) -> hir::Function {
+        let sig = self.sigs[id.index()].clone();
+        self.cx = BodyCx {
+            ret: Some(sig.ret),
+            scopes: vec![HashMap::new()],
+            globals,
+            ..BodyCx::default()
+        };
+        let mut params = Vec::new();
+        for (name, ty) in &sig.params {
+            params.push(self.declare_local(name, *ty, false));
+        }
+        let body = self.check_block(&f.body, Some(sig.ret));
+        self.expect_fits(body, sig.ret, f.body.span.end());
+        self.finish_body(&sig.name, params, sig.ret, body, f.sig.span)
+    }
+
+    fn check_test(
+        &mut self,
+        t: &ast::TestDecl,
+        span: Span,
+        globals: HashMap<String, GlobalId>,
+    ) -> hir::Function {
+        self.cx = BodyCx {
+            ret: Some(Ty::Unit),
+            scopes: vec![HashMap::new()],
+            globals,
+            ..BodyCx::default()
+        };
+        let body = self.check_block(&t.body, Some(Ty::Unit));
+        let name = format!("test \"{}\"", t.name);
+        self.finish_body(&name, Vec::new(), Ty::Unit, body, span)
+    }
+
+    /// Moves the current body into a new HIR function.
+    fn finish_body(
+        &mut self,
+        name: &str,
+        params: Vec<LocalId>,
+        ret: Ty,
+        body: ExprId,
+        span: Span,
+    ) -> hir::Function {
+        let cx = std::mem::take(&mut self.cx);
+        hir::Function {
+            name: name.to_string(),
+            params,
+            ret,
+            body,
+            locals: cx.locals,
+            exprs: cx.exprs,
+            span,
+        }
+    }
+
+    // ---- body helpers ----------------------------------------------------------
+
+    pub(crate) fn push_expr(&mut self, kind: hir::ExprKind, ty: Ty, span: Span) -> ExprId {
+        self.cx.exprs.push(hir::Expr { kind, ty, span });
+        ExprId(self.cx.exprs.len() as u32 - 1)
+    }
+
+    pub(crate) fn ty_of(&self, id: ExprId) -> Ty {
+        self.cx.exprs[id.index()].ty
+    }
+
+    pub(crate) fn declare_local(&mut self, name: &str, ty: Ty, mutable: bool) -> LocalId {
+        self.cx.locals.push(hir::Local {
+            name: name.to_string(),
+            ty,
+            mutable,
+        });
+        let id = LocalId(self.cx.locals.len() as u32 - 1);
+        if let Some(scope) = self.cx.scopes.last_mut() {
+            scope.insert(name.to_string(), id);
+        }
+        id
+    }
+
+    pub(crate) fn lookup_local(&self, name: &str) -> Option<LocalId> {
+        self.cx
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(name).copied())
+    }
+
+    /// Reports a mismatch when the expression's type does not fit `expected`.
+    pub(crate) fn expect_fits(&mut self, id: ExprId, expected: Ty, span: Span) -> bool {
+        let found = self.ty_of(id);
+        if found.fits(expected) {
+            return true;
+        }
+        let span = if span.is_empty() {
+            self.cx.exprs[id.index()].span
+        } else {
+            span
+        };
+        self.error_with_label(
+            span,
+            format!("mismatched types: expected {expected}, found {found}"),
+            format!("this is {found}"),
+        );
+        false
+    }
+}

@@ -1,0 +1,117 @@
+//! Statements and blocks: `let`/`var`, expression statements, block values.
+
+use super::Checker;
+use crate::hir::{self, Const, ExprId, ExprKind, GlobalId};
+use crate::ty::Ty;
+use kiln_syntax::ast::{self, PatternKind, StmtKind};
+use std::collections::HashMap;
+
+impl Checker {
+    pub(crate) fn check_stmt(&mut self, stmt: &ast::Stmt) -> ExprId {
+        match &stmt.kind {
+            StmtKind::Let {
+                mutable,
+                pattern,
+                ty,
+                init,
+            } => self.check_let(*mutable, pattern, ty.as_ref(), init, stmt.span),
+            StmtKind::Expr(e) => self.expr(e, None),
+            StmtKind::Item(item) => {
+                self.unsupported(item.span.start(), "declarations inside blocks");
+                self.push_expr(ExprKind::Const(Const::Unit), Ty::Unit, stmt.span)
+            }
+        }
+    }
+
+    fn check_let(
+        &mut self,
+        mutable: bool,
+        pattern: &ast::Pattern,
+        ty: Option<&ast::TypeExpr>,
+        init: &ast::Expr,
+        span: kiln_syntax::Span,
+    ) -> ExprId {
+        let declared = ty.map(|t| self.resolve_type(t));
+        let value = self.expr(init, declared);
+        let ty = match declared {
+            Some(t) => {
+                self.expect_fits(value, t, init.span);
+                t
+            }
+            // A binding of a diverging expression is dead code; give it a real type.
+            None if self.ty_of(value) == Ty::Never => Ty::Unit,
+            None => self.ty_of(value),
+        };
+        let name = match &pattern.kind {
+            PatternKind::Binding(name) => name.name.clone(),
+            PatternKind::Wildcard => "_".to_string(),
+            PatternKind::Tuple(_) => {
+                self.unsupported(pattern.span, "tuple patterns");
+                return self.push_expr(ExprKind::Const(Const::Unit), Ty::Unit, span);
+            }
+            PatternKind::Error => "_".to_string(),
+            _ => {
+                self.error(pattern.span, "expected a name or `_` after `let`");
+                "_".to_string()
+            }
+        };
+        if self.cx.is_main && self.cx.scopes.len() == 1 {
+            let global = self.declare_global(&name, ty, mutable, value, span);
+            return self.push_expr(ExprKind::SetGlobal { global, value }, Ty::Unit, span);
+        }
+        let local = self.declare_local(&name, ty, mutable);
+        self.push_expr(ExprKind::Let { local, init: value }, Ty::Unit, span)
+    }
+
+    fn declare_global(
+        &mut self,
+        name: &str,
+        ty: Ty,
+        mutable: bool,
+        value: ExprId,
+        span: kiln_syntax::Span,
+    ) -> GlobalId {
+        let init = match &self.cx.exprs[value.index()].kind {
+            ExprKind::Const(c) if !matches!(c, Const::Str(_)) => Some(c.clone()),
+            _ => None,
+        };
+        self.program.globals.push(hir::Global {
+            name: name.to_string(),
+            ty,
+            mutable,
+            span,
+            init,
+        });
+        let id = GlobalId(self.program.globals.len() as u32 - 1);
+        if name != "_" {
+            self.cx.globals.insert(name.to_string(), id);
+        }
+        id
+    }
+
+    /// Checks a block. Its value is its last statement when that is an expression;
+    /// when the block is expected to be `()`, that value is discarded.
+    pub(crate) fn check_block(&mut self, block: &ast::Block, expected: Option<Ty>) -> ExprId {
+        self.cx.scopes.push(HashMap::new());
+        let mut stmts = Vec::new();
+        let mut tail = None;
+        let count = block.stmts.len();
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            match (&stmt.kind, i + 1 == count) {
+                (StmtKind::Expr(e), true) => tail = Some(self.expr(e, expected)),
+                _ => stmts.push(self.check_stmt(stmt)),
+            }
+        }
+        self.cx.scopes.pop();
+        let mut ty = tail.map_or(Ty::Unit, |t| self.ty_of(t));
+        if expected == Some(Ty::Unit) && !matches!(ty, Ty::Unit | Ty::Never | Ty::Error) {
+            stmts.extend(tail.take());
+            ty = Ty::Unit;
+        }
+        // A block that ends in a diverging statement diverges too.
+        if tail.is_none() && stmts.last().is_some_and(|&s| self.ty_of(s) == Ty::Never) {
+            ty = Ty::Never;
+        }
+        self.push_expr(ExprKind::Block { stmts, tail }, ty, block.span)
+    }
+}

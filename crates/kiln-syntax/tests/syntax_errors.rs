@@ -1,0 +1,66 @@
+//! How syntax errors look to a user: each snapshot holds the source and the
+//! rendered diagnostics (`diagnostic::render`, no colour) together.
+
+use kiln_syntax::{parse, render, SourceMap};
+
+/// The source, a separator, and every diagnostic for it as the CLI would print it.
+fn rendered(name: &str, src: &str) -> String {
+    let mut sources = SourceMap::new();
+    let file = sources.add(format!("{name}.kl"), src);
+    let (_, diags) = parse(file, src);
+    format!("{src}\n-----\n{}", render(&sources, &diags, false))
+}
+
+macro_rules! snapshot {
+    ($name:ident, $src:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(rendered(stringify!($name), $src));
+        }
+    };
+}
+
+snapshot!(missing_paren_in_params, "fn broken(a: int -> int { a }\n");
+
+snapshot!(
+    unclosed_call_before_let,
+    "let total = add(1, 2\nlet y = total * 2\nprintln(y)\n"
+);
+
+snapshot!(
+    unclosed_block_at_end,
+    "fn main_loop() {\n    var i = 0\n    while i < 3 {\n        i += 1\n    }\n"
+);
+
+snapshot!(chained_comparison, "if 1 < x < 10 {\n    println(x)\n}\n");
+
+snapshot!(
+    broken_interpolations,
+    "println(\"sum: {a +}\")\nprintln(\"empty: {}\")\nprintln(\"two: {a b}\")\n"
+);
+
+snapshot!(
+    unterminated_string,
+    "let greeting = \"hello\nprintln(greeting)\n"
+);
+
+snapshot!(lexical_errors, "let x = 0b102 + 1 @ 2\nlet c = 'ab'\nlet e = \"\\q\"\n");
+
+snapshot!(
+    several_errors_one_each,
+    "let = 5\nlet y = (1 + )\nstruct P { x int }\nmatch y { 1 -> 2 }\nprintln(\"ok\")\n"
+);
+
+snapshot!(
+    missing_parameter_type,
+    "fn area(w, h: int) -> int { w * h }\n"
+);
+
+#[test]
+fn nested_too_deeply() {
+    let src = format!("let x = {}1{}\n", "(".repeat(300), ")".repeat(300));
+    let text = rendered("deep", &src);
+    let errors = text.matches("error").count();
+    assert_eq!(errors, 1, "{text}");
+    insta::assert_snapshot!(text.split("-----\n").nth(1).unwrap_or(""));
+}

@@ -1,0 +1,292 @@
+//! The engine: the pipeline from source text to running native code.
+
+use crate::report::{Frame, PanicReport};
+use kiln_codegen::{Jit, Options};
+use kiln_mir as mir;
+use kiln_runtime::{KilnPanic, RuntimeExit};
+use kiln_syntax::{Diagnostic, SourceMap, Span};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The stack reserved for Kiln code (and the compiler, which recurses on deeply
+/// nested input). Pages are only committed when touched.
+pub const STACK_SIZE: usize = 256 << 20;
+
+/// Room left below the stack limit for the panic machinery and runtime calls.
+const STACK_MARGIN: usize = 1 << 20;
+
+/// Runs `f` on a new thread with a [`STACK_SIZE`] stack whose limit is set for the
+/// prologue checks of compiled code, and returns its result.
+pub fn on_kiln_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let handle = std::thread::Builder::new()
+        .name("kiln".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || {
+            let marker = 0u8;
+            let top = &marker as *const u8 as usize;
+            kiln_runtime::panic::set_stack_limit(top, STACK_SIZE, STACK_MARGIN);
+            f()
+        });
+    match handle {
+        Ok(h) => match h.join() {
+            Ok(v) => v,
+            Err(payload) => std::panic::resume_unwind(payload),
+        },
+        Err(e) => panic!("cannot start the Kiln thread: {e}"),
+    }
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The program ran to the end.
+    Finished,
+    /// The program called `exit(code)`.
+    Exit(i32),
+    /// A runtime error.
+    Panic(PanicReport),
+}
+
+/// Why a program could not be compiled.
+#[derive(Debug)]
+pub enum CompileError {
+    /// Errors in the program, with their rendering.
+    Diagnostics(Vec<Diagnostic>),
+    /// A bug in the compiler (never the user's fault).
+    Internal(String),
+}
+
+/// The stages whose output `kiln emit` can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Tokens,
+    Ast,
+    Mir,
+    Clif,
+    Asm,
+}
+
+pub struct Engine {
+    jit: Jit,
+    sources: SourceMap,
+    options: Options,
+}
+
+impl Engine {
+    /// An engine for running whole files: optimising, with direct calls.
+    pub fn new() -> Result<Engine, String> {
+        Engine::with_options(Options {
+            optimize: true,
+            direct_calls: false,
+            keep_clif: false,
+        })
+    }
+
+    pub fn with_options(options: Options) -> Result<Engine, String> {
+        let jit = Jit::new(options.optimize).map_err(|e| e.to_string())?;
+        Ok(Engine {
+            jit,
+            sources: SourceMap::new(),
+            options,
+        })
+    }
+
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// Renders diagnostics against this engine's sources.
+    pub fn render(&self, diagnostics: &[Diagnostic], color: bool) -> String {
+        kiln_syntax::render(&self.sources, diagnostics, color)
+    }
+
+    /// Parses, checks and lowers `text` to MIR.
+    pub fn front_end(&mut self, name: &str, text: &str) -> Result<mir::Program, CompileError> {
+        let file = self.sources.add(name, text);
+        let (module, mut diags) = kiln_syntax::parse(file, text);
+        if diags.iter().any(|d| d.is_error()) {
+            return Err(CompileError::Diagnostics(diags));
+        }
+        let checked = kiln_sema::check_module(&module);
+        diags.extend(checked.diagnostics);
+        let Some(hir) = checked.program else {
+            return Err(CompileError::Diagnostics(diags));
+        };
+        let program = mir::lower::lower_program(&hir);
+        if cfg!(debug_assertions) {
+            verify(&program)?;
+        }
+        let missing = missing_externs(&program);
+        if !missing.is_empty() {
+            return Err(CompileError::Diagnostics(missing));
+        }
+        Ok(program)
+    }
+
+    /// Compiles `text` and returns the address of its `<main>`.
+    pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
+        let program = self.front_end(name, text)?;
+        let compiled = self
+            .jit
+            .compile(&program, self.options)
+            .map_err(|e| CompileError::Internal(e.to_string()))?;
+        Ok(compiled.main)
+    }
+
+    /// Runs a compiled `<main>`, turning panics and `exit` into an [`Outcome`].
+    ///
+    /// # Safety
+    /// `main` must be the entry of a `<main>` compiled by this engine, and this
+    /// must run on a thread made by [`on_kiln_thread`].
+    pub unsafe fn run_main(&self, main: *const u8) -> Outcome {
+        // SAFETY: per the contract, `main` is compiled code with the signature
+        // `fn()` in the platform's C calling convention, and it unwinds only through
+        // frames with registered unwind information.
+        let f: extern "C-unwind" fn() = unsafe { std::mem::transmute(main) };
+        let result = catch_unwind(AssertUnwindSafe(|| f()));
+        kiln_runtime::output::flush_all();
+        match result {
+            Ok(()) => Outcome::Finished,
+            Err(payload) => self.outcome_of(payload),
+        }
+    }
+
+    fn outcome_of(&self, payload: Box<dyn std::any::Any + Send>) -> Outcome {
+        if let Some(exit) = payload.downcast_ref::<RuntimeExit>() {
+            return Outcome::Exit(exit.0);
+        }
+        if let Some(p) = payload.downcast_ref::<KilnPanic>() {
+            return Outcome::Panic(self.report(p));
+        }
+        std::panic::resume_unwind(payload)
+    }
+
+    fn location(&self, span: Span) -> String {
+        self.sources.location(span)
+    }
+
+    fn report(&self, p: &KilnPanic) -> PanicReport {
+        let mut frames = Vec::new();
+        if let Some(site) = self.jit.site(p.site) {
+            frames.push(Frame {
+                func: site.func.clone(),
+                location: Some(self.location(site.span)),
+            });
+        }
+        let mut omitted = false;
+        for &addr in &p.return_addrs {
+            if addr == usize::MAX {
+                omitted = true;
+                continue;
+            }
+            if let Some((code, site)) = self.jit.lookup(addr) {
+                frames.push(Frame {
+                    func: code.name.clone(),
+                    location: site.map(|s| self.location(s.span)),
+                });
+            }
+        }
+        PanicReport {
+            message: p.message.clone(),
+            frames,
+            omitted,
+        }
+    }
+
+    /// The text of one stage for `kiln emit`.
+    pub fn emit(&mut self, name: &str, text: &str, stage: Stage) -> Result<String, CompileError> {
+        match stage {
+            Stage::Tokens => {
+                let file = self.sources.add(name, text);
+                let (tokens, diags) = kiln_syntax::lex(file, text);
+                if diags.iter().any(|d| d.is_error()) {
+                    return Err(CompileError::Diagnostics(diags));
+                }
+                Ok(kiln_syntax::lexer::dump_tokens(&self.sources, &tokens))
+            }
+            Stage::Ast => {
+                let file = self.sources.add(name, text);
+                let (module, diags) = kiln_syntax::parse(file, text);
+                if diags.iter().any(|d| d.is_error()) {
+                    return Err(CompileError::Diagnostics(diags));
+                }
+                Ok(format!("{module:#?}\n"))
+            }
+            Stage::Mir => {
+                let program = self.front_end(name, text)?;
+                verify(&program)?;
+                Ok(mir::print::print_program(&program))
+            }
+            Stage::Clif => {
+                let program = self.front_end(name, text)?;
+                let options = Options {
+                    keep_clif: true,
+                    ..self.options
+                };
+                let compiled = self
+                    .jit
+                    .compile(&program, options)
+                    .map_err(|e| CompileError::Internal(e.to_string()))?;
+                Ok(compiled
+                    .clif
+                    .iter()
+                    .map(|(_, text)| text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"))
+            }
+            Stage::Asm => {
+                let program = self.front_end(name, text)?;
+                let compiled = self
+                    .jit
+                    .compile(&program, self.options)
+                    .map_err(|e| CompileError::Internal(e.to_string()))?;
+                let mut out = String::new();
+                for (fname, addr) in &compiled.funcs {
+                    out.push_str(&format!("fn {fname}:\n"));
+                    if let Some(code) = self.jit.code_of(fname) {
+                        out.push_str(&kiln_codegen::disasm::disassemble(code, *addr as u64));
+                    }
+                    out.push('\n');
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+fn verify(program: &mir::Program) -> Result<(), CompileError> {
+    let errors = mir::verify::verify_program(program);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CompileError::Internal(format!(
+            "MIR verification failed:\n{}\n{}",
+            errors.join("\n"),
+            mir::print::print_program(program)
+        )))
+    }
+}
+
+/// Diagnostics for `extern fn` declarations whose symbol the process lacks.
+fn missing_externs(program: &mir::Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for e in &program.externs {
+        if kiln_runtime::mathlib::lookup(&e.symbol).is_some() {
+            continue;
+        }
+        let Ok(name) = std::ffi::CString::new(e.symbol.as_str()) else {
+            continue;
+        };
+        // SAFETY: `name` is a valid C string; dlsym with RTLD_DEFAULT only reads it.
+        let found = unsafe { !libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()).is_null() };
+        if !found {
+            out.push(
+                Diagnostic::error(
+                    e.span,
+                    format!("cannot find the C function `{}` in this process", e.symbol),
+                )
+                .with_label("no such symbol in libc, libm or the kiln binary"),
+            );
+        }
+    }
+    out
+}
