@@ -874,15 +874,11 @@ impl<'a> FnLower<'a> {
                 self.runtime("kiln_sb_push_unit", vec![sb, spec], None, span);
                 return;
             }
-            (Ty::Int(IntTy::U64), Some(v)) => ("kiln_sb_push_u64", v),
             (Ty::Int(i), Some(v)) => {
-                let wide = widen(i);
-                let sym = if wide.signed() {
-                    "kiln_sb_push_i64"
-                } else {
-                    "kiln_sb_push_u64"
-                };
-                (sym, self.int_convert(v, i, wide, span))
+                let wide = self.int_convert(v, i, widen(i), span);
+                let kind = self.b.iconst(Type::I32, int_kind(i), span);
+                self.runtime("kiln_sb_push_int", vec![sb, wide, kind, spec], None, span);
+                return;
             }
             (Ty::Float(FloatTy::F64), Some(v)) => ("kiln_sb_push_f64", v),
             (Ty::Float(FloatTy::F32), Some(v)) => ("kiln_sb_push_f32", v),
@@ -1181,6 +1177,20 @@ impl<'a> FnLower<'a> {
 }
 
 use crate::ir::UnaryOp as UnaryOp_;
+
+/// The number of an integer type for `kiln_sb_push_int`.
+fn int_kind(i: IntTy) -> i64 {
+    match i {
+        IntTy::I8 => 0,
+        IntTy::I16 => 1,
+        IntTy::I32 => 2,
+        IntTy::I64 => 3,
+        IntTy::U8 => 4,
+        IntTy::U16 => 5,
+        IntTy::U32 => 6,
+        IntTy::U64 => 7,
+    }
+}
 
 /// The 64-bit type of the same signedness, for printing.
 fn widen(i: IntTy) -> IntTy {

@@ -221,7 +221,10 @@ where
     with_plus(body, spec)
 }
 
-fn float_body(v: f64, text: String, spec: &FormatSpec) -> String {
+fn float_body<T>(v: T, text: String, spec: &FormatSpec) -> String
+where
+    T: std::fmt::Display + std::fmt::LowerExp + std::fmt::UpperExp,
+{
     let body = match (spec.kind, spec.precision) {
         (Kind::LowerExp, Some(p)) => format!("{v:.p$e}"),
         (Kind::LowerExp, None) => format!("{v:e}"),
@@ -233,22 +236,28 @@ fn float_body(v: f64, text: String, spec: &FormatSpec) -> String {
     with_plus(body, spec)
 }
 
-pub fn push_i64(out: &mut String, v: i64, spec: Option<&FormatSpec>) {
-    match spec {
-        None => {
-            let _ = write!(out, "{v}");
-        }
-        Some(spec) => pad(out, &int_body(v, spec), true, spec),
-    }
-}
-
-pub fn push_u64(out: &mut String, v: u64, spec: Option<&FormatSpec>) {
-    match spec {
-        None => {
-            let _ = write!(out, "{v}");
-        }
-        Some(spec) => pad(out, &int_body(v, spec), true, spec),
-    }
+/// The integer types, numbered as compiled code passes them to
+/// [`push_int`]: 0–3 are `i8 i16 i32 i64`, 4–7 are `u8 u16 u32 u64`.
+pub fn push_int(out: &mut String, v: i64, kind: i32, spec: Option<&FormatSpec>) {
+    let Some(spec) = spec else {
+        let _ = match kind {
+            7 => write!(out, "{}", v as u64),
+            _ => write!(out, "{v}"),
+        };
+        return;
+    };
+    // Radix forms show the bits of the value's own width, as Rust does.
+    let body = match kind {
+        0 => int_body(v as i8, spec),
+        1 => int_body(v as i16, spec),
+        2 => int_body(v as i32, spec),
+        4 => int_body(v as u8, spec),
+        5 => int_body(v as u16, spec),
+        6 => int_body(v as u32, spec),
+        7 => int_body(v as u64, spec),
+        _ => int_body(v, spec),
+    };
+    pad(out, &body, true, spec)
 }
 
 pub fn push_f64(out: &mut String, v: f64, spec: Option<&FormatSpec>) {
@@ -261,7 +270,7 @@ pub fn push_f64(out: &mut String, v: f64, spec: Option<&FormatSpec>) {
 pub fn push_f32(out: &mut String, v: f32, spec: Option<&FormatSpec>) {
     match spec {
         None => out.push_str(&f32_text(v)),
-        Some(spec) => pad(out, &float_body(v as f64, f32_text(v), spec), true, spec),
+        Some(spec) => pad(out, &float_body(v, f32_text(v), spec), true, spec),
     }
 }
 
@@ -306,7 +315,7 @@ mod tests {
 
     fn fmt_i(v: i64, spec: &str) -> String {
         let mut s = String::new();
-        push_i64(&mut s, v, Some(&FormatSpec::parse(spec).unwrap()));
+        push_int(&mut s, v, 3, Some(&FormatSpec::parse(spec).unwrap()));
         s
     }
 
@@ -340,6 +349,16 @@ mod tests {
         assert_eq!(fmt_i(255, "#x"), "0xff");
         assert_eq!(fmt_i(255, "#06x"), "0x00ff");
         assert_eq!(fmt_i(5, "+"), "+5");
+    }
+
+    #[test]
+    fn radix_uses_the_type_width() {
+        let mut s = String::new();
+        push_int(&mut s, -8, 0, Some(&FormatSpec::parse("o").unwrap()));
+        assert_eq!(s, "370");
+        s.clear();
+        push_int(&mut s, -1, 7, None);
+        assert_eq!(s, "18446744073709551615");
     }
 
     #[test]

@@ -71,8 +71,7 @@ symbols! {
     string::kiln_str_cmp(Ptr, Ptr) -> I32;
     string::kiln_sb_new() -> Ptr;
     string::kiln_sb_push_str(Ptr, Ptr, Ptr);
-    string::kiln_sb_push_i64(Ptr, I64, Ptr);
-    string::kiln_sb_push_u64(Ptr, I64, Ptr);
+    string::kiln_sb_push_int(Ptr, I64, I32, Ptr);
     string::kiln_sb_push_f64(Ptr, F64, Ptr);
     string::kiln_sb_push_f32(Ptr, F32, Ptr);
     string::kiln_sb_push_bool(Ptr, I8, Ptr);

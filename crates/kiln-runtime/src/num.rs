@@ -1,8 +1,8 @@
 //! Numeric helpers that are not single machine instructions.
 //!
-//! Rounding and the transcendental functions use the `libm` crate (see
-//! [`crate::mathlib`]), so results are the same on every platform; `round` rounds
-//! half away from zero as LANGUAGE.md promises. Checked integer helpers raise Kiln panics on failure.
+//! The transcendental functions are CORE-MATH's correctly rounded ones (see
+//! [`crate::mathlib`]), so results are exact and the same on every platform; `round`
+//! rounds half away from zero as LANGUAGE.md promises. Checked integer helpers raise Kiln panics on failure.
 
 use crate::panic::{raise, PanicKind};
 
@@ -44,15 +44,15 @@ macro_rules! float_fns {
 }
 
 float_fns! {
-    kiln_f64_round(x) => libm::round(x);
+    kiln_f64_round(x) => x.round();
     kiln_f64_rem(x, y) => x % y;
-    kiln_f64_pow(x, y) => libm::pow(x, y);
-    kiln_f64_sin(x) => libm::sin(x);
-    kiln_f64_cos(x) => libm::cos(x);
-    kiln_f64_tan(x) => libm::tan(x);
-    kiln_f64_atan(x) => libm::atan(x);
-    kiln_f64_atan2(y, x) => libm::atan2(y, x);
-    kiln_f64_exp(x) => libm::exp(x);
-    kiln_f64_ln(x) => libm::log(x);
-    kiln_f64_log10(x) => libm::log10(x);
+    kiln_f64_pow(x, y) => core_math::pow(x, y);
+    kiln_f64_sin(x) => core_math::sin(x);
+    kiln_f64_cos(x) => core_math::cos(x);
+    kiln_f64_tan(x) => core_math::tan(x);
+    kiln_f64_atan(x) => core_math::atan(x);
+    kiln_f64_atan2(y, x) => core_math::atan2(y, x);
+    kiln_f64_exp(x) => core_math::exp(x);
+    kiln_f64_ln(x) => core_math::log(x);
+    kiln_f64_log10(x) => core_math::log10(x);
 }

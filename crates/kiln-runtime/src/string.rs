@@ -138,9 +138,20 @@ macro_rules! sb_push {
     )*};
 }
 
+/// # Safety
+/// Called by compiled code only, with a live builder and a null or engine-owned spec.
+pub unsafe extern "C-unwind" fn kiln_sb_push_int(
+    sb: *mut String,
+    v: i64,
+    kind: i32,
+    spec_ptr: *const FormatSpec,
+) {
+    // SAFETY: guaranteed by the caller.
+    let (sb, spec) = unsafe { (builder(sb), spec(spec_ptr)) };
+    format::push_int(sb, v, kind, spec);
+}
+
 sb_push! {
-    kiln_sb_push_i64(v: i64) => format::push_i64;
-    kiln_sb_push_u64(v: u64) => format::push_u64;
     kiln_sb_push_f64(v: f64) => format::push_f64;
     kiln_sb_push_f32(v: f32) => format::push_f32;
     kiln_sb_push_bool(v: i8) => format::push_bool;

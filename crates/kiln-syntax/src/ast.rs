@@ -289,10 +289,16 @@ pub enum ExprKind {
     /// `[a, b, c]`, `[]`
     Array(Vec<Expr>),
     /// `[value; count]`
-    ArrayRepeat { value: Box<Expr>, count: Box<Expr> },
+    ArrayRepeat {
+        value: Box<Expr>,
+        count: Box<Expr>,
+    },
     /// `[k: v, ...]`; `[:]` is an empty map.
     Map(Vec<(Expr, Expr)>),
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     Binary {
         op: BinOp,
         lhs: Box<Expr>,
@@ -311,9 +317,15 @@ pub enum ExprKind {
         inclusive: bool,
     },
     /// `value as Type`
-    Cast { value: Box<Expr>, ty: TypeExpr },
+    Cast {
+        value: Box<Expr>,
+        ty: TypeExpr,
+    },
     /// `callee(args)`
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `receiver.method(args)`
     MethodCall {
         receiver: Box<Expr>,
@@ -321,7 +333,10 @@ pub enum ExprKind {
         args: Vec<Arg>,
     },
     /// `base.name` (also a path such as `Shape.Circle` or `geometry.area`)
-    Field { base: Box<Expr>, name: Ident },
+    Field {
+        base: Box<Expr>,
+        name: Ident,
+    },
     /// `base.0`
     TupleField {
         base: Box<Expr>,
@@ -329,7 +344,10 @@ pub enum ExprKind {
         index_span: Span,
     },
     /// `base[index]`; slices are an index by a `Range`.
-    Index { base: Box<Expr>, index: Box<Expr> },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `value?`
     Try(Box<Expr>),
     Block(Block),
@@ -339,7 +357,10 @@ pub enum ExprKind {
         /// A `Block` or another `If` expression.
         otherwise: Option<Box<Expr>>,
     },
-    While { cond: Box<Condition>, body: Block },
+    While {
+        cond: Box<Condition>,
+        body: Block,
+    },
     Loop(Block),
     For {
         pattern: Pattern,
@@ -373,7 +394,10 @@ pub struct TypeExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
     /// `int`, `Point`, `Pair<A, B>`, `Gen<T>`, `Option<T>`
-    Named { name: Ident, args: Vec<TypeExpr> },
+    Named {
+        name: Ident,
+        args: Vec<TypeExpr>,
+    },
     /// `[T]`
     Array(Box<TypeExpr>),
     /// `[K: V]`

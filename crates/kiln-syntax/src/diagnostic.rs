@@ -80,9 +80,8 @@ pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> S
             Severity::Error => codespan_reporting::diagnostic::Severity::Error,
             Severity::Warning => codespan_reporting::diagnostic::Severity::Warning,
         };
-        let mut labels =
-            vec![Label::primary(file, d.span.lo as usize..d.span.hi as usize)
-                .with_message(d.label.clone())];
+        let mut labels = vec![Label::primary(file, d.span.lo as usize..d.span.hi as usize)
+            .with_message(d.label.clone())];
         for (span, text) in &d.secondary {
             labels.push(
                 Label::secondary(span.file.0 as usize, span.lo as usize..span.hi as usize)

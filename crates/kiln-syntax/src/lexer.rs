@@ -100,11 +100,17 @@ struct Lexer<'s> {
 
 impl<'s> Lexer<'s> {
     fn new(file: FileId, src: &'s str, lo: usize, hi: usize, interp: bool) -> Lexer<'s> {
+        // A byte order mark some editors put first in a file is not source text.
+        let bom = if lo == 0 && src.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
         Lexer {
             file,
             src,
             bytes: src.as_bytes(),
-            pos: lo,
+            pos: lo + bom,
             end: hi,
             interp,
             tokens: Vec::new(),
@@ -269,7 +275,7 @@ impl<'s> Lexer<'s> {
             }
         }
         if let Some(at) = self.pending_newline.take() {
-            if !kind.continues_previous_line() {
+            if !self.continues_previous_line(&kind, hi) {
                 self.push_raw(TokenKind::Newline, at, at + 1);
             }
         }
@@ -280,6 +286,22 @@ impl<'s> Lexer<'s> {
     fn push_raw(&mut self, kind: TokenKind, lo: usize, hi: usize) {
         let span = self.span(lo, hi);
         self.tokens.push(Token { kind, span });
+    }
+
+    /// Whether a line starting with this token (ending at `hi`) continues the
+    /// previous one. A `||` followed by `{` or `->` is a closure without
+    /// parameters, which starts a new statement (`|| { n += 1; n }` as the value
+    /// of a function), not a logical "or".
+    fn continues_previous_line(&self, kind: &TokenKind, hi: usize) -> bool {
+        if *kind != TokenKind::PipePipe {
+            return kind.continues_previous_line();
+        }
+        let mut at = hi;
+        while matches!(self.byte(at), b' ' | b'\t') {
+            at += 1;
+        }
+        let closure = self.byte(at) == b'{' || (self.byte(at), self.byte(at + 1)) == (b'-', b'>');
+        !closure
     }
 
     /// Whether a token at the start of a line can only begin a statement or an
@@ -306,7 +328,11 @@ impl<'s> Lexer<'s> {
         while matches!(self.groups.last(), Some(Group::Paren | Group::Bracket)) {
             self.groups.pop();
         }
-        if self.tokens.last().is_some_and(|t| t.kind != TokenKind::Newline) {
+        if self
+            .tokens
+            .last()
+            .is_some_and(|t| t.kind != TokenKind::Newline)
+        {
             self.push_raw(TokenKind::Newline, at, at + 1);
         }
     }
@@ -439,7 +465,10 @@ impl<'s> Lexer<'s> {
                 return TokenKind::Int(0);
             };
             any = true;
-            match value.checked_mul(radix as u64).and_then(|v| v.checked_add(d as u64)) {
+            match value
+                .checked_mul(radix as u64)
+                .and_then(|v| v.checked_add(d as u64))
+            {
                 Some(v) => value = v,
                 None => overflow = true,
             }
@@ -564,7 +593,10 @@ impl<'s> Lexer<'s> {
     /// `quiet` when a broken escape was already reported for this literal.
     fn char_literal_tail(&mut self, start: usize, quiet: bool) {
         let rest = &self.src[self.pos..self.end];
-        match rest.find(['\'', '\n']).filter(|k| rest.as_bytes()[*k] == b'\'') {
+        match rest
+            .find(['\'', '\n'])
+            .filter(|k| rest.as_bytes()[*k] == b'\'')
+        {
             Some(k) => {
                 self.pos += k + 1;
                 if quiet {
@@ -597,7 +629,12 @@ impl<'s> Lexer<'s> {
         let start = self.pos;
         self.pos += 1;
         if self.pos >= self.end {
-            self.error(start, self.pos, "unterminated escape", "expected a character");
+            self.error(
+                start,
+                self.pos,
+                "unterminated escape",
+                "expected a character",
+            );
             return None;
         }
         let c = self.current_char();
@@ -668,7 +705,12 @@ impl<'s> Lexer<'s> {
         let mut text = String::new();
         loop {
             if self.pos >= self.end {
-                self.error(start, start + 1, "unterminated string", "string starts here");
+                self.error(
+                    start,
+                    start + 1,
+                    "unterminated string",
+                    "string starts here",
+                );
                 self.unterminated = true;
                 break;
             }

@@ -34,12 +34,18 @@ impl Span {
 
     /// An empty span at the start of `self`.
     pub fn start(self) -> Span {
-        Span { hi: self.lo, ..self }
+        Span {
+            hi: self.lo,
+            ..self
+        }
     }
 
     /// An empty span at the end of `self`.
     pub fn end(self) -> Span {
-        Span { lo: self.hi, ..self }
+        Span {
+            lo: self.hi,
+            ..self
+        }
     }
 
     pub fn len(self) -> u32 {

@@ -43,7 +43,10 @@ fn lex_show(src: &str) -> (String, Vec<String>) {
         .iter()
         .map(|t| show_kind(src, &t.kind))
         .collect();
-    (shown.join(" "), diags.into_iter().map(|d| d.message).collect())
+    (
+        shown.join(" "),
+        diags.into_iter().map(|d| d.message).collect(),
+    )
 }
 
 #[track_caller]
@@ -109,8 +112,16 @@ fn dots_after_numbers() {
 
 #[test]
 fn number_errors() {
-    check_error("99999999999999999999", "#0", &["integer literal is too large"]);
-    check_error("0x1_0000_0000_0000_0000", "#0", &["integer literal is too large"]);
+    check_error(
+        "99999999999999999999",
+        "#0",
+        &["integer literal is too large"],
+    );
+    check_error(
+        "0x1_0000_0000_0000_0000",
+        "#0",
+        &["integer literal is too large"],
+    );
     check_error("0b102", "#0", &["invalid digit `2` in a base-2 literal"]);
     check_error("0x", "#0", &["missing digits after `0x`"]);
     check_error("12abc", "#12", &["invalid suffix `abc` on a number"]);
@@ -135,7 +146,11 @@ fn chars() {
 #[test]
 fn char_errors() {
     check_error("''", "'\\0'", &["empty char literal"]);
-    check_error("'ab'", "'a'", &["char literal holds more than one character"]);
+    check_error(
+        "'ab'",
+        "'a'",
+        &["char literal holds more than one character"],
+    );
     check_error("'a", "'a'", &["unterminated char literal"]);
     check_error("'", "'\\0'", &["unterminated char literal"]);
     check_error("'\\q'", "'q'", &["unknown escape `\\q`"]);
@@ -211,12 +226,18 @@ fn keywords_and_names() {
 fn operators() {
     check_all(&[
         ("+ - * / % & | ^ ~ !", "+ - * / % & | ^ ~ !"),
-        ("<< >> && || == != < <= > >= =", "<< >> && || == != < <= > >= ="),
+        (
+            "<< >> && || == != < <= > >= =",
+            "<< >> && || == != < <= > >= =",
+        ),
         (
             "+= -= *= /= %= &= |= ^= <<= >>=",
             "+= -= *= /= %= &= |= ^= <<= >>=",
         ),
-        ("( ) [ ] { } , ; : . .. ..= -> => ?", "( ) [ ] { } , ; : . .. ..= -> => ?"),
+        (
+            "( ) [ ] { } , ; : . .. ..= -> => ?",
+            "( ) [ ] { } , ; : . .. ..= -> => ?",
+        ),
         ("a>>=b", "a >>= b"),
         ("|x|x", "| x | x"),
         ("||{}", "|| { }"),
@@ -278,6 +299,8 @@ fn newlines_before_continuing_tokens_are_ignored() {
         ("a\n  && b", "a && b"),
         ("a\n  || b", "a || b"),
         ("}\nelse {", "} else {"),
+        ("a\n  || { b }", "a ⏎ || { b }"),
+        ("a\n  || -> int { b }", "a ⏎ || -> int { b }"),
         ("}\n// comment\nelse {", "} else {"),
     ]);
 }
@@ -287,7 +310,10 @@ fn newlines_before_continuing_tokens_are_ignored() {
 #[test]
 fn newline_after_greater_than_is_kept() {
     check_all(&[
-        ("type P = Pair<int, int>\nx", "type P = Pair < int , int > ⏎ x"),
+        (
+            "type P = Pair<int, int>\nx",
+            "type P = Pair < int , int > ⏎ x",
+        ),
         ("a >>\nb", "a >> ⏎ b"),
     ]);
 }
@@ -321,6 +347,12 @@ fn unknown_characters_are_skipped() {
     check_error("a é b", "a b", &["unexpected character `é`"]);
     check_error("a \\ b", "a b", &["unexpected character `\\`"]);
     check_error("a\0b", "a b", &["unexpected character `\0`"]);
+}
+
+#[test]
+fn byte_order_mark_is_skipped() {
+    check("\u{feff}let x", "let x");
+    check_error("a \u{feff}", "a", &["unexpected character `\u{feff}`"]);
 }
 
 #[test]

@@ -12,7 +12,10 @@ use kiln_syntax::{parse, FileId};
 fn check(src: &str, expected: &str) {
     let (module, diags) = parse(FileId(0), src);
     let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
-    assert!(messages.is_empty(), "{src:?}: unexpected errors {messages:?}");
+    assert!(
+        messages.is_empty(),
+        "{src:?}: unexpected errors {messages:?}"
+    );
     assert_eq!(sexpr::module(&module), expected, "source: {src:?}");
 }
 
@@ -111,7 +114,10 @@ fn postfix_forms() {
         ("Point(x: 1.0, y: 2.0)", "(call Point x: 1.0 y: 2.0)"),
         ("a.b.c", "(. (. a b) c)"),
         ("xs.len()", "(.len xs)"),
-        ("xs.map(|x| x * x).filter(|x| x % 2 == 0)", "(.filter (.map xs (|x| (* x x))) (|x| (== (% x 2) 0)))"),
+        (
+            "xs.map(|x| x * x).filter(|x| x % 2 == 0)",
+            "(.filter (.map xs (|x| (* x x))) (|x| (== (% x 2) 0)))",
+        ),
         ("Shape.Rect(w: 2.0, h: 3.0)", "(.Rect Shape w: 2.0 h: 3.0)"),
         ("t.0", "(. t 0)"),
         ("t.0.1", "(. (. t 0) 1)"),
@@ -122,7 +128,10 @@ fn postfix_forms() {
         ("x?.y?", "(? (. (? x) y))"),
         ("2.0.pow(10.0)", "(.pow 2.0 10.0)"),
         ("1.foo", "(. 1 foo)"),
-        ("(7.0).floor() + 0.5.round()", "(+ (.floor 7.0) (.round 0.5))"),
+        (
+            "(7.0).floor() + 0.5.round()",
+            "(+ (.floor 7.0) (.round 0.5))",
+        ),
         ("f(a)(b)", "(call (call f a) b)"),
     ]);
 }
@@ -155,7 +164,10 @@ fn strings_and_interpolation() {
     check_all(&[
         (r#""hello""#, r#""hello""#),
         (r#""""#, r#""""#),
-        (r#""{name} has {n * 2} legs""#, r#""{name} has {(* n 2)} legs""#),
+        (
+            r#""{name} has {n * 2} legs""#,
+            r#""{name} has {(* n 2)} legs""#,
+        ),
         (r#""{{literal}} braces""#, r#""{literal} braces""#),
         (r#""pi ~ {PI:.3}""#, r#""pi ~ {PI:.3}""#),
         (r#""[{name:>6}]""#, r#""[{name:>6}]""#),
@@ -165,7 +177,10 @@ fn strings_and_interpolation() {
         (r#""{xs.map(|x| x)}""#, r#""{(.map xs (|x| x))}""#),
         (r#""{c:?}""#, r#""{c:?}""#),
         (r#""{'}'}""#, r#""{'}'}""#),
-        (r#""tab\tand\\slash \"q\" \u{41}""#, r#""tab\tand\\slash \"q\" A""#),
+        (
+            r#""tab\tand\\slash \"q\" \u{41}""#,
+            r#""tab\tand\\slash \"q\" A""#,
+        ),
         ("\"two\nlines\"", r#""two\nlines""#),
     ]);
 }
@@ -198,10 +213,19 @@ fn closures() {
         ("|x: int, y| x", "(|x: int, y| x)"),
         ("|| { count += 1 }", "(|| {(+= count 1)})"),
         ("|x| -> int { x }", "(|x| -> int {x})"),
-        ("|f: fn(int) -> int, x: int| f(f(x))", "(|f: fn(int) -> int, x: int| (call f (call f x)))"),
-        ("[0, 1].map(|i| |x: int| x + i)", "(.map [0 1] (|i| (|x: int| (+ x i))))"),
+        (
+            "|f: fn(int) -> int, x: int| f(f(x))",
+            "(|f: fn(int) -> int, x: int| (call f (call f x)))",
+        ),
+        (
+            "[0, 1].map(|i| |x: int| x + i)",
+            "(.map [0 1] (|i| (|x: int| (+ x i))))",
+        ),
         ("[double, |x| x * x]", "[double (|x| (* x x))]"),
-        ("xs.fold(0, |acc, x| acc + x)", "(.fold xs 0 (|acc, x| (+ acc x)))"),
+        (
+            "xs.fold(0, |acc, x| acc + x)",
+            "(.fold xs 0 (|acc, x| (+ acc x)))",
+        ),
         ("f(|| {\n  a\n  b\n})", "(call f (|| {a; b}))"),
     ]);
 }
@@ -209,20 +233,35 @@ fn closures() {
 #[test]
 fn control_flow() {
     check_all(&[
-        ("if x < 0 { -1 } else if x == 0 { 0 } else { 1 }", "(if (< x 0) {(- 1)} (if (== x 0) {0} {1}))"),
+        (
+            "if x < 0 { -1 } else if x == 0 { 0 } else { 1 }",
+            "(if (< x 0) {(- 1)} (if (== x 0) {0} {1}))",
+        ),
         ("if a {\n  b\n}\nelse {\n  c\n}", "(if a {b} {c})"),
         ("if let Some(x) = e { x }", "(if (let Some(x) e) {x})"),
         ("while i < 10 { i += 1 }", "(while (< i 10) {(+= i 1)})"),
-        ("while let Some(t) = s.pop() { print(t) }", "(while (let Some(t) (.pop s)) {(call print t)})"),
+        (
+            "while let Some(t) = s.pop() { print(t) }",
+            "(while (let Some(t) (.pop s)) {(call print t)})",
+        ),
         ("loop { break }", "(loop {(break _)})"),
         ("loop { break n }", "(loop {(break n)})"),
-        ("for (i, x) in xs.enumerate() { }", "(for (i, x) (.enumerate xs) {})"),
+        (
+            "for (i, x) in xs.enumerate() { }",
+            "(for (i, x) (.enumerate xs) {})",
+        ),
         ("for _ in 0..10 { }", "(for _ (.. 0 10) {})"),
         ("fn f() { return }", "(fn f() {(return _)})"),
         ("fn f() { return 1 }", "(fn f() {(return 1)})"),
-        ("while c { yield i; i += 2 }", "(while c {(yield i); (+= i 2)})"),
+        (
+            "while c { yield i; i += 2 }",
+            "(while c {(yield i); (+= i 2)})",
+        ),
         ("loop { continue }", "(loop {continue})"),
-        ("let x = loop {\n  n += 7\n  if n % 5 == 0 { break n }\n}", "(let x = (loop {(+= n 7); (if (== (% n 5) 0) {(break n)})}))"),
+        (
+            "let x = loop {\n  n += 7\n  if n % 5 == 0 { break n }\n}",
+            "(let x = (loop {(+= n 7); (if (== (% n 5) 0) {(break n)})}))",
+        ),
     ]);
 }
 
@@ -257,10 +296,22 @@ fn patterns() {
         ("let () = t", "(let () = t)"),
         ("let (a,) = t", "(let (a) = t)"),
         ("let ((a)) = t", "(let a = t)"),
-        ("match x { -1 => a, -2.5 => b, 'a'..='z' => c, true => d }", "(match x (-1 => a) (-2.5 => b) ('a'..='z' => c) (true => d))"),
-        ("match x { Shape.Rect(w: a, h: _) => a, Shape.Empty => 0 }", "(match x (Shape.Rect(w: a, h: _) => a) (Shape.Empty => 0))"),
-        ("match x { Some((a, b)) => a, (1 | 2) => b }", "(match x (Some((a, b)) => a) ([1 | 2] => b))"),
-        ("match x { Some(1 | 2) => a }", "(match x (Some([1 | 2]) => a))"),
+        (
+            "match x { -1 => a, -2.5 => b, 'a'..='z' => c, true => d }",
+            "(match x (-1 => a) (-2.5 => b) ('a'..='z' => c) (true => d))",
+        ),
+        (
+            "match x { Shape.Rect(w: a, h: _) => a, Shape.Empty => 0 }",
+            "(match x (Shape.Rect(w: a, h: _) => a) (Shape.Empty => 0))",
+        ),
+        (
+            "match x { Some((a, b)) => a, (1 | 2) => b }",
+            "(match x (Some((a, b)) => a) ([1 | 2] => b))",
+        ),
+        (
+            "match x { Some(1 | 2) => a }",
+            "(match x (Some([1 | 2]) => a))",
+        ),
         ("match x { 0..10 => a }", "(match x (0..10 => a))"),
     ]);
 }
@@ -276,12 +327,27 @@ fn types() {
         ("let x: (int) = a", "(let x: int = a)"),
         ("let x: (int,) = a", "(let x: (int) = a)"),
         ("let x: int?? = a", "(let x: int?? = a)"),
-        ("let x: Option<Option<int>> = a", "(let x: Option<Option<int>> = a)"),
-        ("let x: Pair<A, [Option<B>]> = a", "(let x: Pair<A, [Option<B>]> = a)"),
-        ("let x: Option<Option<int>>= a", "(let x: Option<Option<int>> = a)"),
-        ("let f: fn(int, str) -> bool = a", "(let f: fn(int, str) -> bool = a)"),
+        (
+            "let x: Option<Option<int>> = a",
+            "(let x: Option<Option<int>> = a)",
+        ),
+        (
+            "let x: Pair<A, [Option<B>]> = a",
+            "(let x: Pair<A, [Option<B>]> = a)",
+        ),
+        (
+            "let x: Option<Option<int>>= a",
+            "(let x: Option<Option<int>> = a)",
+        ),
+        (
+            "let f: fn(int, str) -> bool = a",
+            "(let f: fn(int, str) -> bool = a)",
+        ),
         ("let f: fn() = a", "(let f: fn() = a)"),
-        ("let f: fn() -> fn() -> int = a", "(let f: fn() -> fn() -> int = a)"),
+        (
+            "let f: fn() -> fn() -> int = a",
+            "(let f: fn() -> fn() -> int = a)",
+        ),
         ("let r: geometry.Rect = a", "(let r: geometry.Rect = a)"),
         ("let g: Gen<int>? = a", "(let g: Gen<int>? = a)"),
     ]);
@@ -320,6 +386,10 @@ fn statements_and_separators() {
         ("let x = a\n  .b()\n  .c()", "(let x = (.c (.b a)))"),
         ("let x = a\n  && b\n  || c", "(let x = (|| (&& a b) c))"),
         ("let x = a >\n  b", "(let x = (> a b))"),
+        (
+            "fn f() -> fn() -> int {\n  var n = 0\n  || { n += 1; n }\n}",
+            "(fn f() -> fn() -> int {(var n = 0); (|| {(+= n 1); n})})",
+        ),
         ("f(1,\n  2)", "(call f 1 2)"),
         ("let x =\n  5", "(let x = 5)"),
         ("var total = 0", "(var total = 0)"),
@@ -328,7 +398,10 @@ fn statements_and_separators() {
         ("x // comment\ny", "x\ny"),
         ("x /* multi\nline */ y", "x\ny"),
         ("x /* one line */ + y", "(+ x y)"),
-        ("fn f() -> int { 1 } fn g() { }", "(fn f() -> int {1})\n(fn g() {})"),
+        (
+            "fn f() -> int { 1 } fn g() { }",
+            "(fn f() -> int {1})\n(fn g() {})",
+        ),
     ]);
 }
 
@@ -349,7 +422,11 @@ fn comparisons_do_not_chain() {
         &["comparison operators cannot be chained"],
         "(== (< x 0) false)",
     );
-    check_error("0..1..2", &["range operators cannot be chained"], "(.. (.. 0 1) 2)");
+    check_error(
+        "0..1..2",
+        &["range operators cannot be chained"],
+        "(.. (.. 0 1) 2)",
+    );
 }
 
 #[test]
@@ -394,9 +471,17 @@ fn syntax_errors_recover() {
         &["missing type for parameter `x`"],
         "(fn f(x) {})",
     );
-    check_error("x = )\ny", &["expected an expression, found `)`"], "(= x <error>)\ny");
+    check_error(
+        "x = )\ny",
+        &["expected an expression, found `)`"],
+        "(= x <error>)\ny",
+    );
     check_error("}\nx", &["unexpected `}`"], "x");
-    check_error("fn f() {\n  x\n", &["expected `}`, found end of file"], "(fn f() {x})");
+    check_error(
+        "fn f() {\n  x\n",
+        &["expected `}`, found end of file"],
+        "(fn f() {x})",
+    );
     check_error("t.0x1", &["invalid tuple index `0x1`"], "<error>");
     check_error(
         "let s = \"{}\"",

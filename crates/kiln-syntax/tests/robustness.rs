@@ -77,13 +77,29 @@ fn syntax_error_program_fails_on_line_one() {
     assert!(text.contains("syntax.kl:1:"), "{text}");
 }
 
+/// Parses `src` and checks what must hold for any input: it returns, every
+/// diagnostic's span lies inside the text, the parser never reports itself
+/// stuck, and the diagnostics render.
+fn check_survives(src: &str) {
+    let (_, diags) = parse(FileId(0), src);
+    for d in &diags {
+        assert!(d.span.lo <= d.span.hi, "{src:?}: {d:?}");
+        assert!(d.span.hi as usize <= src.len(), "{src:?}: {d:?}");
+        assert!(!d.message.contains("bug in Kiln"), "{src:?}: {d:?}");
+    }
+    let mut sources = SourceMap::new();
+    sources.add("fuzz.kl", src);
+    let text = render(&sources, &diags, false);
+    assert!(!text.contains("error: error:"), "{src:?}: {text}");
+}
+
 /// Every prefix of every conformance program (cut at char boundaries).
 #[test]
 fn prefixes_of_programs_do_not_crash() {
     for path in conformance_files() {
         let src = read(&path);
         for (i, _) in src.char_indices() {
-            let _ = parse(FileId(0), &src[..i]);
+            check_survives(&src[..i]);
         }
     }
 }
@@ -125,8 +141,7 @@ fn random_program(rng: &mut XorShift) -> String {
 fn random_token_soup_does_not_crash() {
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     for _ in 0..5000 {
-        let src = random_program(&mut rng);
-        let _ = parse(FileId(0), &src);
+        check_survives(&random_program(&mut rng));
     }
 }
 
@@ -155,8 +170,25 @@ fn garbled_programs_do_not_crash() {
                 }
             }
             let src: String = garbled.into_iter().collect();
-            let _ = parse(FileId(0), &src);
+            check_survives(&src);
         }
+    }
+}
+
+/// Random bytes, biased towards brackets and quotes, made into valid UTF-8.
+#[test]
+fn random_bytes_do_not_crash() {
+    const BIASED: &[u8] = b"(){}[]\"'\\:;,.|<>=+-\n {}";
+    let mut rng = XorShift(0xdead_beef_cafe_f00d);
+    for _ in 0..5000 {
+        let len = rng.below(120);
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| match rng.below(2) {
+                0 => BIASED[rng.below(BIASED.len())],
+                _ => rng.below(256) as u8,
+            })
+            .collect();
+        check_survives(&String::from_utf8_lossy(&bytes));
     }
 }
 
@@ -199,7 +231,15 @@ fn long_chains_do_not_crash() {
 
 #[test]
 fn empty_and_blank_inputs_parse() {
-    for src in ["", "\n", "   ", "// only a comment", "/* block */", ";;;", "\n\n;\n"] {
+    for src in [
+        "",
+        "\n",
+        "   ",
+        "// only a comment",
+        "/* block */",
+        ";;;",
+        "\n\n;\n",
+    ] {
         let (module, diags) = parse(FileId(0), src);
         assert!(module.items.is_empty(), "{src:?}");
         assert!(diags.is_empty(), "{src:?}: {diags:?}");

@@ -44,7 +44,10 @@ snapshot!(
     "let greeting = \"hello\nprintln(greeting)\n"
 );
 
-snapshot!(lexical_errors, "let x = 0b102 + 1 @ 2\nlet c = 'ab'\nlet e = \"\\q\"\n");
+snapshot!(
+    lexical_errors,
+    "let x = 0b102 + 1 @ 2\nlet c = 'ab'\nlet e = \"\\q\"\n"
+);
 
 snapshot!(
     several_errors_one_each,

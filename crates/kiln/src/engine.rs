@@ -72,11 +72,13 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine for running whole files: optimising, with direct calls.
+    /// An engine for running whole files: optimising, with direct calls between
+    /// functions (a file's functions are never redefined, so the call table is not
+    /// needed; DESIGN.md §7).
     pub fn new() -> Result<Engine, String> {
         Engine::with_options(Options {
             optimize: true,
-            direct_calls: false,
+            direct_calls: true,
             keep_clif: false,
         })
     }

@@ -345,7 +345,8 @@ impl Checker {
             params.push(self.declare_local(name, *ty, false));
         }
         let body = self.check_block(&f.body, Some(sig.ret));
-        self.expect_fits(body, sig.ret, f.body.span.end());
+        let at = self.value_span(body);
+        self.expect_fits(body, sig.ret, at);
         self.finish_body(&sig.name, params, sig.ret, body, f.sig.span)
     }
 
@@ -417,6 +418,15 @@ impl Checker {
             .iter()
             .rev()
             .find_map(|s| s.get(name).copied())
+    }
+
+    /// Where the value of an expression comes from: the tail of a block (through
+    /// nested blocks), else the expression itself. Mismatches are reported there.
+    pub(crate) fn value_span(&self, mut id: ExprId) -> Span {
+        while let hir::ExprKind::Block { tail: Some(t), .. } = self.cx.exprs[id.index()].kind {
+            id = t;
+        }
+        self.cx.exprs[id.index()].span
     }
 
     /// Reports a mismatch when the expression's type does not fit `expected`.

@@ -422,7 +422,11 @@ impl Parser<'_> {
         for part in parts {
             let index_span = Span::new(span.file, lo, lo + part.len() as u32);
             let Ok(index) = part.parse::<u32>() else {
-                self.error(index_span, "tuple index is too large", "no tuple is this long");
+                self.error(
+                    index_span,
+                    "tuple index is too large",
+                    "no tuple is this long",
+                );
                 return error_expr(self.span_from(start));
             };
             expr = Expr {

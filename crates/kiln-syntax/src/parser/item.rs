@@ -8,8 +8,8 @@
 
 use super::Parser;
 use crate::ast::{
-    EnumDecl, Field, FnDecl, FnSig, Ident, ImplDecl, Item, ItemKind, Param, StructDecl,
-    TestDecl, TypeAlias, TypeExpr, TypeKind, Variant, VariantPayload,
+    EnumDecl, Field, FnDecl, FnSig, Ident, ImplDecl, Item, ItemKind, Param, StructDecl, TestDecl,
+    TypeAlias, TypeExpr, TypeKind, Variant, VariantPayload,
 };
 use crate::span::Span;
 use crate::token::{StrPiece, TokenKind};

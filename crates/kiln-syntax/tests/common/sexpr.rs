@@ -36,7 +36,12 @@ pub fn item(i: &Item) -> String {
             )
         }
         ItemKind::TypeAlias(a) => {
-            format!("(type {}{} {})", a.name.name, generics(&a.generics), ty(&a.ty))
+            format!(
+                "(type {}{} {})",
+                a.name.name,
+                generics(&a.generics),
+                ty(&a.ty)
+            )
         }
         ItemKind::Import(name) => format!("(import {})", name.name),
         ItemKind::Test(t) => format!("(test {:?} {})", t.name, block(&t.body)),
@@ -187,8 +192,9 @@ pub fn expr(e: &Expr) -> String {
             format!("({op} {} {})", opt(lo), opt(hi))
         }
         ExprKind::Cast { value, ty: t } => format!("(as {} {})", expr(value), ty(t)),
-        ExprKind::Call { callee, args: a } => format!("(call {} {})", expr(callee), args(a))
-            .replace(" )", ")"),
+        ExprKind::Call { callee, args: a } => {
+            format!("(call {} {})", expr(callee), args(a)).replace(" )", ")")
+        }
         ExprKind::MethodCall {
             receiver,
             method,

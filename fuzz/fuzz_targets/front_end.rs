@@ -1,0 +1,81 @@
+//! Fuzz target for the whole front end: lexer, parser, checker, lowering to MIR,
+//! the MIR verifier and diagnostic rendering. Whatever the input, none of them
+//! may panic or hang (docs/ARCHITECTURE.md, "the front end never panics"), every
+//! diagnostic must point inside the file, and MIR made from a program the checker
+//! accepted must verify (a verifier failure there is a compiler bug).
+//!
+//! Run it with `cargo fuzz run front_end` from this directory; docs/TESTING.md
+//! has the full command and the results of past runs.
+
+#![no_main]
+
+use kiln_syntax::{Diagnostic, FileId, SourceMap};
+use libfuzzer_sys::fuzz_target;
+
+/// The compiler runs on a thread with a large stack (`kiln::engine::STACK_SIZE`,
+/// 256 MiB), because the checker and lowering recurse on the tree the parser
+/// built. The target gives it the same, so that only real unbounded recursion is
+/// reported, not the fuzzer's smaller main-thread stack.
+const STACK_SIZE: usize = 256 << 20;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let text = text.to_owned();
+    let worker = std::thread::Builder::new()
+        .name("kiln".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || front_end(&text))
+        .expect("cannot start the compiler thread");
+    if let Err(payload) = worker.join() {
+        std::panic::resume_unwind(payload);
+    }
+});
+
+/// Checks what must hold of every diagnostic: its span lies inside the one file
+/// (the renderer silently falls back to a bare header on a bad span, so check
+/// here), the parser never reports itself stuck, and they render.
+fn check_diagnostics(sources: &SourceMap, file: FileId, text: &str, diags: &[Diagnostic]) {
+    for d in diags {
+        let spans = std::iter::once(d.span).chain(d.secondary.iter().map(|(s, _)| *s));
+        for span in spans {
+            assert_eq!(span.file, file, "{d:?}");
+            assert!(span.lo <= span.hi, "{d:?}");
+            assert!(span.hi as usize <= text.len(), "{d:?}");
+        }
+        assert!(!d.message.contains("bug in Kiln"), "{d:?}");
+    }
+    let rendered = kiln_syntax::render(sources, diags, false);
+    assert_eq!(diags.is_empty(), rendered.is_empty());
+}
+
+fn front_end(text: &str) {
+    let mut sources = SourceMap::new();
+    let file = sources.add("fuzz.kl", text);
+    let (module, diags) = kiln_syntax::parse(file, text);
+    check_diagnostics(&sources, file, text, &diags);
+    if diags.iter().any(|d| d.is_error()) {
+        return;
+    }
+
+    let checked = kiln_sema::check_module(&module);
+    check_diagnostics(&sources, file, text, &checked.diagnostics);
+    let has_errors = checked.diagnostics.iter().any(|d| d.is_error());
+    assert_eq!(
+        checked.program.is_some(),
+        !has_errors,
+        "HIR must exist exactly when there are no errors"
+    );
+    let Some(hir) = checked.program else {
+        return;
+    };
+
+    let program = kiln_mir::lower::lower_program(&hir);
+    let errors = kiln_mir::verify::verify_program(&program);
+    assert!(
+        errors.is_empty(),
+        "MIR of a checked program does not verify:\n{}",
+        errors.join("\n")
+    );
+}
