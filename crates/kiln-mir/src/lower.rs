@@ -132,6 +132,9 @@ struct FnLower<'a> {
     loops: Vec<LoopTargets>,
     is_main: bool,
     next_var: u32,
+    /// Values of immutable locals: defined once, where they dominate every use, so
+    /// they need no SSA variable (and no block parameters).
+    fixed: HashMap<u32, Value>,
 }
 
 fn lower_function(
@@ -155,6 +158,7 @@ fn lower_function(
         loops: Vec::new(),
         is_main,
         next_var: func.locals.len() as u32,
+        fixed: HashMap::new(),
     };
     for (i, local) in func.locals.iter().enumerate() {
         if let Some(ty) = mir_type(local.ty) {
@@ -166,7 +170,7 @@ fn lower_function(
     for &p in &func.params {
         if mir_type(func.local(p).ty).is_some() {
             if let Some(v) = incoming.next() {
-                cx.b.def_var(Var(p.0), v);
+                cx.def_local(p, v);
             }
         }
     }
@@ -199,13 +203,16 @@ impl<'a> FnLower<'a> {
             ExprKind::Const(c) => self.constant(c, ty, span),
             ExprKind::Local(l) => {
                 mir_type(ty)?;
-                Some(self.b.use_var(Var(l.0), span))
+                match self.fixed.get(&l.0) {
+                    Some(&v) => Some(v),
+                    None => Some(self.b.use_var(Var(l.0), span)),
+                }
             }
             ExprKind::Global(g) => self.load_global(*g, span),
             ExprKind::Let { local, init } => {
                 let (local, init) = (*local, *init);
                 if let Some(v) = self.lower(init) {
-                    self.b.def_var(Var(local.0), v);
+                    self.def_local(local, v);
                 }
                 None
             }
@@ -302,6 +309,16 @@ impl<'a> FnLower<'a> {
                 self.b.ret(value);
                 None
             }
+        }
+    }
+
+    /// Gives a local its value: immutable ones directly, mutable ones through the
+    /// builder's SSA construction.
+    fn def_local(&mut self, local: hir::LocalId, v: Value) {
+        if self.func.local(local).mutable {
+            self.b.def_var(Var(local.0), v);
+        } else {
+            self.fixed.insert(local.0, v);
         }
     }
 
@@ -810,7 +827,17 @@ impl<'a> FnLower<'a> {
                 }
             }
             Builtin::Pow => match int {
-                Some(_) => self.runtime_site("kiln_pow_i64", vec![a, b?], Some(Type::I64), span)?,
+                Some(i) => {
+                    let wide = self.int_convert(a, i, widen(i), span);
+                    let kind = self.b.iconst(Type::I32, int_kind(i), span);
+                    let r = self.runtime_site(
+                        "kiln_pow_int",
+                        vec![wide, b?, kind],
+                        Some(Type::I64),
+                        span,
+                    )?;
+                    self.int_convert(r, widen(i), i, span)
+                }
                 None => self.float_call("kiln_f64_pow", &[a, b?], mty, span),
             },
             Builtin::WrappingAdd => binary(self, BinaryOp::Iadd)?,
@@ -1128,7 +1155,7 @@ impl<'a> FnLower<'a> {
         self.b.jump(header, Vec::new());
         self.b.switch_to(header);
         let current = self.b.use_var(counter, span);
-        self.b.def_var(Var(r.var.0), current);
+        self.def_local(r.var, current);
         self.loops.push(LoopTargets {
             brk: exit,
             cont: latch,

@@ -78,7 +78,7 @@ symbols! {
     string::kiln_sb_push_char(Ptr, I32, Ptr);
     string::kiln_sb_push_unit(Ptr, Ptr);
     string::kiln_sb_finish(Ptr) -> Ptr;
-    num::kiln_pow_i64(Ptr, I32, I64, I64) -> I64;
+    num::kiln_pow_int(Ptr, I32, I64, I64, I32) -> I64;
     num::kiln_f64_round(F64) -> F64;
     num::kiln_f64_rem(F64, F64) -> F64;
     num::kiln_f64_pow(F64, F64) -> F64;

@@ -6,23 +6,49 @@
 
 use crate::panic::{raise, PanicKind};
 
-/// `a.pow(b)` on `int`: panics on overflow or a negative exponent.
-pub extern "C-unwind" fn kiln_pow_i64(fp: *const u8, site: i32, a: i64, b: i64) -> i64 {
+/// The range of the integer type numbered `kind` (0–3 `i8`..`i64`, 4–7 `u8`..`u64`).
+fn int_range(kind: i32) -> (i128, i128) {
+    let bits = 8u32 << (kind & 3);
+    if kind < 4 {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        (0, (1i128 << bits) - 1)
+    }
+}
+
+/// `a.pow(b)` on the integer type numbered `kind`: panics on overflow or a negative
+/// exponent. `a` arrives sign- or zero-extended to 64 bits as its type requires.
+pub extern "C-unwind" fn kiln_pow_int(fp: *const u8, site: i32, a: i64, b: i64, kind: i32) -> i64 {
     if b < 0 {
         raise(fp, site, format!("negative exponent: {b}"));
     }
-    match u32::try_from(b).ok().and_then(|e| a.checked_pow(e)) {
-        Some(v) => v,
-        None if a == 0 || a == 1 => a,
-        None if a == -1 => {
-            if b % 2 == 0 {
-                1
-            } else {
-                -1
+    let base = if kind == 7 {
+        a as u64 as i128
+    } else {
+        a as i128
+    };
+    let (min, max) = int_range(kind);
+    let overflow = || -> ! { raise(fp, site, PanicKind::IntegerOverflow.message().to_string()) };
+    let result = match base {
+        0 => (b == 0) as i128,
+        1 => 1,
+        -1 => 1 - 2 * (b % 2) as i128,
+        // |base| >= 2: the result leaves every range within 128 steps.
+        _ => {
+            let mut r: i128 = 1;
+            for _ in 0..b {
+                r = r
+                    .checked_mul(base)
+                    .filter(|r| (min..=max).contains(r))
+                    .unwrap_or_else(|| overflow());
             }
+            r
         }
-        None => raise(fp, site, PanicKind::IntegerOverflow.message().to_string()),
+    };
+    if !(min..=max).contains(&result) {
+        overflow();
     }
+    result as i64
 }
 
 /// `n as char`: panics when `n` is not a Unicode scalar value.

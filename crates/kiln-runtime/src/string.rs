@@ -6,7 +6,7 @@
 //! never hand out a pointer to bytes that are not valid UTF-8.
 
 use crate::format::{self, FormatSpec};
-use std::alloc::{alloc, handle_alloc_error, Layout};
+use std::alloc::{alloc, Layout};
 
 /// The header every heap object starts with.
 #[repr(C)]
@@ -31,13 +31,21 @@ pub struct StrObject {
 pub const STR_LEN_OFFSET: i32 = 8;
 const DATA_OFFSET: usize = std::mem::size_of::<StrObject>();
 
+/// Raises the `out of memory` panic. Allocation sites do not know the Kiln frame
+/// that asked, so this panic has no stack trace.
+pub fn out_of_memory() -> ! {
+    crate::panic::raise(std::ptr::null(), -1, "out of memory".into())
+}
+
 fn allocate(text: &str, rc: u32) -> *mut u8 {
-    let layout = Layout::from_size_align(DATA_OFFSET + text.len(), 8)
-        .unwrap_or_else(|_| crate::panic::raise(std::ptr::null(), -1, "out of memory".into()));
+    let size = DATA_OFFSET
+        .checked_add(text.len())
+        .unwrap_or_else(|| out_of_memory());
+    let layout = Layout::from_size_align(size, 8).unwrap_or_else(|_| out_of_memory());
     // SAFETY: the layout has a non-zero size (the header alone is 16 bytes).
     let ptr = unsafe { alloc(layout) };
     if ptr.is_null() {
-        handle_alloc_error(layout);
+        out_of_memory();
     }
     // SAFETY: `ptr` is a fresh allocation large enough for the header and the bytes.
     unsafe {
@@ -79,7 +87,14 @@ pub unsafe fn as_str<'a>(ptr: *const u8) -> &'a str {
 pub unsafe extern "C-unwind" fn kiln_str_concat(a: *const u8, b: *const u8) -> *mut u8 {
     // SAFETY: compiled code passes live string objects.
     let (a, b) = unsafe { (as_str(a), as_str(b)) };
-    let mut s = String::with_capacity(a.len() + b.len());
+    let mut s = String::new();
+    let total = a
+        .len()
+        .checked_add(b.len())
+        .unwrap_or_else(|| out_of_memory());
+    if s.try_reserve_exact(total).is_err() {
+        out_of_memory();
+    }
     s.push_str(a);
     s.push_str(b);
     new_str(&s)
@@ -168,6 +183,9 @@ pub unsafe extern "C-unwind" fn kiln_sb_push_str(
     // SAFETY: compiled code passes a live builder, a live string and a null or
     // engine-owned spec.
     let (sb, s, spec) = unsafe { (builder(sb), as_str(s), spec(spec_ptr)) };
+    if sb.try_reserve(s.len()).is_err() {
+        out_of_memory();
+    }
     format::push_str(sb, s, spec);
 }
 

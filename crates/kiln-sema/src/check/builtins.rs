@@ -233,7 +233,7 @@ fn int_method(name: &str, i: IntTy) -> Method {
         "abs" if i.signed() => (Builtin::Abs, vec![], t),
         "min" => (Builtin::Min, vec![t], t),
         "max" => (Builtin::Max, vec![t], t),
-        "pow" if i == IntTy::I64 => (Builtin::Pow, vec![t], t),
+        "pow" => (Builtin::Pow, vec![Ty::INT], t),
         "wrapping_add" => (Builtin::WrappingAdd, vec![t], t),
         "wrapping_sub" => (Builtin::WrappingSub, vec![t], t),
         "wrapping_mul" => (Builtin::WrappingMul, vec![t], t),

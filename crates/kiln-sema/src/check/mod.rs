@@ -195,8 +195,15 @@ impl Checker {
             if !sig.generics.is_empty() {
                 self.unsupported(sig.name.span, "generic functions");
             }
-            let mut params = Vec::new();
+            let mut params: Vec<(String, Ty)> = Vec::new();
             for p in &sig.params {
+                if params.iter().any(|(n, _)| *n == p.name.name) && p.name.name != "_" {
+                    self.error_with_label(
+                        p.name.span,
+                        format!("the parameter `{}` is declared twice", p.name.name),
+                        "declared again here",
+                    );
+                }
                 let ty = match &p.ty {
                     _ if p.is_self => {
                         self.unsupported(p.span, "methods");

@@ -1,0 +1,111 @@
+//! Snapshot tests: rendered diagnostics of the checker, and the MIR of a few
+//! functions. Each snapshot holds the source it was made from.
+
+use kiln::{CompileError, Engine};
+
+fn engine() -> Engine {
+    Engine::new().expect("the JIT starts on this machine")
+}
+
+/// The source followed by every diagnostic, rendered without colour.
+fn diagnostics(source: &str) -> String {
+    let mut engine = engine();
+    let rendered = match engine.front_end("test.kl", source) {
+        Ok(_) => "(no errors)".to_string(),
+        Err(CompileError::Diagnostics(d)) => engine.render(&d, false),
+        Err(CompileError::Internal(e)) => format!("internal error: {e}"),
+    };
+    format!("{source}\n---\n{rendered}")
+}
+
+/// The source followed by the MIR of the function `name`.
+fn mir_of(source: &str, name: &str) -> String {
+    let mut engine = engine();
+    let program = match engine.front_end("test.kl", source) {
+        Ok(p) => p,
+        Err(e) => panic!("does not compile: {e:?}"),
+    };
+    let f = program
+        .find_func(name)
+        .unwrap_or_else(|| panic!("no function {name}"));
+    let errors = kiln_mir::verify::verify_func(program.func(f));
+    assert!(errors.is_empty(), "invalid MIR: {errors:?}");
+    format!(
+        "{source}\n---\n{}",
+        kiln_mir::print::print_func(program.func(f))
+    )
+}
+
+#[test]
+fn type_mismatch_in_let() {
+    insta::assert_snapshot!(diagnostics("let x: int = \"hello\"\n"));
+}
+
+#[test]
+fn undefined_name() {
+    insta::assert_snapshot!(diagnostics("fn f() -> int { y + 1 }\n"));
+}
+
+#[test]
+fn assignment_to_let() {
+    insta::assert_snapshot!(diagnostics("let n = 1\nn = 2\n"));
+}
+
+#[test]
+fn mixed_numbers_need_as() {
+    insta::assert_snapshot!(diagnostics("let a = 1\nlet b = 2.5\nprintln(a + b)\n"));
+}
+
+#[test]
+fn several_errors_at_once() {
+    insta::assert_snapshot!(diagnostics(
+        "fn f(a: int) -> int { a }\nprintln(f(1, 2))\nlet s: str = 5\nprintln(nope)\nbreak\n"
+    ));
+}
+
+#[test]
+fn literal_out_of_range() {
+    insta::assert_snapshot!(diagnostics("let b: u8 = 256\nlet c: i8 = -129\n"));
+}
+
+#[test]
+fn not_available_yet() {
+    insta::assert_snapshot!(diagnostics("let xs = [1, 2, 3]\nstruct P { x: int }\n"));
+}
+
+#[test]
+fn bad_format_spec() {
+    insta::assert_snapshot!(diagnostics("let x = 1.5\nprintln(\"{x:q} {x:x}\")\n"));
+}
+
+#[test]
+fn mir_of_fib() {
+    insta::assert_snapshot!(mir_of(
+        "fn fib(n: int) -> int {\n    if n < 2 { n } else { fib(n - 1) + fib(n - 2) }\n}\n",
+        "fib"
+    ));
+}
+
+#[test]
+fn mir_of_a_loop_with_a_variable() {
+    insta::assert_snapshot!(mir_of(
+        "fn sum(n: int) -> int {\n    var total = 0\n    var i = 0\n    while i < n {\n        i += 1\n        if i % 3 == 0 { continue }\n        total += i\n    }\n    total\n}\n",
+        "sum"
+    ));
+}
+
+#[test]
+fn mir_of_a_stepped_range() {
+    insta::assert_snapshot!(mir_of(
+        "fn evens(n: int) -> int {\n    var s = 0\n    for i in (0..n).step_by(2) { s += i }\n    s\n}\n",
+        "evens"
+    ));
+}
+
+#[test]
+fn mir_of_loop_break_value() {
+    insta::assert_snapshot!(mir_of(
+        "fn first_square_over(limit: int) -> int {\n    var k = 0\n    loop {\n        k += 1\n        if k * k > limit { break k * k }\n    }\n}\n",
+        "first_square_over"
+    ));
+}
