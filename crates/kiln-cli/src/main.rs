@@ -4,7 +4,8 @@
 //! `kiln emit --tokens|--ast|--mir|--clif|--asm FILE`, `--version`, `--help`.
 //! Exit status: 0 when the program finishes, 1 on a compile error, 101 on a
 //! runtime error, the program's own code after `exit(code)`, 2 on a usage error,
-//! and 70 on an internal compiler error (a bug in Kiln).
+//! 70 on an internal compiler error (a bug in Kiln), and 102 when
+//! `KILN_LEAK_CHECK=1` finds objects still alive at the end.
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
@@ -126,7 +127,10 @@ fn new_engine() -> Result<Engine, ExitCode> {
     })
 }
 
-fn run(path: &str, _args: Vec<String>) -> ExitCode {
+/// Exit status when `KILN_LEAK_CHECK=1` finds objects alive at the end.
+const LEAKED: u8 = 102;
+
+fn run(path: &str, args: Vec<String>) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
@@ -142,9 +146,17 @@ fn run(path: &str, _args: Vec<String>) -> ExitCode {
     let Some(main) = main else {
         return ExitCode::SUCCESS;
     };
+    engine.set_args(args);
     // SAFETY: `main` was compiled by this engine, and this runs on the Kiln thread.
     let outcome = unsafe { engine.run_main(main) };
     let _ = std::io::stdout().flush();
+    let leak_check = std::env::var("KILN_LEAK_CHECK").is_ok_and(|v| v != "0" && !v.is_empty());
+    if leak_check && matches!(outcome, Outcome::Finished | Outcome::Exit(0)) {
+        if let Some(report) = engine.leak_check() {
+            eprintln!("{report}");
+            return ExitCode::from(LEAKED);
+        }
+    }
     match outcome {
         Outcome::Finished => ExitCode::SUCCESS,
         Outcome::Exit(code) => ExitCode::from(code as u8),

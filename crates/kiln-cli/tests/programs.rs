@@ -6,7 +6,8 @@
 //! (compiling fails with exit 1 and TEXT in stderr), `// expect-panic: TEXT` (the run
 //! panics with exit 101 and TEXT in stderr), `// args: A B` and `// stdin: LINE`.
 //! Every failure is reported with the file and the first line that differs; the test
-//! fails if any program does.
+//! fails if any program does. Programs run with `KILN_LEAK_CHECK=1`, so a program
+//! that ends with objects still alive fails (exit status 102).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -68,6 +69,7 @@ fn run_one(kiln: &Path, path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let want = parse_expectations(&text);
     let mut child = Command::new(kiln)
+        .env("KILN_LEAK_CHECK", "1")
         .arg("run")
         .arg(path)
         .args(&want.args)

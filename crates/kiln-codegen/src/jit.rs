@@ -18,6 +18,7 @@ use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 use kiln_mir as mir;
+use kiln_runtime::desc::{DescArena, TypeDesc, TypeKind};
 use kiln_runtime::format::FormatSpec;
 use kiln_syntax::Span;
 use std::collections::HashMap;
@@ -88,6 +89,8 @@ pub struct Env<'a> {
     pub sites: &'a mut Vec<Site>,
     pub stack_limit_addr: usize,
     pub direct_calls: bool,
+    /// The runtime descriptor of each MIR type.
+    pub descs: Vec<*const TypeDesc>,
 }
 
 impl Env<'_> {
@@ -106,6 +109,22 @@ impl Env<'_> {
 
     pub fn slot_addr(&self, f: mir::FuncRef) -> usize {
         self.table_base + self.slots[f.index()] * 8
+    }
+
+    /// The byte offset of a field, read from the type's runtime descriptor.
+    pub fn field_offset(&self, ty: mir::TypeRef, variant: Option<u32>, index: u32) -> i32 {
+        let d = self.descs[ty.index()];
+        // SAFETY: descriptors are built by `build_descs` before translation and live
+        // in the JIT's arena as long as the code; the MIR was verified against the
+        // same type table, so the variant and field exist.
+        unsafe {
+            let d = &*d;
+            let fields = match variant {
+                Some(v) => d.variants()[v as usize].fields(),
+                None => d.fields(),
+            };
+            fields[index as usize].offset as i32
+        }
     }
 }
 
@@ -126,6 +145,10 @@ pub struct Jit {
     #[allow(clippy::vec_box)]
     specs: Vec<Box<FormatSpec>>,
     strings: HashMap<String, usize>,
+    /// Runtime type descriptors referred to by compiled code.
+    descs: DescArena,
+    /// Addresses of global slots that hold references.
+    ref_globals: Vec<usize>,
 }
 
 fn isa(optimize: bool) -> Result<OwnedTargetIsa, CodegenError> {
@@ -188,6 +211,8 @@ impl Jit {
             globals: Vec::new(),
             specs: Vec::new(),
             strings: HashMap::new(),
+            descs: DescArena::new(),
+            ref_globals: Vec::new(),
         })
     }
 
@@ -222,12 +247,18 @@ impl Jit {
             specs.push(&*boxed as *const FormatSpec as usize);
             self.specs.push(boxed);
         }
+        let descs = self.build_descs(&program.types);
         let mut globals: Box<[u64]> = program.globals.iter().map(|g| g.init).collect();
         let globals_base = if globals.is_empty() {
             0
         } else {
             globals.as_mut_ptr() as usize
         };
+        for (i, g) in program.globals.iter().enumerate() {
+            if g.ty == mir::Type::Ptr {
+                self.ref_globals.push(globals_base + i * 8);
+            }
+        }
         self.globals.push(globals);
 
         let call_conv = self.isa.default_call_conv();
@@ -275,6 +306,7 @@ impl Jit {
                 sites: &mut self.sites,
                 stack_limit_addr: &kiln_runtime::panic::STACK_LIMIT as *const _ as usize,
                 direct_calls: opts.direct_calls,
+                descs: descs.clone(),
             };
             ctx.func.signature = signature(call_conv, &f.params, f.ret);
             translate(&mut env, f, &mut ctx.func, &mut fctx);
@@ -330,6 +362,70 @@ impl Jit {
         self.unwind.publish(self.isa.as_ref());
         out.main = program.main.map(|m| out.funcs[m.index()].1);
         Ok(out)
+    }
+
+    /// Makes the runtime descriptors of a program's types: first a placeholder for
+    /// every compound type (they may refer to each other), then their definitions.
+    fn build_descs(&mut self, types: &[mir::TypeInfo]) -> Vec<*const TypeDesc> {
+        let arena = &mut self.descs;
+        let ptrs: Vec<*mut TypeDesc> = types
+            .iter()
+            .map(|t| match t {
+                mir::TypeInfo::Scalar(k) => {
+                    let kind = TypeKind::from_u32(*k).unwrap_or(TypeKind::Unit);
+                    arena.scalar(kind) as *mut TypeDesc
+                }
+                mir::TypeInfo::Str => arena.str() as *mut TypeDesc,
+                _ => arena.declare(),
+            })
+            .collect();
+        let at = |r: &mir::TypeRef| ptrs[r.index()] as *const TypeDesc;
+        for (t, &p) in types.iter().zip(&ptrs) {
+            match t {
+                mir::TypeInfo::Scalar(_) | mir::TypeInfo::Str => {}
+                mir::TypeInfo::Array(e) => arena.define_array(p, at(e)),
+                mir::TypeInfo::Map(k, v) => arena.define_map(p, at(k), at(v)),
+                mir::TypeInfo::Tuple(fs) => {
+                    let fs: Vec<*const TypeDesc> = fs.iter().map(at).collect();
+                    arena.define_tuple(p, &fs);
+                }
+                mir::TypeInfo::Struct { name, fields } => {
+                    let fs: Vec<(&str, *const TypeDesc)> =
+                        fields.iter().map(|(n, t)| (n.as_str(), at(t))).collect();
+                    arena.define_struct(p, name, &fs);
+                }
+                mir::TypeInfo::Enum { name, variants } => {
+                    let fields: Vec<Vec<(&str, *const TypeDesc)>> = variants
+                        .iter()
+                        .map(|(_, _, fs)| fs.iter().map(|(n, t)| (n.as_str(), at(t))).collect())
+                        .collect();
+                    let vs: Vec<kiln_runtime::desc::VariantDef> = variants
+                        .iter()
+                        .zip(&fields)
+                        .map(|((n, labelled, _), fs)| (n.as_str(), *labelled, fs.as_slice()))
+                        .collect();
+                    arena.define_enum(p, name, &vs);
+                }
+            }
+        }
+        ptrs.into_iter().map(|p| p as *const TypeDesc).collect()
+    }
+
+    /// Releases what every global holds, as the end of the program does for
+    /// locals; after this, live objects are leaks (or cycles).
+    pub fn release_globals(&mut self) {
+        for &addr in &self.ref_globals {
+            let slot = addr as *mut usize;
+            // SAFETY: `addr` is a slot of a global of reference type in a globals
+            // block this JIT owns; it holds 0 or a live object owned by the global.
+            unsafe {
+                let obj = *slot;
+                if obj != 0 {
+                    *slot = 0;
+                    kiln_runtime::object::kiln_release(obj as *mut u8);
+                }
+            }
+        }
     }
 
     pub fn site(&self, id: u32) -> Option<&Site> {

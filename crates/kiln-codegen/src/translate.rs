@@ -57,6 +57,31 @@ fn reachable(f: &mir::Func) -> Vec<bool> {
     seen
 }
 
+/// The blocks reachable from the entry in reverse post-order.
+fn reverse_post_order(f: &mir::Func) -> Vec<mir::Block> {
+    let mut seen = vec![false; f.blocks.len()];
+    let mut order = Vec::new();
+    // Iterative depth-first search: (block, index of the next successor to visit).
+    let mut stack = vec![(mir::Func::ENTRY, 0usize)];
+    seen[0] = true;
+    while let Some(&mut (b, ref mut next)) = stack.last_mut() {
+        let targets = f.block(b).term.targets();
+        if let Some(t) = targets.get(*next) {
+            *next += 1;
+            let t = t.block;
+            if !seen[t.index()] {
+                seen[t.index()] = true;
+                stack.push((t, 0));
+            }
+        } else {
+            order.push(b);
+            stack.pop();
+        }
+    }
+    order.reverse();
+    order
+}
+
 pub struct Translator<'e, 'f, 'b> {
     env: &'e mut Env<'f>,
     mir: &'f mir::Func,
@@ -112,7 +137,9 @@ impl Translator<'_, '_, '_> {
             return;
         };
         self.prologue(entry);
-        for b in self.mir.block_ids() {
+        // Reverse post-order: every block after its dominators, so each value is
+        // translated before its uses.
+        for b in reverse_post_order(self.mir) {
             let Some(block) = self.blocks[b.index()] else {
                 continue;
             };
@@ -322,6 +349,56 @@ impl Translator<'_, '_, '_> {
                 let a = b.ins().iconst(types::I64, addr as i64);
                 Some(b.ins().load(ty, flags, a, 0))
             }
+            InstKind::Desc(t) => Some(b.ins().iconst(types::I64, self.env.descs[t.index()] as i64)),
+            InstKind::GetField {
+                ty: t,
+                variant,
+                index,
+                obj,
+            } => {
+                let obj = self.val(*obj);
+                let offset = self.env.field_offset(*t, *variant, *index);
+                let flags = self.trusted();
+                Some(self.builder.ins().load(ty, flags, obj, offset))
+            }
+            InstKind::SetField {
+                ty: t,
+                variant,
+                index,
+                obj,
+                value,
+            } => {
+                let (obj, v) = (self.val(*obj), self.val(*value));
+                let offset = self.env.field_offset(*t, *variant, *index);
+                let flags = self.trusted();
+                self.builder.ins().store(flags, v, obj, offset);
+                None
+            }
+            InstKind::Load { base, offset } => {
+                let base = self.val(*base);
+                let flags = self.trusted();
+                Some(self.builder.ins().load(ty, flags, base, *offset))
+            }
+            InstKind::Store {
+                base,
+                offset,
+                value,
+            } => {
+                let (base, v) = (self.val(*base), self.val(*value));
+                let flags = self.trusted();
+                self.builder.ins().store(flags, v, base, *offset);
+                None
+            }
+            InstKind::Retain(v) => {
+                let v = self.val(*v);
+                self.retain(v);
+                None
+            }
+            InstKind::Release(v) => {
+                let v = self.val(*v);
+                self.release(v);
+                None
+            }
             InstKind::GlobalStore(g, v) => {
                 let v = self.val(*v);
                 let addr = self.env.global_addr(*g);
@@ -364,6 +441,32 @@ impl Translator<'_, '_, '_> {
         b.inst_results(call).to_vec()
     }
 
+    /// `rc += 1`, inline.
+    fn retain(&mut self, obj: ir::Value) {
+        let flags = self.trusted();
+        let b = &mut self.builder;
+        let rc = b.ins().load(types::I32, flags, obj, 0);
+        let rc = b.ins().iadd_imm_s(rc, 1);
+        b.ins().store(flags, rc, obj, 0);
+    }
+
+    /// `rc -= 1`, inline; at zero, the runtime frees the object.
+    fn release(&mut self, obj: ir::Value) {
+        let flags = self.trusted();
+        let free = self.builder.create_block();
+        let done = self.builder.create_block();
+        self.builder.set_cold_block(free);
+        let b = &mut self.builder;
+        let rc = b.ins().load(types::I32, flags, obj, 0);
+        let rc = b.ins().iadd_imm_s(rc, -1);
+        b.ins().store(flags, rc, obj, 0);
+        b.ins().brif(rc, done, &[], free, &[]);
+        self.builder.switch_to_block(free);
+        self.call_runtime("kiln_drop", &[obj], None);
+        self.builder.ins().jump(done, &[]);
+        self.builder.switch_to_block(done);
+    }
+
     fn binary(&mut self, op: mir::BinaryOp, x: ir::Value, y: ir::Value) -> ir::Value {
         use mir::BinaryOp::*;
         let b = self.builder.ins();
@@ -400,7 +503,8 @@ impl Translator<'_, '_, '_> {
             Trunc => b.ins().ireduce(to, x),
             StoF => b.ins().fcvt_from_sint(to, x),
             UtoF => b.ins().fcvt_from_uint(to, x),
-            Fconv if from == to => x,
+            Fconv | Bitcast if from == to => x,
+            Bitcast => b.ins().bitcast(to, ir::MemFlagsData::new(), x),
             Fconv if to == types::F64 => b.ins().fpromote(to, x),
             Fconv => b.ins().fdemote(to, x),
             FtoSsat | FtoUsat if to.bits() >= 32 => {

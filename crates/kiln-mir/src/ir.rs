@@ -43,6 +43,7 @@ entity!(GlobalRef, "g");
 entity!(ExternRef, "ext");
 entity!(StrRef, "str");
 entity!(SpecRef, "spec");
+entity!(TypeRef, "type");
 
 /// A machine-level type. `bool` is `I8` holding 0 or 1; `char` is `I32`; a heap
 /// value is `Ptr`. Unit has no MIR type: it occupies no value.
@@ -188,7 +189,34 @@ pub enum ConvertOp {
     UtoF,
     /// Between float widths.
     Fconv,
+    /// Reinterpret the bits (same width: `f64` and `i64`, `f32` and `i32`).
+    Bitcast,
 }
+
+/// A type that needs a runtime descriptor (see docs/RUNTIME-ABI.md).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeInfo {
+    /// A scalar, by its `TypeKind` number in the ABI (0 unit .. 12 f64).
+    Scalar(u32),
+    Str,
+    Array(TypeRef),
+    Map(TypeRef, TypeRef),
+    Tuple(Vec<TypeRef>),
+    Struct {
+        name: String,
+        fields: Vec<(String, TypeRef)>,
+    },
+    /// Variants with their field names (empty names for positional fields) and
+    /// whether they print labelled.
+    Enum {
+        name: String,
+        variants: Vec<VariantInfo>,
+    },
+}
+
+/// An enum variant for its descriptor: name, whether it prints labelled, and its
+/// fields (empty names for positional fields).
+pub type VariantInfo = (String, bool, Vec<(String, TypeRef)>);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum InstKind {
@@ -219,6 +247,36 @@ pub enum InstKind {
     CallExtern(ExternRef, Vec<Value>),
     GlobalLoad(GlobalRef),
     GlobalStore(GlobalRef, Value),
+    /// The address of a type's runtime descriptor.
+    Desc(TypeRef),
+    /// Load field `index` of an object of type `ty` (of `variant` for enums).
+    GetField {
+        ty: TypeRef,
+        variant: Option<u32>,
+        index: u32,
+        obj: Value,
+    },
+    SetField {
+        ty: TypeRef,
+        variant: Option<u32>,
+        index: u32,
+        obj: Value,
+        value: Value,
+    },
+    /// Load from `base + offset` (object headers, array data).
+    Load {
+        base: Value,
+        offset: i32,
+    },
+    Store {
+        base: Value,
+        offset: i32,
+        value: Value,
+    },
+    /// Increment the reference count of an object.
+    Retain(Value),
+    /// Decrement the reference count; at zero the runtime frees the object.
+    Release(Value),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -343,6 +401,8 @@ pub struct Program {
     pub specs: Vec<String>,
     /// The function that runs the top-level statements.
     pub main: Option<FuncRef>,
+    /// Types with runtime descriptors, addressed by [`TypeRef`].
+    pub types: Vec<TypeInfo>,
 }
 
 impl Program {

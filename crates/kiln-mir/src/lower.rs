@@ -6,6 +6,10 @@
 //! a check that branches to a cold block ending in a panic. Lowering trusts the HIR
 //! (it is only produced for programs without errors) and never reports errors.
 
+mod heap;
+mod pattern;
+mod rc;
+
 use crate::builder::{FuncBuilder, Var};
 use crate::ir::*;
 use kiln_runtime::PanicKind;
@@ -13,6 +17,7 @@ use kiln_sema::hir::{self, Builtin, Const, ExprId, ExprKind, InterpPart, RangeLo
 use kiln_sema::ty::{FloatTy, IntTy, Ty};
 use kiln_syntax::ast::{BinOp, UnaryOp};
 use kiln_syntax::Span;
+use rc::Ownership;
 use std::collections::HashMap;
 
 /// The MIR type of a Kiln type; `None` for types without a value (`()`, never).
@@ -28,7 +33,7 @@ pub fn mir_type(ty: Ty) -> Option<Type> {
         Ty::Float(FloatTy::F64) => Type::F64,
         Ty::Bool => Type::I8,
         Ty::Char => Type::I32,
-        Ty::Str => Type::Ptr,
+        Ty::Str | Ty::Heap(_) => Type::Ptr,
         Ty::Unit | Ty::Never | Ty::Error => return None,
     })
 }
@@ -43,6 +48,11 @@ struct Tables {
     slots: Vec<Option<GlobalRef>>,
     /// The "initialised" flag of each global that has no constant initialiser.
     flags: Vec<Option<GlobalRef>>,
+    not_lowered: Vec<Span>,
+    /// Runtime descriptors needed by the program.
+    types: Vec<TypeInfo>,
+    type_ids: HashMap<Ty, TypeRef>,
+    adts: Vec<hir::AdtDef>,
 }
 
 impl Tables {
@@ -62,9 +72,13 @@ impl Tables {
     }
 }
 
-/// Lowers a whole checked program.
-pub fn lower_program(hir: &hir::Program) -> Program {
-    let mut tables = Tables::default();
+/// Lowers a whole checked program. `Err` lists the expressions this version
+/// cannot generate code for yet.
+pub fn lower_program(hir: &hir::Program) -> Result<Program, Vec<Span>> {
+    let mut tables = Tables {
+        adts: hir.adts.clone(),
+        ..Tables::default()
+    };
     let mut program = Program::default();
     for g in &hir.globals {
         let slot = mir_type(g.ty).map(|ty| {
@@ -103,7 +117,11 @@ pub fn lower_program(hir: &hir::Program) -> Program {
     program.main = hir.main.map(|m| FuncRef(m.0));
     program.strings = tables.strings;
     program.specs = tables.specs;
-    program
+    program.types = tables.types;
+    if !tables.not_lowered.is_empty() {
+        return Err(tables.not_lowered);
+    }
+    Ok(program)
 }
 
 /// The bits a constant occupies in a global slot.
@@ -122,6 +140,9 @@ struct LoopTargets {
     cont: Block,
     /// `loop` with a value: the type of the exit block's parameter.
     value: Option<Type>,
+    /// Ownership frames and scopes open outside the loop.
+    frames: usize,
+    scopes: usize,
 }
 
 struct FnLower<'a> {
@@ -135,6 +156,12 @@ struct FnLower<'a> {
     /// Values of immutable locals: defined once, where they dominate every use, so
     /// they need no SSA variable (and no block parameters).
     fixed: HashMap<u32, Value>,
+    /// Spans of expressions this version cannot generate code for yet.
+    not_lowered: Vec<Span>,
+    own: Ownership,
+    /// Values of place expressions already evaluated by a compound assignment, so
+    /// `a[i] += 1` evaluates `a` and `i` once.
+    precomputed: HashMap<u32, Option<Value>>,
 }
 
 fn lower_function(
@@ -159,6 +186,9 @@ fn lower_function(
         is_main,
         next_var: func.locals.len() as u32,
         fixed: HashMap::new(),
+        not_lowered: Vec::new(),
+        own: Ownership::default(),
+        precomputed: HashMap::new(),
     };
     for (i, local) in func.locals.iter().enumerate() {
         if let Some(ty) = mir_type(local.ty) {
@@ -174,12 +204,28 @@ fn lower_function(
             }
         }
     }
+    cx.push_frame();
+    cx.push_scope();
     let value = cx.lower(func.body);
     if !cx.b.is_terminated() {
-        let value = if ret.is_some() { value } else { None };
-        cx.b.ret(value);
+        let value = cx.own_value(value, func.ret, func.span);
+        cx.release_above(0, 0, func.span);
+        match (ret, value) {
+            (None, _) => cx.b.ret(None),
+            (Some(_), Some(v)) => cx.b.ret(Some(v)),
+            // The body has type `Never` (`fn f() -> int { loop {} }`): its end is
+            // never reached.
+            (Some(_), None) => cx.b.unreachable(),
+        }
     }
-    cx.b.finish()
+    let FnLower {
+        b,
+        not_lowered,
+        tables,
+        ..
+    } = cx;
+    tables.not_lowered.extend(not_lowered);
+    b.finish()
 }
 
 impl<'a> FnLower<'a> {
@@ -197,6 +243,9 @@ impl<'a> FnLower<'a> {
 
     /// Lowers an expression; `None` for `()` and for code that does not continue.
     fn lower(&mut self, id: ExprId) -> Option<Value> {
+        if let Some(&v) = self.precomputed.get(&id.0) {
+            return v;
+        }
         let e = self.expr(id);
         let (ty, span) = (e.ty, e.span);
         match &e.kind {
@@ -211,15 +260,26 @@ impl<'a> FnLower<'a> {
             ExprKind::Global(g) => self.load_global(*g, span),
             ExprKind::Let { local, init } => {
                 let (local, init) = (*local, *init);
-                if let Some(v) = self.lower(init) {
+                let ty = self.func.local(local).ty;
+                let v = self.lower(init);
+                if let Some(v) = self.own_value(v, ty, span) {
                     self.def_local(local, v);
+                    if self.is_ref(ty) {
+                        self.own_local(local);
+                    }
                 }
                 None
             }
             ExprKind::SetLocal { local, value } => {
                 let (local, value) = (*local, *value);
-                if let Some(v) = self.lower(value) {
+                let ty = self.func.local(local).ty;
+                let v = self.lower(value);
+                if let Some(v) = self.own_value(v, ty, span) {
+                    let old = self.is_ref(ty).then(|| self.local_value(local, span));
                     self.b.def_var(Var(local.0), v);
+                    if let Some(old) = old {
+                        self.release(old, span);
+                    }
                 }
                 None
             }
@@ -229,10 +289,22 @@ impl<'a> FnLower<'a> {
                 None
             }
             ExprKind::Block { stmts, tail } => {
+                self.push_scope();
                 for &s in stmts {
+                    self.push_frame();
                     self.lower(s);
+                    self.pop_frame(span);
                 }
-                tail.and_then(|t| self.lower(t))
+                let value = tail.and_then(|t| {
+                    self.push_frame();
+                    let tty = self.expr(t).ty;
+                    let v = self.lower(t);
+                    let v = self.escape(v, tty, span);
+                    self.pop_frame(span);
+                    v
+                });
+                self.pop_scope(span);
+                self.produced(value, ty)
             }
             ExprKind::Unary { op, operand } => self.unary(*op, *operand, span),
             ExprKind::Binary { op, lhs, rhs } => {
@@ -251,10 +323,12 @@ impl<'a> FnLower<'a> {
             ExprKind::Call { func, args } => {
                 let args = self.lower_args(args);
                 let results: Vec<Type> = mir_type(ty).into_iter().collect();
-                self.b
+                let r = self
+                    .b
                     .ins(InstKind::Call(FuncRef(func.0), args), &results, span)
                     .first()
-                    .copied()
+                    .copied();
+                self.produced(r, ty)
             }
             ExprKind::CallExtern { ext, args } => {
                 let args = self.lower_args(args);
@@ -281,34 +355,52 @@ impl<'a> FnLower<'a> {
                 None
             }
             ExprKind::Break(value) => {
-                let value = value.and_then(|v| self.lower(v));
+                let value = value.and_then(|v| {
+                    let vty = self.expr(v).ty;
+                    let x = self.lower(v);
+                    self.own_value(x, vty, span)
+                });
                 if let Some(target) = self.loops.last() {
-                    let args = match (target.value, value) {
-                        (Some(_), Some(v)) => vec![v],
-                        _ => Vec::new(),
-                    };
-                    let brk = target.brk;
-                    self.b.jump(brk, args);
+                    let (brk, carries) = (target.brk, target.value.is_some());
+                    let (frames, scopes) = (target.frames, target.scopes);
+                    if !self.b.is_terminated() {
+                        self.release_above(frames, scopes, span);
+                    }
+                    match (carries, value) {
+                        (true, Some(v)) => self.b.jump(brk, vec![v]),
+                        // The value has type `Never` (`break (break 1)`): this
+                        // `break` is never reached.
+                        (true, None) => self.end_dead_block(),
+                        (false, _) => self.b.jump(brk, Vec::new()),
+                    }
                 }
                 None
             }
             ExprKind::Continue => {
                 if let Some(target) = self.loops.last() {
-                    let cont = target.cont;
+                    let (cont, frames, scopes) = (target.cont, target.frames, target.scopes);
+                    self.release_above(frames, scopes, span);
                     self.b.jump(cont, Vec::new());
                 }
                 None
             }
             ExprKind::Return(value) => {
+                let ret_ty = self.func.ret;
                 let value = value.and_then(|v| self.lower(v));
-                let value = if self.b.func.ret.is_some() {
-                    value
-                } else {
-                    None
-                };
-                self.b.ret(value);
+                let value = self.own_value(value, ret_ty, span);
+                if !self.b.is_terminated() {
+                    self.release_above(0, 0, span);
+                }
+                match (self.b.func.ret, value) {
+                    (None, _) => self.b.ret(None),
+                    (Some(_), Some(v)) => self.b.ret(Some(v)),
+                    // The value has type `Never` (`return (return 1)`): this
+                    // `return` is never reached.
+                    (Some(_), None) => self.end_dead_block(),
+                }
                 None
             }
+            _ => self.lower_heap(id),
         }
     }
 
@@ -319,6 +411,16 @@ impl<'a> FnLower<'a> {
             self.b.def_var(Var(local.0), v);
         } else {
             self.fixed.insert(local.0, v);
+        }
+    }
+
+    /// Ends the current block with `unreachable` if it is still open. After an
+    /// expression of type `Never` (a `loop` without `break`, `panic(...)`) the
+    /// builder may be left in an open block that nothing jumps to; code that
+    /// switches to another block must close it, as every block needs a terminator.
+    fn end_dead_block(&mut self) {
+        if !self.b.is_terminated() {
+            self.b.unreachable();
         }
     }
 
@@ -391,16 +493,31 @@ impl<'a> FnLower<'a> {
                 .ins1(InstKind::Icmp(IntCC::Eq, set, zero), Type::I8, span);
             self.b.panic_if(unset, PanicKind::GlobalUninit as i32, span);
         }
-        let ty = mir_type(self.hir.globals[g.index()].ty)?;
-        Some(self.b.ins1(InstKind::GlobalLoad(slot), ty, span))
+        let gty = self.hir.globals[g.index()].ty;
+        let ty = mir_type(gty)?;
+        let v = self.b.ins1(InstKind::GlobalLoad(slot), ty, span);
+        if self.is_ref(gty) {
+            // Another function may replace the global while this value is in use.
+            self.retain(v, span);
+            self.temp(v);
+        }
+        Some(v)
     }
 
     fn store_global(&mut self, g: hir::GlobalId, value: ExprId, span: Span) {
+        let gty = self.hir.globals[g.index()].ty;
         let v = self.lower(value);
+        let v = self.own_value(v, gty, span);
         let (Some(slot), Some(v)) = (self.tables.slots[g.index()], v) else {
             return;
         };
+        let old = self
+            .is_ref(gty)
+            .then(|| self.b.ins1(InstKind::GlobalLoad(slot), Type::Ptr, span));
         self.b.ins(InstKind::GlobalStore(slot, v), &[], span);
+        if let Some(old) = old {
+            self.release_if_set(old, span);
+        }
         if let Some(flag) = self.tables.flags[g.index()] {
             let one = self.b.iconst(Type::I8, 1, span);
             self.b.ins(InstKind::GlobalStore(flag, one), &[], span);
@@ -471,6 +588,7 @@ impl<'a> FnLower<'a> {
                 })
             }
             Ty::Str => Some(self.str_binary(op, l, r, span)),
+            Ty::Heap(_) => Some(self.heap_binary(op, ty, l, r, span)),
             _ => None,
         }
     }
@@ -632,9 +750,10 @@ impl<'a> FnLower<'a> {
 
     fn str_binary(&mut self, op: BinOp, l: Value, r: Value, span: Span) -> Value {
         match op {
-            BinOp::Add => self
-                .runtime("kiln_str_concat", vec![l, r], Some(Type::Ptr), span)
-                .unwrap_or(l),
+            BinOp::Add => {
+                let v = self.runtime("kiln_str_concat", vec![l, r], Some(Type::Ptr), span);
+                self.produced(v, Ty::Str).unwrap_or(l)
+            }
             BinOp::Eq | BinOp::Ne => {
                 let eq = self
                     .runtime("kiln_str_eq", vec![l, r], Some(Type::I8), span)
@@ -670,8 +789,13 @@ impl<'a> FnLower<'a> {
         }
         self.b.seal(rhs_block);
         self.b.switch_to(rhs_block);
-        if let Some(r) = self.lower(rhs) {
-            self.b.jump(join, vec![r]);
+        self.push_frame();
+        let r = self.lower(rhs);
+        self.pop_frame(span);
+        match r {
+            Some(r) => self.b.jump(join, vec![r]),
+            // `c && loop {}`: the right operand never produces a value.
+            None => self.end_dead_block(),
         }
         self.b.seal(join);
         self.b.switch_to(join);
@@ -775,9 +899,10 @@ impl<'a> FnLower<'a> {
                 let sb = self.runtime("kiln_sb_new", vec![], Some(Type::Ptr), span)?;
                 let null = self.b.ins1(InstKind::Null, Type::Ptr, span);
                 self.push_value(sb, arg_tys[0], arg(0), null, span);
-                self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span)
+                let v = self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span);
+                self.produced(v, Ty::Str)
             }
-            Builtin::StrLen => self.runtime("kiln_str_len", vec![arg(0)?], Some(Type::I64), span),
+            Builtin::StrLen => Some(self.str_len(arg(0)?, span)),
             _ => self.numeric(op, arg_tys[0], arg(0)?, arg(1), mty?, span),
         }
     }
@@ -887,6 +1012,11 @@ impl<'a> FnLower<'a> {
             (Ty::Bool, Some(v)) => ("kiln_print_bool", Some(v)),
             (Ty::Char, Some(v)) => ("kiln_print_char", Some(v)),
             (Ty::Str, Some(v)) => ("kiln_print_str", Some(v)),
+            (Ty::Heap(_), Some(v)) => {
+                let d = self.desc(ty, span);
+                self.runtime("kiln_print_value", vec![s, v, d], None, span);
+                return;
+            }
             _ => return,
         };
         let args: Vec<Value> = std::iter::once(s).chain(arg).collect();
@@ -912,6 +1042,11 @@ impl<'a> FnLower<'a> {
             (Ty::Bool, Some(v)) => ("kiln_sb_push_bool", v),
             (Ty::Char, Some(v)) => ("kiln_sb_push_char", v),
             (Ty::Str, Some(v)) => ("kiln_sb_push_str", v),
+            (Ty::Heap(_), Some(v)) => {
+                let d = self.desc(ty, span);
+                self.runtime("kiln_sb_push_value", vec![sb, v, d, spec], None, span);
+                return;
+            }
             _ => return,
         };
         self.runtime(symbol, vec![sb, v, spec], None, span);
@@ -942,8 +1077,8 @@ impl<'a> FnLower<'a> {
                 }
             }
         }
-        self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span)
-            .unwrap_or(sb)
+        let v = self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span);
+        self.produced(v, Ty::Str).unwrap_or(sb)
     }
 
     fn assert(&mut self, args: &[ExprId], span: Span) -> Option<Value> {
@@ -954,17 +1089,27 @@ impl<'a> FnLower<'a> {
         self.b.seal(fail);
         self.b.seal(ok);
         self.b.switch_to(fail);
+        // Temporaries made on the way to a panic are leaked with it.
+        self.push_frame();
+        let fail_frame = self.own.frames.len();
         match args.get(1) {
             Some(&msg) => {
-                let msg = self.lower(msg)?;
-                let prefix = self.str_literal("assertion failed: ", span);
-                let text =
-                    self.runtime("kiln_str_concat", vec![prefix, msg], Some(Type::Ptr), span)?;
-                self.runtime_site("kiln_panic_msg", vec![text], None, span);
-                self.b.unreachable();
+                // A message of type `Never` (`assert(c, panic("..."))`) ends the
+                // failing path by itself; either way, go on in `ok`.
+                if let Some(msg) = self.lower(msg) {
+                    let prefix = self.str_literal("assertion failed: ", span);
+                    let concat = vec![prefix, msg];
+                    if let Some(text) =
+                        self.runtime("kiln_str_concat", concat, Some(Type::Ptr), span)
+                    {
+                        self.runtime_site("kiln_panic_msg", vec![text], None, span);
+                    }
+                }
+                self.end_dead_block();
             }
             None => self.b.panic(PanicKind::AssertionFailed as i32, span),
         }
+        self.own.frames.truncate(fail_frame - 1);
         self.b.switch_to(ok);
         None
     }
@@ -980,6 +1125,7 @@ impl<'a> FnLower<'a> {
         self.b.seal(ok);
         self.b.switch_to(fail);
         let Some(sb) = self.runtime("kiln_sb_new", vec![], Some(Type::Ptr), span) else {
+            self.b.switch_to(ok);
             return;
         };
         let debug = self.tables.spec("?");
@@ -1019,7 +1165,10 @@ impl<'a> FnLower<'a> {
         self.b.seal(else_block);
         for (block, body) in [(then_block, Some(then)), (else_block, otherwise)] {
             self.b.switch_to(block);
+            self.push_frame();
             let v = body.and_then(|e| self.lower(e));
+            let v = self.escape(v, ty, span);
+            self.pop_frame(span);
             if !self.b.is_terminated() {
                 let args = match (result_ty, v) {
                     (Some(_), Some(v)) => vec![v],
@@ -1031,7 +1180,7 @@ impl<'a> FnLower<'a> {
         }
         self.b.seal(join);
         self.b.switch_to(join);
-        result
+        self.produced(result, ty)
     }
 
     fn while_loop(&mut self, cond: ExprId, body: ExprId, span: Span) {
@@ -1040,9 +1189,17 @@ impl<'a> FnLower<'a> {
         let exit = self.b.create_block();
         self.b.jump(header, Vec::new());
         self.b.switch_to(header);
-        let Some(c) = self.lower(cond) else {
+        self.push_frame();
+        let c = self.lower(cond);
+        self.pop_frame(span);
+        let Some(c) = c else {
+            // The condition never produces a value (`while break {}`, `while loop {}
+            // {}`): the rest of the header and the whole body are dead code.
+            self.end_dead_block();
             self.b.seal(header);
             self.b.seal(body_block);
+            self.b.switch_to(body_block);
+            self.b.unreachable();
             self.b.seal(exit);
             self.b.switch_to(exit);
             return;
@@ -1054,6 +1211,8 @@ impl<'a> FnLower<'a> {
             brk: exit,
             cont: header,
             value: None,
+            frames: self.own.frames.len(),
+            scopes: self.own.scopes.len(),
         });
         self.lower(body);
         self.loops.pop();
@@ -1077,6 +1236,8 @@ impl<'a> FnLower<'a> {
             brk: exit,
             cont: header,
             value,
+            frames: self.own.frames.len(),
+            scopes: self.own.scopes.len(),
         });
         self.lower(body);
         self.loops.pop();
@@ -1086,7 +1247,7 @@ impl<'a> FnLower<'a> {
         self.b.seal(header);
         self.b.seal(exit);
         self.b.switch_to(exit);
-        result
+        self.produced(result, ty)
     }
 
     /// `for v in lo..hi` and its `.rev()` / `.step_by(k)` forms, as a counted
@@ -1160,6 +1321,8 @@ impl<'a> FnLower<'a> {
             brk: exit,
             cont: latch,
             value: None,
+            frames: self.own.frames.len(),
+            scopes: self.own.scopes.len(),
         });
         self.lower(body);
         self.loops.pop();

@@ -24,6 +24,9 @@ pub fn print_program(p: &Program) -> String {
     for (i, s) in p.specs.iter().enumerate() {
         let _ = writeln!(out, "spec{i} = {s:?}");
     }
+    for (i, t) in p.types.iter().enumerate() {
+        let _ = writeln!(out, "type{i} = {t:?}");
+    }
     for f in &p.funcs {
         if !out.is_empty() {
             out.push('\n');
@@ -111,6 +114,34 @@ fn print_inst(f: &Func, inst: &Inst) -> String {
         InstKind::CallExtern(e, args) => format!("call_extern {e}({})", list(args)),
         InstKind::GlobalLoad(g) => format!("global_load {g}"),
         InstKind::GlobalStore(g, v) => format!("global_store {g}, {v}"),
+        InstKind::Desc(t) => format!("desc {t}"),
+        InstKind::GetField {
+            ty,
+            variant,
+            index,
+            obj,
+        } => match variant {
+            Some(v) => format!("get_field {ty}.{v}.{index} {obj}"),
+            None => format!("get_field {ty}.{index} {obj}"),
+        },
+        InstKind::SetField {
+            ty,
+            variant,
+            index,
+            obj,
+            value,
+        } => match variant {
+            Some(v) => format!("set_field {ty}.{v}.{index} {obj}, {value}"),
+            None => format!("set_field {ty}.{index} {obj}, {value}"),
+        },
+        InstKind::Load { base, offset } => format!("load {base}+{offset}"),
+        InstKind::Store {
+            base,
+            offset,
+            value,
+        } => format!("store {base}+{offset}, {value}"),
+        InstKind::Retain(v) => format!("retain {v}"),
+        InstKind::Release(v) => format!("release {v}"),
     };
     format!("{lhs}{rhs}")
 }

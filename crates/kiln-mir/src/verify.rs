@@ -9,7 +9,8 @@
 //!    verifier checks dominance again in debug builds).
 //! 4. Every branch passes exactly as many arguments as its target has parameters,
 //!    with matching types.
-//! 5. Binary operands have the same type; comparisons produce `I8`; branch
+//! 5. Binary operands have the same type (`ptr` counting as `i64`); comparisons
+//!    produce `I8`; branch
 //!    conditions are `I8`; returns match the function's return type.
 //! 6. The entry block's parameters match the function's parameter types.
 //!
@@ -114,7 +115,13 @@ pub fn operands(kind: &InstKind) -> Vec<Value> {
         | InstKind::Str(_)
         | InstKind::Spec(_)
         | InstKind::Null
+        | InstKind::Desc(_)
         | InstKind::GlobalLoad(_) => Vec::new(),
+        InstKind::GetField { obj, .. } => vec![*obj],
+        InstKind::SetField { obj, value, .. } => vec![*obj, *value],
+        InstKind::Load { base, .. } => vec![*base],
+        InstKind::Store { base, value, .. } => vec![*base, *value],
+        InstKind::Retain(v) | InstKind::Release(v) => vec![*v],
         InstKind::Binary(_, a, b)
         | InstKind::Overflow(_, a, b)
         | InstKind::Icmp(_, a, b)
@@ -127,10 +134,16 @@ pub fn operands(kind: &InstKind) -> Vec<Value> {
     }
 }
 
+/// Pointers are 64-bit integers to the machine: address arithmetic mixes them.
+fn same_width(a: Option<Type>, b: Option<Type>) -> bool {
+    let norm = |t: Option<Type>| t.map(|t| if t == Type::Ptr { Type::I64 } else { t });
+    norm(a) == norm(b)
+}
+
 fn check_types(f: &Func, b: Block, inst: &Inst, errors: &mut Vec<String>) {
     let ty = |v: Value| f.values.get(v.index()).copied();
     match &inst.kind {
-        InstKind::Binary(_, x, y) | InstKind::Overflow(_, x, y) if ty(*x) != ty(*y) => {
+        InstKind::Binary(_, x, y) | InstKind::Overflow(_, x, y) if !same_width(ty(*x), ty(*y)) => {
             errors.push(format!("{b}: operands {x} and {y} differ in type"))
         }
         InstKind::Icmp(_, x, y) | InstKind::Fcmp(_, x, y) => {

@@ -39,6 +39,128 @@ pub struct Program {
     pub main: Option<FuncId>,
     /// `test "name" { ... }` blocks, compiled as functions without parameters.
     pub tests: Vec<(String, FuncId)>,
+    /// Struct and enum declarations used by the program.
+    pub adts: Vec<AdtDef>,
+}
+
+/// A struct or enum declaration, with resolved field types.
+#[derive(Clone, Debug)]
+pub struct AdtDef {
+    pub id: crate::ty::AdtId,
+    pub name: String,
+    pub kind: AdtKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum AdtKind {
+    Struct(Vec<(String, Ty)>),
+    Enum(Vec<VariantDef>),
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    pub name: String,
+    /// Field names for labelled payloads (`Rect(w: float, h: float)`).
+    pub labels: Option<Vec<String>>,
+    pub fields: Vec<Ty>,
+}
+
+/// A pattern, typed by the value it matches.
+#[derive(Clone, Debug)]
+pub struct Pat {
+    pub kind: PatKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum PatKind {
+    Wild,
+    Bind(LocalId),
+    Lit(Const),
+    Range {
+        lo: Const,
+        hi: Const,
+        inclusive: bool,
+    },
+    /// A tuple, or a struct's fields in declaration order.
+    Fields(Vec<Pat>),
+    /// An enum variant (including `Some`/`None`/`Ok`/`Err`) and its fields.
+    Variant {
+        tag: u32,
+        fields: Vec<Pat>,
+    },
+    Or(Vec<Pat>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Arm {
+    pub pat: Pat,
+    pub guard: Option<ExprId>,
+    pub body: ExprId,
+}
+
+/// What a `for` loop walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForKind {
+    /// Elements of an array, re-reading the length each step.
+    Array,
+    /// `(key, value)` tuples of a map, checking it is not modified.
+    Map,
+    /// The chars of a string.
+    Str,
+}
+
+/// Methods of built-in compound types and strings. Receivers come first in `args`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Len,
+    IsEmpty,
+    Clone,
+    // str
+    Chars,
+    Bytes,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Find,
+    Split,
+    Lines,
+    Trim,
+    ToUpper,
+    ToLower,
+    Replace,
+    Repeat,
+    ParseInt,
+    ParseFloat,
+    Join,
+    // arrays
+    Push,
+    Pop,
+    Insert,
+    Remove,
+    IndexOf,
+    Sort,
+    Reverse,
+    Sum,
+    ArrayMin,
+    ArrayMax,
+    Enumerate,
+    Extend,
+    Clear,
+    // maps
+    Get,
+    ContainsKey,
+    MapRemove,
+    Keys,
+    Values,
+    // Option / Result
+    Unwrap,
+    UnwrapOr,
+    IsSome,
+    IsNone,
+    IsOk,
+    IsErr,
 }
 
 #[derive(Clone, Debug)]
@@ -228,6 +350,82 @@ pub enum ExprKind {
     Break(Option<ExprId>),
     Continue,
     Return(Option<ExprId>),
+    /// `let (a, b) = value` and other irrefutable destructuring.
+    LetPat {
+        pat: Pat,
+        init: ExprId,
+    },
+    /// An array literal.
+    Array(Vec<ExprId>),
+    /// `[value; count]`.
+    ArrayRepeat {
+        value: ExprId,
+        count: ExprId,
+    },
+    /// A map literal.
+    Map(Vec<(ExprId, ExprId)>),
+    /// A tuple, or a struct (fields in declaration order); the type says which.
+    Record(Vec<ExprId>),
+    /// An enum variant with its fields.
+    Variant {
+        tag: u32,
+        fields: Vec<ExprId>,
+    },
+    /// Field `index` of a struct or element `index` of a tuple.
+    Field {
+        base: ExprId,
+        index: u32,
+    },
+    SetField {
+        base: ExprId,
+        index: u32,
+        value: ExprId,
+    },
+    /// `base[index]` of an array or a map.
+    Index {
+        base: ExprId,
+        index: ExprId,
+    },
+    SetIndex {
+        base: ExprId,
+        index: ExprId,
+        value: ExprId,
+    },
+    /// `base[lo..hi]` of an array or a string; a missing end is `None`.
+    Slice {
+        base: ExprId,
+        lo: Option<ExprId>,
+        hi: Option<ExprId>,
+    },
+    Match {
+        scrutinee: ExprId,
+        arms: Vec<Arm>,
+    },
+    ForEach {
+        kind: ForKind,
+        pat: Pat,
+        iter: ExprId,
+        body: ExprId,
+    },
+    /// `value?` in a function returning `Option` or `Result`.
+    Try(ExprId),
+    MethodCall {
+        method: Method,
+        args: Vec<ExprId>,
+    },
+    /// `read_line()`, `read_file(p)`, `write_file(p, t)`, `args()`.
+    Io {
+        op: IoOp,
+        args: Vec<ExprId>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoOp {
+    ReadLine,
+    ReadFile,
+    WriteFile,
+    Args,
 }
 
 #[derive(Clone, Debug)]

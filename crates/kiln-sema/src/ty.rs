@@ -1,13 +1,18 @@
 //! Kiln's types as the checker sees them.
 //!
-//! This version of the checker knows the scalar types and `str`; every other type
-//! of LANGUAGE.md is recognised by name so that it can be reported as not available
-//! yet. `Never` is the type of expressions that do not produce a value (`return`,
+//! [`Ty`] is a small `Copy` value. Scalars are variants of their own; compound types
+//! (arrays, maps, tuples, `Option`, `Result`, structs and enums) are
+//! [`Ty::Heap`] ids into a process-wide interner of [`HeapTy`], so two types are equal
+//! exactly when their ids are, and any type can be displayed without a context.
+//! Interned types are never freed: a program has few, and a REPL session adds few.
+//! `Never` is the type of expressions that do not produce a value (`return`,
 //! `panic(...)`); it fits wherever any type is expected. `Error` stands for a type
 //! that could not be determined because of an error already reported: it is
 //! compatible with everything so one mistake yields one diagnostic.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{OnceLock, RwLock};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IntTy {
@@ -81,9 +86,116 @@ pub enum Ty {
     Unit,
     Never,
     Error,
+    /// A compound type, interned: see [`HeapTy`].
+    Heap(HeapId),
+}
+
+/// The id of an interned [`HeapTy`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HeapId(pub u32);
+
+/// The id of a user-declared struct or enum, unique in the process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AdtId(pub u32);
+
+/// Compound types. All of them are reference types at run time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum HeapTy {
+    Array(Ty),
+    Map(Ty, Ty),
+    /// Never fewer than one element; `()` is [`Ty::Unit`].
+    Tuple(Vec<Ty>),
+    Option(Ty),
+    Result(Ty, Ty),
+    /// A struct or enum, with its name for display.
+    Adt(AdtId, String),
+}
+
+#[derive(Default)]
+struct Interner {
+    types: Vec<HeapTy>,
+    ids: HashMap<HeapTy, HeapId>,
+    next_adt: u32,
+}
+
+fn interner() -> &'static RwLock<Interner> {
+    static INTERNER: OnceLock<RwLock<Interner>> = OnceLock::new();
+    INTERNER.get_or_init(|| RwLock::new(Interner::default()))
+}
+
+/// The type for a compound type description.
+pub fn intern(h: HeapTy) -> Ty {
+    if let Some(&id) = interner()
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .ids
+        .get(&h)
+    {
+        return Ty::Heap(id);
+    }
+    let mut i = interner().write().unwrap_or_else(|e| e.into_inner());
+    if let Some(&id) = i.ids.get(&h) {
+        return Ty::Heap(id);
+    }
+    let id = HeapId(i.types.len() as u32);
+    i.types.push(h.clone());
+    i.ids.insert(h, id);
+    Ty::Heap(id)
+}
+
+/// A fresh id for a struct or enum declaration.
+pub fn new_adt_id() -> AdtId {
+    let mut i = interner().write().unwrap_or_else(|e| e.into_inner());
+    i.next_adt += 1;
+    AdtId(i.next_adt)
+}
+
+/// The description of an interned type.
+pub fn heap(id: HeapId) -> HeapTy {
+    interner()
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .types
+        .get(id.0 as usize)
+        .cloned()
+        .unwrap_or(HeapTy::Tuple(Vec::new()))
 }
 
 impl Ty {
+    pub fn array(elem: Ty) -> Ty {
+        intern(HeapTy::Array(elem))
+    }
+
+    pub fn option(inner: Ty) -> Ty {
+        intern(HeapTy::Option(inner))
+    }
+
+    /// The compound description of this type, if it is compound.
+    pub fn heap(self) -> Option<HeapTy> {
+        match self {
+            Ty::Heap(id) => Some(heap(id)),
+            _ => None,
+        }
+    }
+
+    /// Whether values of this type are pointers to reference-counted objects.
+    pub fn is_ref(self) -> bool {
+        matches!(self, Ty::Str | Ty::Heap(_))
+    }
+
+    /// Whether this type, or any type inside it, is an error.
+    pub fn contains_error(self) -> bool {
+        match self.heap() {
+            None => self == Ty::Error,
+            Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.contains_error(),
+            Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => {
+                a.contains_error() || b.contains_error()
+            }
+            Some(HeapTy::Tuple(ts)) => ts.iter().any(|t| t.contains_error()),
+            Some(HeapTy::Adt(..)) => false,
+        }
+    }
+
     pub const INT: Ty = Ty::Int(IntTy::I64);
     pub const FLOAT: Ty = Ty::Float(FloatTy::F64);
 
@@ -104,9 +216,27 @@ impl Ty {
         !matches!(self, Ty::Never | Ty::Error)
     }
 
-    /// Whether values of this type are ordered by `<`.
+    /// Whether values of this type are ordered by `<`: numbers, chars, strings, and
+    /// tuples and arrays of ordered types (lexicographically).
     pub fn has_order(self) -> bool {
-        matches!(self, Ty::Int(_) | Ty::Float(_) | Ty::Char | Ty::Str)
+        match self.heap() {
+            Some(HeapTy::Array(t)) => t.has_order(),
+            Some(HeapTy::Tuple(ts)) => ts.iter().all(|t| t.has_order()),
+            Some(_) => false,
+            None => matches!(self, Ty::Int(_) | Ty::Float(_) | Ty::Char | Ty::Str),
+        }
+    }
+
+    /// Whether values of this type may be map keys: no floats anywhere inside.
+    pub fn can_be_key(self) -> bool {
+        match self.heap() {
+            Some(HeapTy::Array(_) | HeapTy::Map(..)) => false,
+            Some(HeapTy::Tuple(ts)) => ts.iter().all(|t| t.can_be_key()),
+            Some(HeapTy::Option(t)) => t.can_be_key(),
+            Some(HeapTy::Result(a, b)) => a.can_be_key() && b.can_be_key(),
+            Some(HeapTy::Adt(..)) => true,
+            None => !self.is_float() && !matches!(self, Ty::Never),
+        }
     }
 
     /// Whether an error was already reported for this type.
@@ -116,7 +246,10 @@ impl Ty {
 
     /// Whether a value of type `self` may be used where `expected` is wanted.
     pub fn fits(self, expected: Ty) -> bool {
-        self == expected || matches!(self, Ty::Never | Ty::Error) || expected == Ty::Error
+        self == expected
+            || matches!(self, Ty::Never)
+            || self.contains_error()
+            || expected.contains_error()
     }
 }
 
@@ -132,6 +265,21 @@ impl fmt::Display for Ty {
             Ty::Unit => f.write_str("()"),
             Ty::Never => f.write_str("never"),
             Ty::Error => f.write_str("{unknown}"),
+            Ty::Heap(id) => match heap(*id) {
+                HeapTy::Array(t) => write!(f, "[{t}]"),
+                HeapTy::Map(k, v) => write!(f, "[{k}: {v}]"),
+                HeapTy::Tuple(ts) => {
+                    let parts: Vec<String> = ts.iter().map(|t| t.to_string()).collect();
+                    if parts.len() == 1 {
+                        write!(f, "({},)", parts[0])
+                    } else {
+                        write!(f, "({})", parts.join(", "))
+                    }
+                }
+                HeapTy::Option(t) => write!(f, "{t}?"),
+                HeapTy::Result(t, e) => write!(f, "Result<{t}, {e}>"),
+                HeapTy::Adt(_, name) => f.write_str(&name),
+            },
         }
     }
 }

@@ -96,6 +96,19 @@ impl Engine {
         &self.sources
     }
 
+    /// The program's arguments, as `args()` returns them.
+    pub fn set_args(&self, args: Vec<String>) {
+        kiln_runtime::io::set_args(args);
+    }
+
+    /// For `KILN_LEAK_CHECK=1`: releases the globals, then reports the objects
+    /// still alive (in a program without reference cycles, none should be).
+    /// Must run on the Kiln thread, after the program ends.
+    pub fn leak_check(&mut self) -> Option<String> {
+        self.jit.release_globals();
+        kiln_runtime::alloc::leak_report()
+    }
+
     /// Renders diagnostics against this engine's sources.
     pub fn render(&self, diagnostics: &[Diagnostic], color: bool) -> String {
         kiln_syntax::render(&self.sources, diagnostics, color)
@@ -113,7 +126,16 @@ impl Engine {
         let Some(hir) = checked.program else {
             return Err(CompileError::Diagnostics(diags));
         };
-        let program = mir::lower::lower_program(&hir);
+        let program = mir::lower::lower_program(&hir).map_err(|spans| {
+            let diags = spans
+                .into_iter()
+                .map(|s| {
+                    Diagnostic::error(s, "code generation for this construct is not available yet")
+                        .with_label("not supported by this version of Kiln")
+                })
+                .collect();
+            CompileError::Diagnostics(diags)
+        })?;
         if cfg!(debug_assertions) {
             verify(&program)?;
         }

@@ -70,7 +70,9 @@ fn literal_out_of_range() {
 
 #[test]
 fn not_available_yet() {
-    insta::assert_snapshot!(diagnostics("let xs = [1, 2, 3]\nstruct P { x: int }\n"));
+    insta::assert_snapshot!(diagnostics(
+        "let inc = |x: int| x + 1\nfn first<T>(xs: [T]) -> T { xs[0] }\nimport geometry\n"
+    ));
 }
 
 #[test]
@@ -99,6 +101,29 @@ fn mir_of_a_stepped_range() {
     insta::assert_snapshot!(mir_of(
         "fn evens(n: int) -> int {\n    var s = 0\n    for i in (0..n).step_by(2) { s += i }\n    s\n}\n",
         "evens"
+    ));
+}
+
+#[test]
+fn non_exhaustive_match_names_a_value() {
+    insta::assert_snapshot!(diagnostics(
+        "enum Color { Red, Green, Blue }\nfn name(c: Color) -> str {\n    match c {\n        Red => \"red\",\n        Green => \"green\",\n    }\n}\n"
+    ));
+}
+
+#[test]
+fn mir_of_struct_fields_and_reference_counting() {
+    insta::assert_snapshot!(mir_of(
+        "struct P { name: str, xs: [int] }\nfn rename(p: P, s: str) -> int {\n    p.name = s + \"!\"\n    p.xs.push(1)\n    p.xs.len()\n}\n",
+        "rename"
+    ));
+}
+
+#[test]
+fn mir_of_a_match_on_an_option() {
+    insta::assert_snapshot!(mir_of(
+        "fn describe(o: int?) -> str {\n    match o {\n        Some(n) if n > 0 => \"positive\",\n        Some(_) => \"other\",\n        None => \"none\",\n    }\n}\n",
+        "describe"
     ));
 }
 

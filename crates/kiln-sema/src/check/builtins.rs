@@ -2,8 +2,8 @@
 //! `INT_MAX`, ...) and the methods of scalar types (`x.abs()`, `s.len()`).
 
 use super::Checker;
-use crate::hir::{Builtin, Const, ExprId, ExprKind};
-use crate::ty::{FloatTy, IntTy, Ty};
+use crate::hir::{Builtin, Const, ExprId, ExprKind, IoOp, Method};
+use crate::ty::{intern, FloatTy, HeapTy, IntTy, Ty};
 use kiln_syntax::ast;
 use kiln_syntax::Span;
 
@@ -29,42 +29,21 @@ const BUILTIN_FNS: &[&str] = &[
     "assert_eq",
     "exit",
     "clock",
+    "read_line",
+    "read_file",
+    "write_file",
+    "args",
 ];
 
 /// Built-ins of LANGUAGE.md that need types this version does not have.
-const LATER_FNS: &[(&str, &str)] = &[
-    ("read_line", "`read_line` and `Option`"),
-    ("read_file", "file functions and `Result`"),
-    ("write_file", "file functions and `Result`"),
-    ("args", "`args` and arrays"),
-    ("Some", "`Option` values"),
-    ("None", "`Option` values"),
-    ("Ok", "`Result` values"),
-    ("Err", "`Result` values"),
-];
+const LATER_FNS: &[(&str, &str)] = &[];
 
 pub(crate) fn is_builtin_fn(name: &str) -> bool {
     BUILTIN_FNS.contains(&name) || LATER_FNS.iter().any(|(n, _)| *n == name)
 }
 
-/// Methods of LANGUAGE.md on `str` that need arrays or `Option`.
-const LATER_STR_METHODS: &[&str] = &[
-    "chars",
-    "bytes",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "find",
-    "split",
-    "lines",
-    "trim",
-    "to_upper",
-    "to_lower",
-    "replace",
-    "repeat",
-    "parse_int",
-    "parse_float",
-];
+/// Array methods that take closures.
+const CLOSURE_METHODS: &[&str] = &["map", "filter", "fold", "sort_by", "any", "all"];
 
 fn float_fn(name: &str) -> Option<(&'static str, usize)> {
     Some(match name {
@@ -91,6 +70,9 @@ impl Checker {
     ) -> Option<ExprId> {
         if let Some((_, what)) = LATER_FNS.iter().find(|(n, _)| *n == name) {
             return Some(self.unsupported_expr(span, what));
+        }
+        if let Some(id) = self.io_call(name, args, span) {
+            return Some(id);
         }
         let (op, ty) = match name {
             "print" => (
@@ -199,15 +181,36 @@ impl Checker {
             self.free_args(args);
             return self.error_expr(span);
         }
+        if let Some((m, params, ret)) = heap_method(ty, name) {
+            let mut ids = vec![recv];
+            ids.extend(self.call_args(name, &params, args, span));
+            if matches!(m, Method::Sort | Method::ArrayMin | Method::ArrayMax) {
+                let elem = params_elem(ty);
+                if !elem.has_order() && !elem.contains_error() {
+                    self.error(
+                        method.span,
+                        format!("`{name}` needs values that can be ordered, not {elem}"),
+                    );
+                }
+            }
+            return self.push_expr(
+                ExprKind::MethodCall {
+                    method: m,
+                    args: ids,
+                },
+                ret,
+                span,
+            );
+        }
+        if matches!(ty.heap(), Some(HeapTy::Array(_))) && CLOSURE_METHODS.contains(&name) {
+            self.free_args(args);
+            return self.unsupported_expr(method.span, "array methods that take closures");
+        }
         let found = match ty {
             _ if name == "to_str" => Some((Builtin::ToStr, vec![], Ty::Str)),
             Ty::Int(i) => int_method(name, i),
             Ty::Float(f) => float_method(name, f),
             Ty::Str if name == "len" => Some((Builtin::StrLen, vec![], Ty::INT)),
-            Ty::Str if LATER_STR_METHODS.contains(&name) || name == "is_empty" => {
-                self.free_args(args);
-                return self.unsupported_expr(method.span, "string methods other than `len`");
-            }
             _ => None,
         };
         let Some((op, params, ret)) = found else {
@@ -225,9 +228,9 @@ impl Checker {
     }
 }
 
-type Method = Option<(Builtin, Vec<Ty>, Ty)>;
+type ScalarMethod = Option<(Builtin, Vec<Ty>, Ty)>;
 
-fn int_method(name: &str, i: IntTy) -> Method {
+fn int_method(name: &str, i: IntTy) -> ScalarMethod {
     let t = Ty::Int(i);
     Some(match name {
         "abs" if i.signed() => (Builtin::Abs, vec![], t),
@@ -241,7 +244,7 @@ fn int_method(name: &str, i: IntTy) -> Method {
     })
 }
 
-fn float_method(name: &str, f: FloatTy) -> Method {
+fn float_method(name: &str, f: FloatTy) -> ScalarMethod {
     let t = Ty::Float(f);
     Some(match name {
         "abs" => (Builtin::Abs, vec![], t),
@@ -257,4 +260,113 @@ fn float_method(name: &str, f: FloatTy) -> Method {
             (Builtin::FloatFn(symbol), vec![t; extra], t)
         }
     })
+}
+
+/// The element type of an array type (for error messages).
+fn params_elem(ty: Ty) -> Ty {
+    match ty.heap() {
+        Some(HeapTy::Array(t)) => t,
+        _ => Ty::Error,
+    }
+}
+
+/// Methods of `str`, arrays, maps, options, results, tuples and structs:
+/// the method, its parameter types (after the receiver) and its result type.
+fn heap_method(ty: Ty, name: &str) -> Option<(Method, Vec<Ty>, Ty)> {
+    use Method as M;
+    let b = Ty::Bool;
+    let opt = Ty::option;
+    if name == "clone" && ty.is_ref() {
+        return Some((M::Clone, vec![], ty));
+    }
+    Some(match (ty.heap(), name) {
+        (None, _) if ty != Ty::Str => return None,
+        (None, "len") => (M::Len, vec![], Ty::INT),
+        (None, "is_empty") => (M::IsEmpty, vec![], b),
+        (None, "chars") => (M::Chars, vec![], Ty::array(Ty::Char)),
+        (None, "bytes") => (M::Bytes, vec![], Ty::array(Ty::Int(IntTy::U8))),
+        (None, "contains") => (M::Contains, vec![Ty::Str], b),
+        (None, "starts_with") => (M::StartsWith, vec![Ty::Str], b),
+        (None, "ends_with") => (M::EndsWith, vec![Ty::Str], b),
+        (None, "find") => (M::Find, vec![Ty::Str], opt(Ty::INT)),
+        (None, "split") => (M::Split, vec![Ty::Str], Ty::array(Ty::Str)),
+        (None, "lines") => (M::Lines, vec![], Ty::array(Ty::Str)),
+        (None, "trim") => (M::Trim, vec![], Ty::Str),
+        (None, "to_upper") => (M::ToUpper, vec![], Ty::Str),
+        (None, "to_lower") => (M::ToLower, vec![], Ty::Str),
+        (None, "replace") => (M::Replace, vec![Ty::Str, Ty::Str], Ty::Str),
+        (None, "repeat") => (M::Repeat, vec![Ty::INT], Ty::Str),
+        (None, "parse_int") => (M::ParseInt, vec![], opt(Ty::INT)),
+        (None, "parse_float") => (M::ParseFloat, vec![], opt(Ty::FLOAT)),
+        (Some(HeapTy::Array(t)), n) => match n {
+            "len" => (M::Len, vec![], Ty::INT),
+            "is_empty" => (M::IsEmpty, vec![], b),
+            "push" => (M::Push, vec![t], Ty::Unit),
+            "pop" => (M::Pop, vec![], opt(t)),
+            "insert" => (M::Insert, vec![Ty::INT, t], Ty::Unit),
+            "remove" => (M::Remove, vec![Ty::INT], t),
+            "contains" => (M::Contains, vec![t], b),
+            "index_of" => (M::IndexOf, vec![t], opt(Ty::INT)),
+            "sort" => (M::Sort, vec![], Ty::Unit),
+            "reverse" => (M::Reverse, vec![], Ty::Unit),
+            "sum" if t.is_numeric() => (M::Sum, vec![], t),
+            "min" => (M::ArrayMin, vec![], opt(t)),
+            "max" => (M::ArrayMax, vec![], opt(t)),
+            "enumerate" => (
+                M::Enumerate,
+                vec![],
+                Ty::array(intern(HeapTy::Tuple(vec![Ty::INT, t]))),
+            ),
+            "extend" => (M::Extend, vec![ty], Ty::Unit),
+            "clear" => (M::Clear, vec![], Ty::Unit),
+            "join" if t == Ty::Str => (M::Join, vec![Ty::Str], Ty::Str),
+            _ => return None,
+        },
+        (Some(HeapTy::Map(k, v)), n) => match n {
+            "len" => (M::Len, vec![], Ty::INT),
+            "is_empty" => (M::IsEmpty, vec![], b),
+            "get" => (M::Get, vec![k], opt(v)),
+            "contains_key" => (M::ContainsKey, vec![k], b),
+            "remove" => (M::MapRemove, vec![k], opt(v)),
+            "keys" => (M::Keys, vec![], Ty::array(k)),
+            "values" => (M::Values, vec![], Ty::array(v)),
+            "clear" => (M::Clear, vec![], Ty::Unit),
+            _ => return None,
+        },
+        (Some(HeapTy::Option(t)), n) => match n {
+            "unwrap" => (M::Unwrap, vec![], t),
+            "unwrap_or" => (M::UnwrapOr, vec![t], t),
+            "is_some" => (M::IsSome, vec![], b),
+            "is_none" => (M::IsNone, vec![], b),
+            _ => return None,
+        },
+        (Some(HeapTy::Result(t, _)), n) => match n {
+            "unwrap" => (M::Unwrap, vec![], t),
+            "unwrap_or" => (M::UnwrapOr, vec![t], t),
+            "is_ok" => (M::IsOk, vec![], b),
+            "is_err" => (M::IsErr, vec![], b),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+impl Checker {
+    /// `read_line()`, `read_file(path)`, `write_file(path, text)`, `args()`.
+    fn io_call(&mut self, name: &str, args: &[ast::Arg], span: Span) -> Option<ExprId> {
+        let str_result = |ok: Ty| intern(HeapTy::Result(ok, Ty::Str));
+        let (op, params, ret): (IoOp, Vec<Ty>, Ty) = match name {
+            "read_line" => (IoOp::ReadLine, vec![], Ty::option(Ty::Str)),
+            "read_file" => (IoOp::ReadFile, vec![Ty::Str], str_result(Ty::Str)),
+            "write_file" => (
+                IoOp::WriteFile,
+                vec![Ty::Str, Ty::Str],
+                str_result(Ty::Unit),
+            ),
+            "args" => (IoOp::Args, vec![], Ty::array(Ty::Str)),
+            _ => return None,
+        };
+        let ids = self.call_args(name, &params, args, span);
+        Some(self.push_expr(ExprKind::Io { op, args: ids }, ret, span))
+    }
 }

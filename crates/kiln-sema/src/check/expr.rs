@@ -40,12 +40,15 @@ impl Checker {
             Ast::Char(c) => self.push_expr(ExprKind::Const(Const::Char(*c)), Ty::Char, span),
             Ast::Unit => self.push_expr(ExprKind::Const(Const::Unit), Ty::Unit, span),
             Ast::Str(parts) => self.string(parts, span),
+            Ast::Name(ident) if ident.name == "None" && self.lookup_local("None").is_none() => {
+                self.builtin_variant("None", None, expected, span)
+            }
             Ast::Name(ident) => self.name(ident),
             Ast::Unary { op, operand } => self.unary(*op, operand, expected, span),
             Ast::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, expected, span),
             Ast::Assign { op, target, value } => self.assign(*op, target, value, span),
             Ast::Cast { value, ty } => self.cast(value, ty, span),
-            Ast::Call { callee, args } => self.call(callee, args, span),
+            Ast::Call { callee, args } => self.call(callee, args, expected, span),
             Ast::MethodCall {
                 receiver,
                 method,
@@ -67,14 +70,22 @@ impl Checker {
             Ast::Break(value) => self.break_expr(value.as_deref(), span),
             Ast::Continue => self.continue_expr(span),
             Ast::Return(value) => self.return_expr(value.as_deref(), span),
-            Ast::Tuple(_) | Ast::TupleField { .. } => self.unsupported_expr(span, "tuples"),
-            Ast::Array(_) | Ast::ArrayRepeat { .. } => self.unsupported_expr(span, "arrays"),
-            Ast::Map(_) => self.unsupported_expr(span, "maps"),
-            Ast::Index { .. } => self.unsupported_expr(span, "indexing and slicing"),
-            Ast::Range { .. } => self.unsupported_expr(span, "ranges outside `for` loops"),
-            Ast::Field { .. } => self.unsupported_expr(span, "fields and paths"),
-            Ast::Try(_) => self.unsupported_expr(span, "the `?` operator and `Option`/`Result`"),
-            Ast::Match { .. } => self.unsupported_expr(span, "`match` expressions"),
+            Ast::Tuple(items) => self.tuple_literal(items, expected, span),
+            Ast::TupleField {
+                base,
+                index,
+                index_span,
+            } => self.tuple_field(base, *index, *index_span, span),
+            Ast::Array(items) => self.array_literal(items, expected, span),
+            Ast::ArrayRepeat { value, count } => self.array_repeat(value, count, expected, span),
+            Ast::Map(entries) => self.map_literal(entries, expected, span),
+            Ast::Index { base, index } => self.index(base, index, span),
+            Ast::Range { .. } => {
+                self.unsupported_expr(span, "ranges outside `for` loops and slices")
+            }
+            Ast::Field { base, name } => self.field(base, name, span),
+            Ast::Try(value) => self.try_expr(value, span),
+            Ast::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, expected, span),
             Ast::Closure { .. } => self.unsupported_expr(span, "closures"),
             Ast::Yield(_) => self.unsupported_expr(span, "generators"),
             Ast::Error => self.error_expr(span),
@@ -331,7 +342,7 @@ impl Checker {
     }
 
     /// Types `l op r` whose operands are already checked.
-    fn binary_typed(&mut self, op: BinOp, l: ExprId, r: ExprId, span: Span) -> ExprId {
+    pub(crate) fn binary_typed(&mut self, op: BinOp, l: ExprId, r: ExprId, span: Span) -> ExprId {
         let (lt, rt) = (self.ty_of(l), self.ty_of(r));
         let result = if op.is_comparison() { Ty::Bool } else { lt };
         if lt.is_error() || rt.is_error() {
@@ -340,7 +351,11 @@ impl Checker {
         let ok = match op {
             BinOp::Shl | BinOp::Shr => lt.is_int() && rt.is_int(),
             _ if lt != rt => false,
-            BinOp::Add => lt.is_numeric() || lt == Ty::Str,
+            BinOp::Add => {
+                lt.is_numeric()
+                    || lt == Ty::Str
+                    || matches!(lt.heap(), Some(crate::ty::HeapTy::Array(_)))
+            }
             BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => lt.is_numeric(),
             BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => lt.is_int() || lt == Ty::Bool,
             BinOp::Eq | BinOp::Ne => lt.has_equality(),
@@ -371,8 +386,16 @@ impl Checker {
     ) -> ExprId {
         let ident = match &target.kind {
             Ast::Name(ident) => ident,
-            Ast::Field { .. } | Ast::Index { .. } | Ast::TupleField { .. } => {
-                return self.unsupported_expr(target.span, "assignments to fields and elements")
+            Ast::Field { .. } | Ast::Index { .. } => {
+                return self.assign_place(op, target, value, span);
+            }
+            Ast::TupleField { .. } => {
+                self.error_with_label(
+                    target.span,
+                    "cannot assign to an element of a tuple",
+                    "tuples are immutable values",
+                );
+                return self.error_expr(span);
             }
             _ => {
                 self.error_with_label(
@@ -460,12 +483,24 @@ impl Checker {
 
     // ---- calls -----------------------------------------------------------------
 
-    fn call(&mut self, callee: &ast::Expr, args: &[ast::Arg], span: Span) -> ExprId {
+    fn call(
+        &mut self,
+        callee: &ast::Expr,
+        args: &[ast::Arg],
+        expected: Option<Ty>,
+        span: Span,
+    ) -> ExprId {
         let Ast::Name(ident) = &callee.kind else {
             return self.unsupported_expr(callee.span, "calls of computed values");
         };
         if self.lookup_local(&ident.name).is_some() || self.cx.globals.contains_key(&ident.name) {
             return self.unsupported_expr(callee.span, "calls of function values (closures)");
+        }
+        if matches!(ident.name.as_str(), "Some" | "Ok" | "Err" | "None") {
+            return self.builtin_variant(&ident.name, Some(args), expected, span);
+        }
+        if let Some(super::heap::TypeName::Adt(index)) = self.type_name(&ident.name) {
+            return self.construct_struct(index, args, span);
         }
         match self.names.get(&ident.name).copied() {
             Some(Callee::Func(func)) => {
@@ -536,18 +571,87 @@ impl Checker {
         span: Span,
     ) -> ExprId {
         if let Ast::Name(ident) = &receiver.kind {
-            let is_value = self.lookup_local(&ident.name).is_some()
-                || self.cx.globals.contains_key(&ident.name)
-                || super::builtins::constant(&ident.name).is_some();
-            if !is_value {
-                return self.unsupported_expr(span, "static functions, variants and modules");
+            match self.type_name(&ident.name) {
+                Some(super::heap::TypeName::Adt(index)) => {
+                    return self.static_call(index, method, args, span)
+                }
+                Some(super::heap::TypeName::Module) => {
+                    for a in args {
+                        self.expr(&a.value, None);
+                    }
+                    return self.error_expr(span);
+                }
+                None => {}
             }
         }
         if let Ast::Range { .. } = receiver.kind {
             return self.unsupported_expr(span, "ranges outside `for` loops");
         }
         let recv = self.expr(receiver, None);
+        let rty = self.ty_of(recv);
+        if let Some(adt) = self.adt_of(rty) {
+            let key = (adt.name.clone(), method.name.clone());
+            if let Some(&func) = self.methods.get(&key) {
+                return self.user_method(func, recv, method, args, span);
+            }
+        }
         self.method(recv, method, args, span)
+    }
+
+    /// `Type.function(args)` (a static function) or `Enum.Variant(args)`.
+    fn static_call(
+        &mut self,
+        index: usize,
+        name: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> ExprId {
+        let type_name = self.program.adts[index].name.clone();
+        if let Some(&func) = self.methods.get(&(type_name.clone(), name.name.clone())) {
+            if self.takes_self(func) {
+                self.error_with_label(
+                    name.span,
+                    format!(
+                        "`{type_name}.{}` is a method: call it on a value",
+                        name.name
+                    ),
+                    "needs a value for `self`",
+                );
+                return self.error_expr(span);
+            }
+            let sig = self.sigs[func.index()].clone();
+            let params: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
+            let args = self.call_args(&sig.name, &params, args, span);
+            return self.push_expr(ExprKind::Call { func, args }, sig.ret, span);
+        }
+        self.variant_value(index, name, Some(args), span)
+    }
+
+    /// `value.method(args)` for a method declared in an `impl` block.
+    fn user_method(
+        &mut self,
+        func: crate::hir::FuncId,
+        recv: ExprId,
+        name: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> ExprId {
+        let sig = self.sigs[func.index()].clone();
+        if !self.takes_self(func) {
+            self.error_with_label(
+                name.span,
+                format!(
+                    "`{}` has no `self`: call it as `{}(...)`",
+                    sig.name, sig.name
+                ),
+                "a static function",
+            );
+            return self.error_expr(span);
+        }
+        let params: Vec<Ty> = sig.params.iter().skip(1).map(|(_, t)| *t).collect();
+        let mut ids = vec![recv];
+        ids.extend(self.call_args(&sig.name, &params, args, span));
+        self.push_expr(ExprKind::Call { func, args: ids }, sig.ret, span)
     }
 
     // ---- control flow ----------------------------------------------------------
@@ -569,6 +673,9 @@ impl Checker {
         expected: Option<Ty>,
         span: Span,
     ) -> ExprId {
+        if let Condition::Let { pattern, value } = cond {
+            return self.if_let(pattern, value, then, otherwise, expected, span);
+        }
         let cond = self.condition(cond);
         let Some(otherwise) = otherwise else {
             let then = self.check_block(then, Some(Ty::Unit));
@@ -611,6 +718,9 @@ impl Checker {
     }
 
     fn while_expr(&mut self, cond: &Condition, body: &ast::Block, span: Span) -> ExprId {
+        if let Condition::Let { pattern, value } = cond {
+            return self.while_let(pattern, value, body, span);
+        }
         let cond = self.condition(cond);
         self.cx.loops.push(LoopCx {
             is_loop: false,
@@ -640,8 +750,7 @@ impl Checker {
         span: Span,
     ) -> ExprId {
         let Some(shape) = range_shape(iter) else {
-            return self
-                .unsupported_expr(iter.span, "`for` loops over anything but an integer range");
+            return self.for_each(pattern, iter, body, span);
         };
         let name = match &pattern.kind {
             ast::PatternKind::Binding(id) => id.name.clone(),

@@ -9,8 +9,12 @@
 //! compatible with everything, so one mistake yields one diagnostic. It must never
 //! panic, whatever the AST holds.
 
+mod adts;
 mod builtins;
+mod exhaustive;
 mod expr;
+mod heap;
+mod patterns;
 mod stmt;
 mod types;
 
@@ -30,7 +34,9 @@ pub struct Checked {
 pub fn check_module(module: &ast::Module) -> Checked {
     let mut checker = Checker::default();
     checker.collect_items(module);
+    checker.resolve_adts(module);
     checker.resolve_signatures(module);
+    checker.collect_methods(module);
     let (snapshots, main) = checker.check_main(module);
     checker.check_bodies(module, snapshots, main);
     let Checker { diags, program, .. } = checker;
@@ -83,6 +89,12 @@ pub(crate) struct Checker {
     pub sigs: Vec<FuncSig>,
     pub names: HashMap<String, Callee>,
     pub aliases: HashMap<String, ast::TypeExpr>,
+    /// Struct and enum names, and their declarations (indexed like `program.adts`).
+    pub adt_names: HashMap<String, usize>,
+    /// Methods and static functions of structs and enums: (type name, method).
+    pub methods: HashMap<(String, String), FuncId>,
+    /// `import`ed module names (reported as not available; used to avoid cascades).
+    pub modules: Vec<String>,
     pub program: hir::Program,
     pub cx: BodyCx,
     /// Where the error "X is not available yet" was reported, to say it once per
@@ -139,10 +151,13 @@ impl Checker {
                             .insert(alias.name.name.clone(), alias.ty.clone());
                     }
                 }
-                ItemKind::Struct(_) => self.unsupported(item.span.start(), "structs"),
-                ItemKind::Enum(_) => self.unsupported(item.span.start(), "enums"),
-                ItemKind::Impl(_) => self.unsupported(item.span.start(), "`impl` blocks"),
-                ItemKind::Import(_) => self.unsupported(item.span.start(), "imports"),
+                ItemKind::Struct(d) => self.declare_adt(&d.name, &d.generics),
+                ItemKind::Enum(d) => self.declare_adt(&d.name, &d.generics),
+                ItemKind::Impl(_) => {}
+                ItemKind::Import(name) => {
+                    self.modules.push(name.name.clone());
+                    self.unsupported(item.span.start(), "imports")
+                }
                 ItemKind::Test(_) | ItemKind::Stmt(_) => {}
             }
         }
@@ -192,6 +207,20 @@ impl Checker {
             let Some(&callee) = self.names.get(&sig.name.name) else {
                 continue;
             };
+            self.resolve_signature(sig, is_extern, callee, None);
+        }
+    }
+
+    /// Resolves the parameter and return types of a function, an extern, or a
+    /// method of `self_ty`.
+    pub(crate) fn resolve_signature(
+        &mut self,
+        sig: &ast::FnSig,
+        is_extern: bool,
+        callee: Callee,
+        self_ty: Option<Ty>,
+    ) {
+        {
             if !sig.generics.is_empty() {
                 self.unsupported(sig.name.span, "generic functions");
             }
@@ -205,14 +234,20 @@ impl Checker {
                     );
                 }
                 let ty = match &p.ty {
-                    _ if p.is_self => {
-                        self.unsupported(p.span, "methods");
-                        Ty::Error
-                    }
+                    _ if p.is_self => match self_ty {
+                        Some(t) => t,
+                        None => {
+                            self.error(
+                                p.span,
+                                "`self` is only allowed in the methods of an `impl`",
+                            );
+                            Ty::Error
+                        }
+                    },
                     Some(t) => self.resolve_type(t),
                     None => Ty::Error,
                 };
-                if is_extern && !ty.is_numeric() && ty != Ty::Bool && !ty.is_error() {
+                if is_extern && !ty.is_numeric() && ty != Ty::Bool && !ty.contains_error() {
                     self.error(
                         p.span,
                         format!(
@@ -223,7 +258,9 @@ impl Checker {
                 params.push((p.name.name.clone(), ty));
             }
             let ret = sig.ret.as_ref().map_or(Ty::Unit, |t| self.resolve_type(t));
-            if is_extern && !(ret.is_numeric() || ret == Ty::Bool || ret == Ty::Unit) {
+            if is_extern
+                && !(ret.is_numeric() || ret == Ty::Bool || ret == Ty::Unit || ret.is_error())
+            {
                 if let Some(t) = &sig.ret {
                     self.error(
                         t.span,
@@ -265,7 +302,7 @@ impl Checker {
                     let id = self.check_stmt(stmt);
                     stmts.push(id);
                 }
-                ItemKind::Fn(_) | ItemKind::Test(_) => {
+                ItemKind::Fn(_) | ItemKind::Test(_) | ItemKind::Impl(_) => {
                     snapshots.insert(index, self.cx.globals.clone());
                 }
                 _ => {}
@@ -296,6 +333,16 @@ impl Checker {
                 }
                 ItemKind::Test(t) => {
                     tests.push((t.name.clone(), self.check_test(t, item.span, globals)));
+                }
+                ItemKind::Impl(imp) => {
+                    for m in &imp.methods {
+                        let Some(id) = self.method_id(imp, m) else {
+                            continue;
+                        };
+                        if bodies[id.index()].is_none() {
+                            bodies[id.index()] = Some(self.check_fn(id, m, globals.clone()));
+                        }
+                    }
                 }
                 _ => {}
             }

@@ -44,15 +44,11 @@ impl Checker {
         };
         let name = match &pattern.kind {
             PatternKind::Binding(name) => name.name.clone(),
-            PatternKind::Wildcard => "_".to_string(),
-            PatternKind::Tuple(_) => {
-                self.unsupported(pattern.span, "tuple patterns");
-                return self.push_expr(ExprKind::Const(Const::Unit), Ty::Unit, span);
-            }
-            PatternKind::Error => "_".to_string(),
+            PatternKind::Wildcard | PatternKind::Error => "_".to_string(),
             _ => {
-                self.error(pattern.span, "expected a name or `_` after `let`");
-                "_".to_string()
+                // Destructuring: the bindings are locals, even in top-level code.
+                let pat = self.irrefutable_pattern(pattern, ty, mutable);
+                return self.push_expr(ExprKind::LetPat { pat, init: value }, Ty::Unit, span);
             }
         };
         if self.cx.is_main && self.cx.scopes.len() == 1 {
@@ -85,6 +81,10 @@ impl Checker {
         let id = GlobalId(self.program.globals.len() as u32 - 1);
         if name != "_" {
             self.cx.globals.insert(name.to_string(), id);
+            // A top-level local of the same name (from destructuring) is shadowed.
+            if let Some(top) = self.cx.scopes.first_mut() {
+                top.remove(name);
+            }
         }
         id
     }

@@ -1,8 +1,9 @@
 //! Resolving written types (`int`, `Meters`, `[int]`) to [`Ty`].
 
 use super::Checker;
-use crate::ty::{scalar_by_name, Ty};
+use crate::ty::{intern, scalar_by_name, HeapTy, Ty};
 use kiln_syntax::ast::{TypeExpr, TypeKind};
+use kiln_syntax::Span;
 
 /// How deep type aliases may refer to each other before we call it a cycle.
 const MAX_ALIAS_DEPTH: usize = 64;
@@ -34,13 +35,36 @@ impl Checker {
                     }
                     return self.resolve_type_at(&alias, depth + 1);
                 }
-                match name.name.as_str() {
-                    "Option" | "Result" => {
-                        self.unsupported(t.span, "`Option` and `Result` types");
+                if let Some(&index) = self.adt_names.get(&name.name) {
+                    if !args.is_empty() {
+                        self.unsupported(t.span, "generic structs and enums");
+                    }
+                    return self.adt_ty(index);
+                }
+                let arg = |c: &mut Self, i: usize| match args.get(i) {
+                    Some(a) => c.resolve_type_at(a, depth + 1),
+                    None => Ty::Error,
+                };
+                match (name.name.as_str(), args.len()) {
+                    ("Option", 1) => Ty::option(arg(self, 0)),
+                    ("Result", 2) => {
+                        let (t, e) = (arg(self, 0), arg(self, 1));
+                        intern(HeapTy::Result(t, e))
+                    }
+                    ("Option" | "Result", n) => {
+                        let want = if name.name == "Option" { 1 } else { 2 };
+                        self.error(
+                            t.span,
+                            format!("`{}` takes {want} type argument(s), not {n}", name.name),
+                        );
                         Ty::Error
                     }
-                    "Gen" => {
+                    ("Gen", _) => {
                         self.unsupported(t.span, "generators");
+                        Ty::Error
+                    }
+                    _ if name.name.contains('.') => {
+                        self.unsupported(t.span, "types from imported modules");
                         Ty::Error
                     }
                     _ => {
@@ -54,36 +78,72 @@ impl Checker {
                 }
             }
             TypeKind::Tuple(items) if items.is_empty() => Ty::Unit,
-            TypeKind::Tuple(_) => {
-                self.unsupported(t.span, "tuples");
-                Ty::Error
+            TypeKind::Tuple(items) => {
+                let tys = items
+                    .iter()
+                    .map(|i| self.resolve_type_at(i, depth + 1))
+                    .collect();
+                intern(HeapTy::Tuple(tys))
             }
-            TypeKind::Array(_) => {
-                self.unsupported(t.span, "arrays");
-                Ty::Error
+            TypeKind::Array(elem) => {
+                let e = self.resolve_type_at(elem, depth + 1);
+                Ty::array(e)
             }
-            TypeKind::Map(key, _) => {
-                // A float key is wrong whatever the version: say so first.
-                let key_ty = self.resolve_type_at(key, depth + 1);
-                if key_ty.is_float() {
-                    self.error(
-                        key.span,
-                        "a map key cannot be a float: float has no reliable equality",
-                    );
-                } else {
-                    self.unsupported(t.span, "maps");
-                }
-                Ty::Error
+            TypeKind::Map(key, value) => {
+                let k = self.resolve_type_at(key, depth + 1);
+                let v = self.resolve_type_at(value, depth + 1);
+                self.check_key_type(k, key.span);
+                intern(HeapTy::Map(k, v))
             }
             TypeKind::Fn { .. } => {
                 self.unsupported(t.span, "function types");
                 Ty::Error
             }
-            TypeKind::Optional(_) => {
-                self.unsupported(t.span, "optional types");
-                Ty::Error
+            TypeKind::Optional(inner) => {
+                let t = self.resolve_type_at(inner, depth + 1);
+                Ty::option(t)
             }
             TypeKind::Error => Ty::Error,
         }
+    }
+}
+
+impl Checker {
+    /// Reports a map key type that has no reliable equality (floats anywhere).
+    pub(crate) fn check_key_type(&mut self, key: Ty, span: Span) {
+        if !self.key_ok(key, &mut Vec::new()) && !key.contains_error() {
+            self.error_with_label(
+                span,
+                format!("`{key}` cannot be a map key: float has no reliable equality"),
+                "not allowed as a key",
+            );
+        }
+    }
+}
+
+impl Checker {
+    /// Whether `ty` may be a map key, looking inside structs and enums (`seen`
+    /// guards against recursive types).
+    fn key_ok(&self, ty: Ty, seen: &mut Vec<Ty>) -> bool {
+        if !ty.can_be_key() {
+            return false;
+        }
+        let Some(adt) = self.adt_of(ty) else {
+            return match ty.heap() {
+                Some(HeapTy::Tuple(ts)) => ts.into_iter().all(|t| self.key_ok(t, seen)),
+                Some(HeapTy::Option(t)) => self.key_ok(t, seen),
+                Some(HeapTy::Result(a, b)) => self.key_ok(a, seen) && self.key_ok(b, seen),
+                _ => true,
+            };
+        };
+        if seen.contains(&ty) {
+            return true;
+        }
+        seen.push(ty);
+        let fields: Vec<Ty> = match &adt.kind {
+            crate::hir::AdtKind::Struct(fs) => fs.iter().map(|(_, t)| *t).collect(),
+            crate::hir::AdtKind::Enum(vs) => vs.iter().flat_map(|v| v.fields.clone()).collect(),
+        };
+        fields.into_iter().all(|t| self.key_ok(t, seen))
     }
 }

@@ -1,0 +1,50 @@
+/* Spectral norm of A(i, j) = 1 / ((i+j)(i+j+1)/2 + i + 1) (the Benchmarks
+   Game program), written the same way as spectral.kl. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static double a(long long i, long long j) {
+    return 1.0 / (double)((i + j) * (i + j + 1) / 2 + i + 1);
+}
+
+static void mul_av(const double *v, double *out, long long n) {
+    for (long long i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (long long j = 0; j < n; j++) sum += a(i, j) * v[j];
+        out[i] = sum;
+    }
+}
+
+static void mul_atv(const double *v, double *out, long long n) {
+    for (long long i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (long long j = 0; j < n; j++) sum += a(j, i) * v[j];
+        out[i] = sum;
+    }
+}
+
+static void mul_atav(const double *v, double *out, double *tmp, long long n) {
+    mul_av(v, tmp, n);
+    mul_atv(tmp, out, n);
+}
+
+int main(void) {
+    const long long n = 1000;
+    double *u = malloc(n * sizeof *u);
+    double *v = malloc(n * sizeof *v);
+    double *tmp = malloc(n * sizeof *tmp);
+    for (long long i = 0; i < n; i++) { u[i] = 1.0; v[i] = 0.0; tmp[i] = 0.0; }
+    for (int k = 0; k < 10; k++) {
+        mul_atav(u, v, tmp, n);
+        mul_atav(v, u, tmp, n);
+    }
+    double vbv = 0.0, vv = 0.0;
+    for (long long i = 0; i < n; i++) {
+        vbv += u[i] * v[i];
+        vv += v[i] * v[i];
+    }
+    printf("%.9f\n", sqrt(vbv / vv));
+    free(u); free(v); free(tmp);
+    return 0;
+}

@@ -1,0 +1,487 @@
+//! Lowering `match`, destructuring `let`, and `for` over arrays, maps and strings.
+//!
+//! A `match` tests its arms in order. Each arm's pattern is compiled to a chain of
+//! branches that leave for the next arm on the first mismatch; on success the
+//! bindings are made (retaining what they hold), the guard is tested, and the body
+//! runs in its own ownership frame and scope.
+
+use super::heap::elem_of;
+use super::{mir_type, FnLower, LoopTargets};
+use crate::builder::Var;
+use crate::ir::*;
+use kiln_sema::hir::{Arm, Const, ExprId, ForKind, Pat, PatKind};
+use kiln_sema::ty::{HeapTy, Ty};
+use kiln_syntax::Span;
+
+impl FnLower<'_> {
+    pub(super) fn lower_match(
+        &mut self,
+        scrutinee: ExprId,
+        arms: &[Arm],
+        ty: Ty,
+        span: Span,
+    ) -> Option<Value> {
+        let v = self.lower(scrutinee);
+        let join = self.b.create_block();
+        let result_ty = mir_type(ty);
+        let result = result_ty.map(|t| self.b.add_block_param(join, t));
+        for arm in arms {
+            let next = self.b.create_block();
+            if let Some(v) = v {
+                self.test_pat(&arm.pat, v, next, span);
+            } else if !matches!(arm.pat.kind, PatKind::Wild | PatKind::Bind(_))
+                && arm.pat.ty != Ty::Unit
+            {
+                self.b.jump(next, Vec::new());
+            }
+            self.push_scope();
+            self.push_frame();
+            if let Some(v) = v {
+                self.bind_pat(&arm.pat, v, span);
+            }
+            if let Some(g) = arm.guard {
+                let c = self.lower(g);
+                if let Some(c) = c {
+                    let pass = self.b.create_block();
+                    let reject = self.b.create_block();
+                    self.b.branch(c, pass, reject);
+                    self.b.seal(pass);
+                    self.b.seal(reject);
+                    self.b.switch_to(reject);
+                    let (frames, scopes) = (self.own.frames.len() - 1, self.own.scopes.len() - 1);
+                    self.release_above(frames, scopes, span);
+                    self.b.jump(next, Vec::new());
+                    self.b.switch_to(pass);
+                }
+            }
+            let out = self.lower(arm.body);
+            let out = self.escape(out, ty, span);
+            self.pop_frame(span);
+            self.pop_scope(span);
+            if !self.b.is_terminated() {
+                let args = match (result_ty, out) {
+                    (Some(_), Some(o)) => vec![o],
+                    (Some(t), None) => vec![self.b.zero(t, span)],
+                    _ => Vec::new(),
+                };
+                self.b.jump(join, args);
+            }
+            self.b.seal(next);
+            self.b.switch_to(next);
+        }
+        // No arm matched: exhaustiveness checking makes this unreachable.
+        self.b.unreachable();
+        self.b.seal(join);
+        self.b.switch_to(join);
+        self.produced(result, ty)
+    }
+
+    /// Emits the tests of a pattern against `v`, jumping to `fail` on a mismatch and
+    /// continuing in a fresh block on a match. Binds nothing.
+    fn test_pat(&mut self, pat: &Pat, v: Value, fail: Block, span: Span) {
+        match &pat.kind {
+            PatKind::Wild | PatKind::Bind(_) => {}
+            PatKind::Lit(c) => {
+                let ok = self.lit_equal(c, pat.ty, v, span);
+                self.branch_or_fail(ok, fail);
+            }
+            PatKind::Range { lo, hi, inclusive } => {
+                let signed =
+                    !matches!(pat.ty, Ty::Char) && matches!(pat.ty, Ty::Int(i) if i.signed());
+                let (ge, le, lt) = if signed {
+                    (IntCC::Sge, IntCC::Sle, IntCC::Slt)
+                } else {
+                    (IntCC::Uge, IntCC::Ule, IntCC::Ult)
+                };
+                let Some(lo_v) = self.constant(lo, pat.ty, span) else {
+                    return;
+                };
+                let Some(hi_v) = self.constant(hi, pat.ty, span) else {
+                    return;
+                };
+                let a = self.icmp(ge, v, lo_v, span);
+                let b = self.icmp(if *inclusive { le } else { lt }, v, hi_v, span);
+                let both = self
+                    .b
+                    .ins1(InstKind::Binary(BinaryOp::Band, a, b), Type::I8, span);
+                self.branch_or_fail(both, fail);
+            }
+            PatKind::Fields(ps) => {
+                for (i, p) in ps.iter().enumerate() {
+                    if is_irrefutable(p) {
+                        continue;
+                    }
+                    if let Some(f) = self.peek_field(v, pat.ty, None, i as u32, p.ty, span) {
+                        self.test_pat(p, f, fail, span);
+                    }
+                }
+            }
+            PatKind::Variant { tag, fields } => {
+                let ok = self.tag_is(v, *tag, span);
+                self.branch_or_fail(ok, fail);
+                for (i, p) in fields.iter().enumerate() {
+                    if is_irrefutable(p) {
+                        continue;
+                    }
+                    if let Some(f) = self.peek_field(v, pat.ty, Some(*tag), i as u32, p.ty, span) {
+                        self.test_pat(p, f, fail, span);
+                    }
+                }
+            }
+            PatKind::Or(alts) => {
+                let matched = self.b.create_block();
+                for alt in alts {
+                    let next = self.b.create_block();
+                    self.test_pat(alt, v, next, span);
+                    self.b.jump(matched, Vec::new());
+                    self.b.seal(next);
+                    self.b.switch_to(next);
+                }
+                self.b.jump(fail, Vec::new());
+                self.b.seal(matched);
+                self.b.switch_to(matched);
+            }
+        }
+    }
+
+    fn branch_or_fail(&mut self, ok: Value, fail: Block) {
+        let cont = self.b.create_block();
+        self.b.branch(ok, cont, fail);
+        self.b.seal(cont);
+        self.b.switch_to(cont);
+    }
+
+    fn lit_equal(&mut self, c: &Const, ty: Ty, v: Value, span: Span) -> Value {
+        if let Const::Str(_) = c {
+            let s = self.constant(c, ty, span).unwrap_or(v);
+            return self
+                .runtime("kiln_str_eq", vec![v, s], Some(Type::I8), span)
+                .unwrap_or(v);
+        }
+        let Some(k) = self.constant(c, ty, span) else {
+            return self.b.iconst(Type::I8, 1, span);
+        };
+        if ty.is_float() {
+            self.b
+                .ins1(InstKind::Fcmp(FloatCC::Eq, v, k), Type::I8, span)
+        } else {
+            self.icmp(IntCC::Eq, v, k, span)
+        }
+    }
+
+    /// Makes the bindings of a pattern known to match `v`: each bound value is
+    /// retained and owned by the current scope.
+    fn bind_pat(&mut self, pat: &Pat, v: Value, span: Span) {
+        match &pat.kind {
+            PatKind::Bind(l) => {
+                let ty = self.func.local(*l).ty;
+                if self.is_ref(ty) {
+                    self.retain(v, span);
+                }
+                self.def_local(*l, v);
+                if self.is_ref(ty) {
+                    self.own_local(*l);
+                }
+            }
+            PatKind::Fields(ps) => {
+                for (i, p) in ps.iter().enumerate() {
+                    if has_bindings(p) {
+                        if let Some(f) = self.peek_field(v, pat.ty, None, i as u32, p.ty, span) {
+                            self.bind_pat(p, f, span);
+                        }
+                    }
+                }
+            }
+            PatKind::Variant { tag, fields } => {
+                for (i, p) in fields.iter().enumerate() {
+                    if has_bindings(p) {
+                        if let Some(f) =
+                            self.peek_field(v, pat.ty, Some(*tag), i as u32, p.ty, span)
+                        {
+                            self.bind_pat(p, f, span);
+                        }
+                    }
+                }
+            }
+            PatKind::Or(alts) if has_bindings(pat) => self.bind_or(alts, v, span),
+            _ => {}
+        }
+    }
+
+    /// Bindings of an `|` pattern: the alternative that matched decides which
+    /// values they take, so they are SSA variables joined after the alternatives.
+    fn bind_or(&mut self, alts: &[Pat], v: Value, span: Span) {
+        let done = self.b.create_block();
+        let mut owned = Vec::new();
+        for alt in alts {
+            let next = self.b.create_block();
+            self.test_pat(alt, v, next, span);
+            self.bind_or_alt(alt, v, span, &mut owned);
+            self.b.jump(done, Vec::new());
+            self.b.seal(next);
+            self.b.switch_to(next);
+        }
+        self.b.unreachable();
+        self.b.seal(done);
+        self.b.switch_to(done);
+        owned.sort_by_key(|l: &kiln_sema::hir::LocalId| l.0);
+        owned.dedup();
+        for l in owned {
+            self.own_local(l);
+        }
+    }
+
+    fn bind_or_alt(
+        &mut self,
+        pat: &Pat,
+        v: Value,
+        span: Span,
+        owned: &mut Vec<kiln_sema::hir::LocalId>,
+    ) {
+        match &pat.kind {
+            PatKind::Bind(l) => {
+                let ty = self.func.local(*l).ty;
+                if self.is_ref(ty) {
+                    self.retain(v, span);
+                    owned.push(*l);
+                }
+                self.b.def_var(Var(l.0), v);
+            }
+            PatKind::Fields(ps) => {
+                for (i, p) in ps.iter().enumerate() {
+                    if let Some(f) = self.peek_field(v, pat.ty, None, i as u32, p.ty, span) {
+                        self.bind_or_alt(p, f, span, owned);
+                    }
+                }
+            }
+            PatKind::Variant { tag, fields } => {
+                for (i, p) in fields.iter().enumerate() {
+                    if let Some(f) = self.peek_field(v, pat.ty, Some(*tag), i as u32, p.ty, span) {
+                        self.bind_or_alt(p, f, span, owned);
+                    }
+                }
+            }
+            PatKind::Or(alts) => self.bind_or(alts, v, span),
+            _ => {}
+        }
+    }
+
+    /// `let (a, b) = value`.
+    pub(super) fn let_pattern(&mut self, pat: &Pat, init: ExprId, span: Span) {
+        if let Some(v) = self.lower(init) {
+            self.bind_pat(pat, v, span);
+        }
+    }
+
+    /// `for PAT in collection { body }`.
+    pub(super) fn for_each(
+        &mut self,
+        kind: ForKind,
+        pat: &Pat,
+        iter: ExprId,
+        body: ExprId,
+        span: Span,
+    ) {
+        let ity = self.expr(iter).ty;
+        let Some(coll) = self.lower(iter) else { return };
+        // The loop keeps the collection alive even if the body drops other
+        // references to it; the frame releases it on every way out.
+        self.retain(coll, span);
+        self.push_frame();
+        self.temp(coll);
+        let pos = self.fresh_var(Type::I64);
+        let zero = self.b.iconst(Type::I64, 0, span);
+        self.b.def_var(pos, zero);
+        let version = (kind == ForKind::Map)
+            .then(|| self.runtime("kiln_map_version", vec![coll], Some(Type::I64), span))
+            .flatten();
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.jump(header, Vec::new());
+        self.b.switch_to(header);
+        let i = self.b.use_var(pos, span);
+        let (more, next_pos) = match kind {
+            ForKind::Array => {
+                let len = self.str_len(coll, span);
+                (self.icmp(IntCC::Slt, i, len, span), None)
+            }
+            ForKind::Map => {
+                if let Some(ver) = version {
+                    self.runtime_site("kiln_map_check", vec![coll, ver], None, span);
+                }
+                let len = self
+                    .runtime("kiln_map_len", vec![coll], Some(Type::I64), span)
+                    .unwrap_or(i);
+                (self.icmp(IntCC::Slt, i, len, span), None)
+            }
+            ForKind::Str => {
+                let r = self
+                    .runtime("kiln_str_next_char", vec![coll, i], Some(Type::I64), span)
+                    .unwrap_or(i);
+                let end = self.b.iconst(Type::I64, -1, span);
+                (self.icmp(IntCC::Ne, r, end, span), Some(r))
+            }
+        };
+        self.b.branch(more, body_block, exit);
+        self.b.seal(body_block);
+        self.b.switch_to(body_block);
+        self.push_scope();
+        self.push_frame();
+        let elem_ty = pat.ty;
+        match kind {
+            ForKind::Array => {
+                let elem = elem_of(ity);
+                let v = self.array_element(coll, i, elem, span);
+                if let Some(v) = v {
+                    self.bind_pat(pat, v, span);
+                }
+            }
+            ForKind::Map => {
+                let (kt, vt) = match ity.heap() {
+                    Some(HeapTy::Map(k, v)) => (k, v),
+                    _ => (Ty::Unit, Ty::Unit),
+                };
+                let ks = self
+                    .runtime("kiln_map_key_at", vec![coll, i], Some(Type::I64), span)
+                    .unwrap_or(i);
+                let vs = self
+                    .runtime("kiln_map_value_at", vec![coll, i], Some(Type::I64), span)
+                    .unwrap_or(i);
+                let k = self.value_of_slot(ks, kt, span);
+                let v = self.value_of_slot(vs, vt, span);
+                match &pat.kind {
+                    PatKind::Fields(ps) if ps.len() == 2 => {
+                        if let Some(k) = k {
+                            self.bind_pat(&ps[0], k, span);
+                        }
+                        if let Some(v) = v {
+                            self.bind_pat(&ps[1], v, span);
+                        }
+                    }
+                    _ => {
+                        // Bind the entry as a `(key, value)` tuple.
+                        let d = self.desc(elem_ty, span);
+                        if let Some(t) = self.runtime("kiln_alloc", vec![d], Some(Type::Ptr), span)
+                        {
+                            let tref = self.tables.type_ref(elem_ty);
+                            for (idx, (x, xt)) in [(k, kt), (v, vt)].into_iter().enumerate() {
+                                if let Some(x) = x {
+                                    if self.is_ref(xt) {
+                                        self.retain(x, span);
+                                    }
+                                    self.b.ins(
+                                        InstKind::SetField {
+                                            ty: tref,
+                                            variant: None,
+                                            index: idx as u32,
+                                            obj: t,
+                                            value: x,
+                                        },
+                                        &[],
+                                        span,
+                                    );
+                                }
+                            }
+                            self.temp(t);
+                            self.bind_pat(pat, t, span);
+                        }
+                    }
+                }
+            }
+            ForKind::Str => {
+                if let Some(r) = next_pos {
+                    let c = self
+                        .b
+                        .ins1(InstKind::Convert(ConvertOp::Trunc, r), Type::I32, span);
+                    self.bind_pat(pat, c, span);
+                }
+            }
+        }
+        self.loops.push(LoopTargets {
+            brk: exit,
+            cont: latch,
+            value: None,
+            frames: self.own.frames.len() - 1,
+            scopes: self.own.scopes.len() - 1,
+        });
+        self.lower(body);
+        self.loops.pop();
+        self.pop_frame(span);
+        self.pop_scope(span);
+        if !self.b.is_terminated() {
+            self.b.jump(latch, Vec::new());
+        }
+        self.b.seal(latch);
+        self.b.switch_to(latch);
+        let cur = self.b.use_var(pos, span);
+        let next = match next_pos {
+            Some(r) => {
+                let shift = self.b.iconst(Type::I64, 32, span);
+                self.b
+                    .ins1(InstKind::Binary(BinaryOp::Ushr, r, shift), Type::I64, span)
+            }
+            None => {
+                let one = self.b.iconst(Type::I64, 1, span);
+                self.b
+                    .ins1(InstKind::Binary(BinaryOp::Iadd, cur, one), Type::I64, span)
+            }
+        };
+        self.b.def_var(pos, next);
+        self.b.jump(header, Vec::new());
+        self.b.seal(header);
+        self.b.seal(exit);
+        self.b.switch_to(exit);
+        self.pop_frame(span);
+    }
+
+    /// Element `i` of an array known to be in bounds (a `for` loop re-reads the
+    /// length each step), not retained.
+    fn array_element(&mut self, arr: Value, i: Value, elem: Ty, span: Span) -> Option<Value> {
+        let t = mir_type(elem)?;
+        let data = self.b.ins1(
+            InstKind::Load {
+                base: arr,
+                offset: 32,
+            },
+            Type::Ptr,
+            span,
+        );
+        let size = super::heap::value_size(elem);
+        let sz = self.b.iconst(Type::I64, size, span);
+        let off = self
+            .b
+            .ins1(InstKind::Binary(BinaryOp::Imul, i, sz), Type::I64, span);
+        let addr = self
+            .b
+            .ins1(InstKind::Binary(BinaryOp::Iadd, data, off), Type::Ptr, span);
+        Some(self.b.ins1(
+            InstKind::Load {
+                base: addr,
+                offset: 0,
+            },
+            t,
+            span,
+        ))
+    }
+}
+
+/// Whether a pattern matches every value of its type without testing anything.
+fn is_irrefutable(p: &Pat) -> bool {
+    match &p.kind {
+        PatKind::Wild | PatKind::Bind(_) => true,
+        PatKind::Fields(ps) => ps.iter().all(is_irrefutable),
+        _ => false,
+    }
+}
+
+fn has_bindings(p: &Pat) -> bool {
+    match &p.kind {
+        PatKind::Bind(_) => true,
+        PatKind::Fields(ps) | PatKind::Variant { fields: ps, .. } | PatKind::Or(ps) => {
+            ps.iter().any(has_bindings)
+        }
+        _ => false,
+    }
+}

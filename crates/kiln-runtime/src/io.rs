@@ -1,0 +1,169 @@
+//! Input, files, the script's arguments, and the `unwrap` failures.
+//!
+//! `read_line` reads the process's standard input, or text a host supplied with
+//! [`set_stdin`] (so tests and embedders need no real terminal). File errors come
+//! back to Kiln as `Err` values carrying the operating system's message, never as
+//! panics. This module must never print anything itself and never panic except
+//! through the Kiln panics of `unwrap`.
+
+use crate::desc::TypeDesc;
+use crate::object::{make_variant1, none, some};
+use crate::panic::raise;
+use crate::string::{as_str, new_str};
+use std::cell::RefCell;
+use std::io::BufRead;
+use std::sync::RwLock;
+
+static ARGS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Sets what `args()` returns (the script's own arguments).
+pub fn set_args(args: Vec<String>) {
+    *ARGS.write().unwrap_or_else(|e| e.into_inner()) = args;
+}
+
+thread_local! {
+    /// Input supplied by the host instead of the process's stdin, and how far
+    /// `read_line` has read it.
+    static INPUT: RefCell<Option<(String, usize)>> = const { RefCell::new(None) };
+}
+
+/// Makes `read_line` on this thread read `text` (or, with `None`, the process's
+/// standard input again).
+pub fn set_stdin(text: Option<String>) {
+    INPUT.with(|i| *i.borrow_mut() = text.map(|t| (t, 0)));
+}
+
+/// The next line without its line ending, or `None` at the end of input.
+fn next_line() -> Option<String> {
+    let supplied = INPUT.with(|i| {
+        let mut i = i.borrow_mut();
+        let (text, pos) = i.as_mut()?;
+        if *pos >= text.len() {
+            return Some(None);
+        }
+        let rest = &text[*pos..];
+        let line = match rest.find('\n') {
+            Some(n) => &rest[..n + 1],
+            None => rest,
+        };
+        *pos += line.len();
+        Some(Some(line.to_string()))
+    });
+    let mut line = match supplied {
+        Some(line) => line?,
+        None => {
+            let mut buf = Vec::new();
+            match std::io::stdin().lock().read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => return None,
+                Ok(_) => String::from_utf8_lossy(&buf).into_owned(),
+            }
+        }
+    };
+    if line.ends_with('\n') {
+        line.pop();
+        if line.ends_with('\r') {
+            line.pop();
+        }
+    }
+    Some(line)
+}
+
+/// `read_line()`: `str?`, `None` at the end of input. Flushes stdout first, so a
+/// prompt printed without a newline shows.
+///
+/// # Safety
+/// `opt_desc` must be the descriptor of `Option<str>`.
+pub unsafe extern "C-unwind" fn kiln_read_line(opt_desc: *const TypeDesc) -> *mut u8 {
+    crate::output::flush_all();
+    // SAFETY: guaranteed by the caller; the new string moves into the option.
+    unsafe {
+        match next_line() {
+            Some(line) => some(opt_desc, new_str(&line) as u64),
+            None => none(opt_desc),
+        }
+    }
+}
+
+/// The operating system's message for an error, without Rust's ` (os error N)`.
+fn os_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
+/// `read_file(path)`: `Result<str, str>`.
+///
+/// # Safety
+/// `path` must be a live string and `res_desc` the descriptor of `Result<str, str>`.
+pub unsafe extern "C-unwind" fn kiln_read_file(
+    path: *const u8,
+    res_desc: *const TypeDesc,
+) -> *mut u8 {
+    // SAFETY: guaranteed by the caller.
+    let path = unsafe { as_str(path) };
+    let (tag, text) = match std::fs::read_to_string(path) {
+        Ok(t) => (0, t),
+        Err(e) => (1, os_message(&e)),
+    };
+    // SAFETY: guaranteed by the caller; the new string moves into the result.
+    unsafe { make_variant1(res_desc, tag, new_str(&text) as u64) }
+}
+
+/// `write_file(path, text)`: `Result<(), str>`.
+///
+/// # Safety
+/// `path` and `text` must be live strings and `res_desc` the descriptor of
+/// `Result<(), str>`.
+pub unsafe extern "C-unwind" fn kiln_write_file(
+    path: *const u8,
+    text: *const u8,
+    res_desc: *const TypeDesc,
+) -> *mut u8 {
+    // SAFETY: guaranteed by the caller.
+    let (path, text) = unsafe { (as_str(path), as_str(text)) };
+    // SAFETY: guaranteed by the caller; `Ok` holds a unit, `Err` the new string.
+    unsafe {
+        match std::fs::write(path, text) {
+            Ok(()) => make_variant1(res_desc, 0, 0),
+            Err(e) => make_variant1(res_desc, 1, new_str(&os_message(&e)) as u64),
+        }
+    }
+}
+
+/// `args()`: `[str]`.
+///
+/// # Safety
+/// `arr_desc` must be the descriptor of `[str]`.
+pub unsafe extern "C-unwind" fn kiln_args(arr_desc: *const TypeDesc) -> *mut u8 {
+    let args = ARGS.read().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: guaranteed by the caller; each new string is owned by the array.
+    unsafe {
+        let out = crate::array::new_array(arr_desc, args.len());
+        for a in args.iter() {
+            crate::array::push(out, new_str(a) as u64);
+        }
+        out
+    }
+}
+
+/// Raises `unwrap on None`.
+pub extern "C-unwind" fn kiln_unwrap_none(fp: *const u8, site: i32) {
+    raise(fp, site, "unwrap on None".into())
+}
+
+/// Raises `unwrap on Err: E` with `E` in its in-container form.
+///
+/// # Safety
+/// `err` must be a value of the type `err_desc` describes.
+pub unsafe extern "C-unwind" fn kiln_unwrap_err(
+    fp: *const u8,
+    site: i32,
+    err: u64,
+    err_desc: *const TypeDesc,
+) {
+    // SAFETY: guaranteed by the caller.
+    let text = unsafe { crate::value::to_text(err, &*err_desc, true) };
+    raise(fp, site, format!("unwrap on Err: {text}"))
+}

@@ -1,0 +1,218 @@
+//! Exhaustiveness of `match` (and irrefutability of `let` patterns).
+//!
+//! This is the usefulness algorithm of Maranget ("Warnings for pattern matching",
+//! JFP 2007) in its witness-producing form: the rows are the arms' patterns, and
+//! `missing` looks for a vector of values no row matches, building it constructor by
+//! constructor so the error can name an uncovered value such as `Blue` or
+//! `Some(false)`. Types with finitely many constructors are `bool`, enums, `Option`,
+//! `Result`, tuples and structs; numbers, chars, strings and collections have
+//! infinitely many, so only a wildcard or binding covers them. Arms with guards are
+//! left out by the caller, since a guard may fail.
+
+use super::Checker;
+use crate::hir::{AdtKind, Const, Pat, PatKind};
+use crate::ty::{HeapTy, Ty};
+
+/// A constructor of a finite type: its display name, field types, and labels.
+struct Ctor {
+    name: String,
+    fields: Vec<Ty>,
+    labels: Option<Vec<String>>,
+    /// How a pattern for this constructor is recognised.
+    tag: CtorTag,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum CtorTag {
+    Bool(bool),
+    Variant(u32),
+    /// The only constructor of a tuple or struct.
+    Single,
+}
+
+/// The row cap keeps pathological matches (deep or-patterns) from taking long.
+const MAX_ROWS: usize = 4096;
+
+impl Checker {
+    /// An example value of type `ty` that none of `pats` matches, or `None` when
+    /// together they match every value.
+    pub(crate) fn uncovered(&self, pats: &[&Pat], ty: Ty) -> Option<String> {
+        let rows: Vec<Vec<&Pat>> = pats.iter().map(|p| vec![*p]).collect();
+        self.missing(rows, &[ty]).map(|mut w| w.remove(0))
+    }
+
+    fn ctors(&self, ty: Ty) -> Option<Vec<Ctor>> {
+        if ty == Ty::Bool {
+            return Some(
+                [true, false]
+                    .iter()
+                    .map(|&b| Ctor {
+                        name: b.to_string(),
+                        fields: vec![],
+                        labels: None,
+                        tag: CtorTag::Bool(b),
+                    })
+                    .collect(),
+            );
+        }
+        match ty.heap()? {
+            HeapTy::Tuple(ts) => Some(vec![Ctor {
+                name: String::new(),
+                fields: ts,
+                labels: None,
+                tag: CtorTag::Single,
+            }]),
+            HeapTy::Adt(..) => match &self.adt_of(ty)?.kind {
+                AdtKind::Struct(fs) => {
+                    let name = self.adt_of(ty)?.name.clone();
+                    Some(vec![Ctor {
+                        name,
+                        fields: fs.iter().map(|(_, t)| *t).collect(),
+                        labels: Some(fs.iter().map(|(n, _)| n.clone()).collect()),
+                        tag: CtorTag::Single,
+                    }])
+                }
+                AdtKind::Enum(_) => self.variant_ctors(ty),
+            },
+            HeapTy::Option(_) | HeapTy::Result(..) => self.variant_ctors(ty),
+            _ => None,
+        }
+    }
+
+    fn variant_ctors(&self, ty: Ty) -> Option<Vec<Ctor>> {
+        Some(
+            self.variants_of(ty)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, fields, labels))| Ctor {
+                    name,
+                    fields,
+                    labels,
+                    tag: CtorTag::Variant(i as u32),
+                })
+                .collect(),
+        )
+    }
+
+    /// Witness search over a matrix of pattern rows whose columns have types `tys`.
+    fn missing(&self, rows: Vec<Vec<&Pat>>, tys: &[Ty]) -> Option<Vec<String>> {
+        let Some((&ty, rest)) = tys.split_first() else {
+            return rows.is_empty().then(Vec::new);
+        };
+        if rows.is_empty() {
+            // Nothing is matched: any value is a witness (and recursive types must
+            // not be unfolded forever).
+            return Some(vec!["_".to_string(); tys.len()]);
+        }
+        let rows = expand_or(rows);
+        if rows.len() > MAX_ROWS {
+            return None;
+        }
+        // Split by constructors only when some row tests one here; a column of
+        // wildcards is covered exactly when the rest is (and splitting it would
+        // unfold recursive types forever).
+        let tested = rows.iter().any(|r| !is_wild(r[0]));
+        let Some(ctors) = self.ctors(ty).filter(|_| tested) else {
+            // Infinitely many values: only rows starting with a wildcard cover them.
+            let defaults: Vec<Vec<&Pat>> = rows
+                .iter()
+                .filter(|r| is_wild(r[0]))
+                .map(|r| r[1..].to_vec())
+                .collect();
+            let mut w = self.missing(defaults, rest)?;
+            w.insert(0, "_".to_string());
+            return Some(w);
+        };
+        for c in &ctors {
+            let mut col_tys = c.fields.clone();
+            col_tys.extend_from_slice(rest);
+            let specialised: Vec<Vec<&Pat>> =
+                rows.iter().filter_map(|r| specialise(r, c)).collect();
+            if let Some(mut w) = self.missing(specialised, &col_tys) {
+                let args: Vec<String> = w.drain(..c.fields.len()).collect();
+                w.insert(0, render(c, &args));
+                return Some(w);
+            }
+        }
+        None
+    }
+}
+
+fn is_wild(p: &Pat) -> bool {
+    matches!(p.kind, PatKind::Wild | PatKind::Bind(_))
+}
+
+/// Rows whose first pattern is an `|` become one row per alternative.
+fn expand_or(rows: Vec<Vec<&Pat>>) -> Vec<Vec<&Pat>> {
+    let mut out = Vec::new();
+    let mut work = rows;
+    while let Some(row) = work.pop() {
+        match row.first().map(|p| &p.kind) {
+            Some(PatKind::Or(alts)) => {
+                for a in alts.iter().rev() {
+                    let mut r = vec![a];
+                    r.extend_from_slice(&row[1..]);
+                    work.push(r);
+                }
+            }
+            _ => out.push(row),
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// The row for values made by constructor `c`, or `None` when the row's first
+/// pattern cannot match them.
+fn specialise<'p>(row: &[&'p Pat], c: &Ctor) -> Option<Vec<&'p Pat>> {
+    let (first, rest) = row.split_first()?;
+    let mut out: Vec<&'p Pat> = match (&first.kind, c.tag) {
+        (PatKind::Wild | PatKind::Bind(_), _) => vec![&WILD; c.fields.len()],
+        (PatKind::Lit(Const::Bool(b)), CtorTag::Bool(want)) if *b == want => Vec::new(),
+        (PatKind::Lit(_), CtorTag::Bool(_)) => return None,
+        (PatKind::Variant { tag, fields }, CtorTag::Variant(want)) if *tag == want => {
+            if fields.is_empty() {
+                vec![&WILD; c.fields.len()]
+            } else {
+                fields.iter().collect()
+            }
+        }
+        (PatKind::Variant { .. }, _) => return None,
+        (PatKind::Fields(fs), CtorTag::Single) => fs.iter().collect(),
+        _ => return None,
+    };
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+static WILD: Pat = Pat {
+    kind: PatKind::Wild,
+    ty: Ty::Error,
+    span: kiln_syntax::Span {
+        file: kiln_syntax::FileId(0),
+        lo: 0,
+        hi: 0,
+    },
+};
+
+fn render(c: &Ctor, args: &[String]) -> String {
+    if c.tag == CtorTag::Single && c.name.is_empty() {
+        return if args.len() == 1 {
+            format!("({},)", args[0])
+        } else {
+            format!("({})", args.join(", "))
+        };
+    }
+    if args.is_empty() {
+        return c.name.clone();
+    }
+    let parts: Vec<String> = match &c.labels {
+        Some(labels) => labels
+            .iter()
+            .zip(args)
+            .map(|(l, a)| format!("{l}: {a}"))
+            .collect(),
+        None => args.to_vec(),
+    };
+    format!("{}({})", c.name, parts.join(", "))
+}
