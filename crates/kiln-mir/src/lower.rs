@@ -49,6 +49,8 @@ struct Tables {
     /// The "initialised" flag of each global that has no constant initialiser.
     flags: Vec<Option<GlobalRef>>,
     not_lowered: Vec<Span>,
+    /// Globals that only `<main>` uses: variables there, without a slot.
+    promoted: Vec<bool>,
     /// Runtime descriptors needed by the program.
     types: Vec<TypeInfo>,
     type_ids: HashMap<Ty, TypeRef>,
@@ -81,6 +83,13 @@ pub fn lower_program(hir: &hir::Program) -> Result<Program, Vec<Span>> {
     };
     let mut program = Program::default();
     for g in &hir.globals {
+        // A global only top-level code uses is a variable of `<main>`.
+        tables.promoted.push(!g.from_functions);
+        if !g.from_functions {
+            tables.slots.push(None);
+            tables.flags.push(None);
+            continue;
+        }
         let slot = mir_type(g.ty).map(|ty| {
             program.globals.push(Global {
                 name: g.name.clone(),
@@ -159,6 +168,8 @@ struct FnLower<'a> {
     /// Spans of expressions this version cannot generate code for yet.
     not_lowered: Vec<Span>,
     own: Ownership,
+    /// Variables of `<main>` that hold promoted globals.
+    global_vars: HashMap<u32, Var>,
     /// Values of place expressions already evaluated by a compound assignment, so
     /// `a[i] += 1` evaluates `a` and `i` once.
     precomputed: HashMap<u32, Option<Value>>,
@@ -188,6 +199,7 @@ fn lower_function(
         fixed: HashMap::new(),
         not_lowered: Vec::new(),
         own: Ownership::default(),
+        global_vars: HashMap::new(),
         precomputed: HashMap::new(),
     };
     for (i, local) in func.locals.iter().enumerate() {
@@ -283,9 +295,17 @@ impl<'a> FnLower<'a> {
                 }
                 None
             }
-            ExprKind::SetGlobal { global, value } => {
-                let (global, value) = (*global, *value);
-                self.store_global(global, value, span);
+            ExprKind::SetGlobal {
+                declares,
+                global,
+                value,
+            } => {
+                let (global, value, declares) = (*global, *value, *declares);
+                if self.tables.promoted[global.index()] {
+                    self.set_main_variable(global, value, declares, span);
+                } else {
+                    self.store_global(global, value, span);
+                }
                 None
             }
             ExprKind::Block { stmts, tail } => {
@@ -483,7 +503,38 @@ impl<'a> FnLower<'a> {
 
     // ---- globals ---------------------------------------------------------------
 
+    /// The variable of `<main>` that holds a promoted global.
+    fn main_variable(&mut self, g: hir::GlobalId) -> Option<Var> {
+        let ty = mir_type(self.hir.globals[g.index()].ty)?;
+        if let Some(&v) = self.global_vars.get(&g.0) {
+            return Some(v);
+        }
+        let v = self.fresh_var(ty);
+        self.global_vars.insert(g.0, v);
+        Some(v)
+    }
+
+    fn set_main_variable(&mut self, g: hir::GlobalId, value: ExprId, declares: bool, span: Span) {
+        let gty = self.hir.globals[g.index()].ty;
+        let v = self.lower(value);
+        let (Some(v), Some(var)) = (self.own_value(v, gty, span), self.main_variable(g)) else {
+            return;
+        };
+        let old = (!declares && self.is_ref(gty)).then(|| self.b.use_var(var, span));
+        self.b.def_var(var, v);
+        if let Some(old) = old {
+            self.release(old, span);
+        }
+        if declares && self.is_ref(gty) {
+            self.own_var(var);
+        }
+    }
+
     fn load_global(&mut self, g: hir::GlobalId, span: Span) -> Option<Value> {
+        if self.tables.promoted[g.index()] {
+            let var = self.main_variable(g)?;
+            return Some(self.b.use_var(var, span));
+        }
         let slot = self.tables.slots[g.index()]?;
         if let (Some(flag), false) = (self.tables.flags[g.index()], self.is_main) {
             let set = self.b.ins1(InstKind::GlobalLoad(flag), Type::I8, span);

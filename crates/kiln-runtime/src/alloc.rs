@@ -26,10 +26,16 @@ use std::collections::HashMap;
 use std::ptr;
 use std::sync::Mutex;
 
-/// Blocks up to this size come from the size-class free lists.
-pub const MAX_SMALL: usize = 256;
+/// Blocks up to this size come from the size-class free lists. With the
+/// `system-alloc` feature (for measuring the allocator) every block comes from the
+/// system allocator.
+pub const MAX_SMALL: usize = if cfg!(feature = "system-alloc") {
+    0
+} else {
+    256
+};
 const STEP: usize = 16;
-const CLASSES: usize = MAX_SMALL / STEP;
+const CLASSES: usize = 256 / STEP;
 const CHUNK: usize = 64 * 1024;
 /// The alignment of every block.
 pub const ALIGN: usize = 16;

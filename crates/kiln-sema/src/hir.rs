@@ -213,6 +213,9 @@ pub struct Global {
     /// The initial value when it is a constant: such a global is initialised before
     /// the program starts and needs no check when read.
     pub init: Option<Const>,
+    /// Whether any function (not the top-level code) reads or assigns it. A global
+    /// only top-level code uses can live in a register.
+    pub from_functions: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -292,6 +295,8 @@ pub enum ExprKind {
         value: ExprId,
     },
     SetGlobal {
+        /// `let`/`var` declares the global here (rather than assigning it).
+        declares: bool,
         global: GlobalId,
         value: ExprId,
     },

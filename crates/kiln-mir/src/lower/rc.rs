@@ -28,8 +28,8 @@ use kiln_syntax::Span;
 pub(super) struct Ownership {
     /// Owned temporaries, innermost frame last.
     pub frames: Vec<Vec<Value>>,
-    /// Locals of reference type owned by each open scope, innermost last.
-    pub scopes: Vec<Vec<LocalId>>,
+    /// Variables of reference type owned by each open scope, innermost last.
+    pub scopes: Vec<Vec<Var>>,
 }
 
 impl FnLower<'_> {
@@ -110,8 +110,14 @@ impl FnLower<'_> {
 
     /// Records that the innermost scope owns `local`.
     pub(super) fn own_local(&mut self, local: LocalId) {
+        self.own_var(Var(local.0));
+    }
+
+    /// Records that the innermost scope owns a variable (a local, or a global
+    /// promoted to a variable of `<main>`).
+    pub(super) fn own_var(&mut self, var: Var) {
         if let Some(scope) = self.own.scopes.last_mut() {
-            scope.push(local);
+            scope.push(var);
         }
     }
 
@@ -123,9 +129,12 @@ impl FnLower<'_> {
         }
     }
 
-    fn release_locals(&mut self, locals: &[LocalId], span: Span) {
-        for &l in locals.iter().rev() {
-            let v = self.local_value(l, span);
+    fn release_locals(&mut self, vars: &[Var], span: Span) {
+        for &var in vars.iter().rev() {
+            let v = match self.fixed.get(&var.0) {
+                Some(&v) => v,
+                None => self.b.use_var(var, span),
+            };
             self.release(v, span);
         }
     }
@@ -141,7 +150,7 @@ impl FnLower<'_> {
         for v in temps.into_iter().rev() {
             self.release(v, span);
         }
-        let locals: Vec<LocalId> = self.own.scopes[scopes.min(self.own.scopes.len())..]
+        let locals: Vec<Var> = self.own.scopes[scopes.min(self.own.scopes.len())..]
             .iter()
             .flatten()
             .copied()

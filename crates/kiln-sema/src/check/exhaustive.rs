@@ -8,6 +8,10 @@
 //! `Result`, tuples and structs; numbers, chars, strings and collections have
 //! infinitely many, so only a wildcard or binding covers them. Arms with guards are
 //! left out by the caller, since a guard may fail.
+//!
+//! Deciding exhaustiveness is NP-complete, so the search has a budget: patterns whose
+//! check would exceed it are rejected as too complex to check (as rustc does), never
+//! accepted unchecked, because lowering relies on some arm matching.
 
 use super::Checker;
 use crate::hir::{AdtKind, Const, Pat, PatKind};
@@ -30,15 +34,34 @@ enum CtorTag {
     Single,
 }
 
-/// The row cap keeps pathological matches (deep or-patterns) from taking long.
+/// The most rows one matrix may have (deep or-patterns multiply them).
 const MAX_ROWS: usize = 4096;
 
+/// The most rows the whole search may look at. A match on many `bool`s or variants
+/// can otherwise take exponential time.
+const MAX_WORK: usize = 200_000;
+
+/// Why patterns are not known to match every value of their type.
+pub(crate) enum Uncovered {
+    /// This example value is matched by none of them.
+    Value(String),
+    /// The search gave up: see [`MAX_ROWS`] and [`MAX_WORK`].
+    TooComplex,
+}
+
+/// The search ran out of its budget.
+struct TooComplex;
+
 impl Checker {
-    /// An example value of type `ty` that none of `pats` matches, or `None` when
-    /// together they match every value.
-    pub(crate) fn uncovered(&self, pats: &[&Pat], ty: Ty) -> Option<String> {
+    /// Why `pats` together do not match every value of type `ty`, or `None` when
+    /// they do.
+    pub(crate) fn uncovered(&self, pats: &[&Pat], ty: Ty) -> Option<Uncovered> {
         let rows: Vec<Vec<&Pat>> = pats.iter().map(|p| vec![*p]).collect();
-        self.missing(rows, &[ty]).map(|mut w| w.remove(0))
+        let mut budget = MAX_WORK;
+        match self.missing(rows, &[ty], &mut budget) {
+            Ok(w) => w.map(|mut w| Uncovered::Value(w.remove(0))),
+            Err(TooComplex) => Some(Uncovered::TooComplex),
+        }
     }
 
     fn ctors(&self, ty: Ty) -> Option<Vec<Ctor>> {
@@ -94,20 +117,32 @@ impl Checker {
         )
     }
 
-    /// Witness search over a matrix of pattern rows whose columns have types `tys`.
-    fn missing(&self, rows: Vec<Vec<&Pat>>, tys: &[Ty]) -> Option<Vec<String>> {
+    /// Witness search over a matrix of pattern rows whose columns have types `tys`;
+    /// each row looked at costs one unit of `budget`.
+    fn missing(
+        &self,
+        rows: Vec<Vec<&Pat>>,
+        tys: &[Ty],
+        budget: &mut usize,
+    ) -> Result<Option<Vec<String>>, TooComplex> {
         let Some((&ty, rest)) = tys.split_first() else {
-            return rows.is_empty().then(Vec::new);
+            return Ok(rows.is_empty().then(Vec::new));
         };
         if rows.is_empty() {
             // Nothing is matched: any value is a witness (and recursive types must
             // not be unfolded forever).
-            return Some(vec!["_".to_string(); tys.len()]);
+            return Ok(Some(vec!["_".to_string(); tys.len()]));
+        }
+        // A row of wildcards matches everything left. Stopping here keeps matches
+        // such as `(true, _, _), (_, true, _), ...` from taking exponential time.
+        if rows.iter().any(|r| r.iter().all(|p| is_wild(p))) {
+            return Ok(None);
         }
         let rows = expand_or(rows);
         if rows.len() > MAX_ROWS {
-            return None;
+            return Err(TooComplex);
         }
+        *budget = budget.checked_sub(rows.len()).ok_or(TooComplex)?;
         // Split by constructors only when some row tests one here; a column of
         // wildcards is covered exactly when the rest is (and splitting it would
         // unfold recursive types forever).
@@ -119,22 +154,24 @@ impl Checker {
                 .filter(|r| is_wild(r[0]))
                 .map(|r| r[1..].to_vec())
                 .collect();
-            let mut w = self.missing(defaults, rest)?;
+            let Some(mut w) = self.missing(defaults, rest, budget)? else {
+                return Ok(None);
+            };
             w.insert(0, "_".to_string());
-            return Some(w);
+            return Ok(Some(w));
         };
         for c in &ctors {
             let mut col_tys = c.fields.clone();
             col_tys.extend_from_slice(rest);
             let specialised: Vec<Vec<&Pat>> =
                 rows.iter().filter_map(|r| specialise(r, c)).collect();
-            if let Some(mut w) = self.missing(specialised, &col_tys) {
+            if let Some(mut w) = self.missing(specialised, &col_tys, budget)? {
                 let args: Vec<String> = w.drain(..c.fields.len()).collect();
                 w.insert(0, render(c, &args));
-                return Some(w);
+                return Ok(Some(w));
             }
         }
-        None
+        Ok(None)
     }
 }
 

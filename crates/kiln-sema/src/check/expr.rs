@@ -226,6 +226,9 @@ impl Checker {
         }
         if let Some(&global) = self.cx.globals.get(&ident.name) {
             let ty = self.program.globals[global.index()].ty;
+            if !self.cx.is_main {
+                self.program.globals[global.index()].from_functions = true;
+            }
             return self.push_expr(ExprKind::Global(global), ty, span);
         }
         if let Some((c, ty)) = super::builtins::constant(&ident.name) {
@@ -448,6 +451,7 @@ impl Checker {
                 value: new_value,
             },
             ExprKind::Global(global) => ExprKind::SetGlobal {
+                declares: false,
                 global,
                 value: new_value,
             },

@@ -1,6 +1,7 @@
 //! Patterns: checking them against the type of the value they match, `match`
 //! expressions, and the `if let` / `while let` forms (which are `match`es).
 
+use super::exhaustive::Uncovered;
 use super::Checker;
 use crate::hir::{AdtKind, Arm, Const, ExprId, ExprKind, LocalId, Pat, PatKind};
 use crate::ty::{HeapTy, Ty};
@@ -391,12 +392,18 @@ impl Checker {
         if mutable {
             self.mark_mutable(&pat);
         }
-        if let Some(missing) = self.uncovered(std::slice::from_ref(&&pat), ty) {
-            self.error_with_label(
+        match self.uncovered(std::slice::from_ref(&&pat), ty) {
+            None => {}
+            Some(Uncovered::Value(missing)) => self.error_with_label(
                 p.span,
                 format!("this pattern does not match every value: `{missing}` is not covered"),
                 "use `match` or `if let` for a pattern that may fail",
-            );
+            ),
+            Some(Uncovered::TooComplex) => self.error_with_label(
+                p.span,
+                "this pattern is too complex to check that it matches every value",
+                "use `match` with a `_` arm",
+            ),
         }
         pat
     }
@@ -450,12 +457,18 @@ impl Checker {
                 .filter(|a| a.guard.is_none())
                 .map(|a| &a.pat)
                 .collect();
-            if let Some(missing) = self.uncovered(&unguarded, sty) {
-                self.error_with_label(
+            match self.uncovered(&unguarded, sty) {
+                None => {}
+                Some(Uncovered::Value(missing)) => self.error_with_label(
                     scrutinee.span,
                     format!("non-exhaustive match: `{missing}` is not covered"),
                     format!("add an arm for `{missing}`, or `_`"),
-                );
+                ),
+                Some(Uncovered::TooComplex) => self.error_with_label(
+                    scrutinee.span,
+                    "this `match` is too complex to check that it covers every value",
+                    "add a `_` arm",
+                ),
             }
         }
         let ty = if out.is_empty() {

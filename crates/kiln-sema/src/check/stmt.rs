@@ -53,7 +53,15 @@ impl Checker {
         };
         if self.cx.is_main && self.cx.scopes.len() == 1 {
             let global = self.declare_global(&name, ty, mutable, value, span);
-            return self.push_expr(ExprKind::SetGlobal { global, value }, Ty::Unit, span);
+            return self.push_expr(
+                ExprKind::SetGlobal {
+                    declares: true,
+                    global,
+                    value,
+                },
+                Ty::Unit,
+                span,
+            );
         }
         let local = self.declare_local(&name, ty, mutable);
         self.push_expr(ExprKind::Let { local, init: value }, Ty::Unit, span)
@@ -77,6 +85,7 @@ impl Checker {
             mutable,
             span,
             init,
+            from_functions: false,
         });
         let id = GlobalId(self.program.globals.len() as u32 - 1);
         if name != "_" {
