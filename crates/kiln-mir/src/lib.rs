@@ -2,13 +2,15 @@
 //!
 //! [`ir`] is the data model, [`builder`] builds functions with SSA construction,
 //! [`lower`] turns typed HIR into MIR, [`verify`] checks the invariants, and
-//! [`print`] renders the text form. MIR never refers to Cranelift; the code generator
+//! [`print`] renders the text form, and [`rc_pairs`] cancels needless
+//! retain/release pairs. MIR never refers to Cranelift; the code generator
 //! consumes it.
 
 pub mod builder;
 pub mod ir;
 pub mod lower;
 pub mod print;
+pub mod rc_pairs;
 pub mod verify;
 
 pub use ir::*;

@@ -139,6 +139,11 @@ impl Engine {
         if cfg!(debug_assertions) {
             verify(&program)?;
         }
+        let mut program = program;
+        mir::rc_pairs::run(&mut program);
+        if cfg!(debug_assertions) {
+            verify(&program)?;
+        }
         let missing = missing_externs(&program);
         if !missing.is_empty() {
             return Err(CompileError::Diagnostics(missing));

@@ -21,6 +21,7 @@ impl FnLower<'_> {
         ty: Ty,
         span: Span,
     ) -> Option<Value> {
+        let stable = self.is_stable(scrutinee);
         let v = self.lower(scrutinee);
         let join = self.b.create_block();
         let result_ty = mir_type(ty);
@@ -37,7 +38,7 @@ impl FnLower<'_> {
             self.push_scope();
             self.push_frame();
             if let Some(v) = v {
-                self.bind_pat(&arm.pat, v, span);
+                self.bind_pat_in(&arm.pat, v, stable, span);
             }
             if let Some(g) = arm.guard {
                 let c = self.lower(g);
@@ -172,22 +173,45 @@ impl FnLower<'_> {
     /// Makes the bindings of a pattern known to match `v`: each bound value is
     /// retained and owned by the current scope.
     fn bind_pat(&mut self, pat: &Pat, v: Value, span: Span) {
+        self.bind_pat_in(pat, v, false, span);
+    }
+
+    /// Whether the value of `e` stays alive, unchanged, for as long as a `match` on
+    /// it runs: anything but a variable the arms could assign (temporaries live to
+    /// the end of the statement; immutable locals cannot be reassigned).
+    fn is_stable(&self, e: ExprId) -> bool {
+        match &self.expr(e).kind {
+            kiln_sema::hir::ExprKind::Local(l) => !self.func.local(*l).mutable,
+            kiln_sema::hir::ExprKind::Global(g) => {
+                !self.tables.promoted[g.index()] || !self.hir.globals[g.index()].mutable
+            }
+            _ => true,
+        }
+    }
+
+    /// `bind_pat`, where `frozen` says that `v` stays alive and unchanged while the
+    /// bindings are in scope. Then what is reached through enum payloads and tuple
+    /// elements (which never change) is borrowed, not retained; struct fields can
+    /// change, so below them bindings are retained again.
+    fn bind_pat_in(&mut self, pat: &Pat, v: Value, frozen: bool, span: Span) {
         match &pat.kind {
             PatKind::Bind(l) => {
                 let ty = self.func.local(*l).ty;
-                if self.is_ref(ty) {
+                let owned = self.is_ref(ty) && !frozen;
+                if owned {
                     self.retain(v, span);
                 }
                 self.def_local(*l, v);
-                if self.is_ref(ty) {
+                if owned {
                     self.own_local(*l);
                 }
             }
             PatKind::Fields(ps) => {
+                let is_tuple = matches!(pat.ty.heap(), Some(HeapTy::Tuple(_)));
                 for (i, p) in ps.iter().enumerate() {
                     if has_bindings(p) {
                         if let Some(f) = self.peek_field(v, pat.ty, None, i as u32, p.ty, span) {
-                            self.bind_pat(p, f, span);
+                            self.bind_pat_in(p, f, frozen && is_tuple, span);
                         }
                     }
                 }
@@ -198,7 +222,7 @@ impl FnLower<'_> {
                         if let Some(f) =
                             self.peek_field(v, pat.ty, Some(*tag), i as u32, p.ty, span)
                         {
-                            self.bind_pat(p, f, span);
+                            self.bind_pat_in(p, f, frozen, span);
                         }
                     }
                 }
