@@ -28,6 +28,9 @@ use std::collections::HashMap;
 pub struct Site {
     pub func: String,
     pub span: Span,
+    /// Frames removed by inlining, innermost first: the functions (and call
+    /// positions) that `func`'s code was inlined into.
+    pub outer: Vec<(String, Span)>,
 }
 
 /// The machine code of one compiled function.

@@ -186,6 +186,7 @@ impl Translator<'_, '_, '_> {
         let site = self.env.add_site(Site {
             func: self.mir.name.clone(),
             span: self.mir.span,
+            outer: Vec::new(),
         });
         self.call_runtime("kiln_stack_overflow", &[], Some(site));
         self.builder.ins().trap(unreachable_trap());
@@ -236,11 +237,26 @@ impl Translator<'_, '_, '_> {
         self.builder.inst_results(call).to_vec()
     }
 
-    fn site_for(&mut self, span: kiln_syntax::Span) -> u32 {
-        self.env.add_site(Site {
-            func: self.mir.name.clone(),
-            span,
-        })
+    /// A site for code at `span`, which was inlined through `inlined` (if any).
+    fn site_for(&mut self, span: kiln_syntax::Span, inlined: Option<u32>) -> u32 {
+        let mut func = self.mir.name.clone();
+        let mut outer = Vec::new();
+        let mut frame = inlined;
+        while let Some(k) = frame {
+            let Some(f) = self.mir.inlines.get(k as usize) else {
+                break;
+            };
+            if outer.is_empty() {
+                func = f.func.clone();
+            }
+            let parent_name = match f.parent.and_then(|p| self.mir.inlines.get(p as usize)) {
+                Some(p) => p.func.clone(),
+                None => self.mir.name.clone(),
+            };
+            outer.push((parent_name, f.call_span));
+            frame = f.parent;
+        }
+        self.env.add_site(Site { func, span, outer })
     }
 
     fn inst(&mut self, inst: &mir::Inst) {
@@ -319,7 +335,7 @@ impl Translator<'_, '_, '_> {
             }
             InstKind::Call(f, args) => {
                 let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
-                let site = self.site_for(inst.span);
+                let site = self.site_for(inst.span, inst.inlined);
                 self.builder.set_srcloc(SourceLoc::new(site + 1));
                 let rets = self.call_kiln(*f, &args);
                 self.builder.set_srcloc(SourceLoc::default());
@@ -327,7 +343,7 @@ impl Translator<'_, '_, '_> {
             }
             InstKind::CallRuntime { symbol, args, site } => {
                 let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
-                let site = site.then(|| self.site_for(inst.span));
+                let site = site.then(|| self.site_for(inst.span, inst.inlined));
                 if let Some(s) = site {
                     self.builder.set_srcloc(SourceLoc::new(s + 1));
                 }
@@ -567,8 +583,12 @@ impl Translator<'_, '_, '_> {
                 let vals: Vec<ir::Value> = v.iter().map(|&v| self.val(v)).collect();
                 self.builder.ins().return_(&vals);
             }
-            Terminator::Panic { kind, span } => {
-                let site = self.site_for(*span);
+            Terminator::Panic {
+                kind,
+                span,
+                inlined,
+            } => {
+                let site = self.site_for(*span, *inlined);
                 self.builder.set_srcloc(SourceLoc::new(site + 1));
                 let k = self.builder.ins().iconst(types::I32, *kind as i64);
                 self.call_runtime("kiln_panic", &[k], Some(site));

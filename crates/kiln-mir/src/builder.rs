@@ -38,6 +38,7 @@ impl FuncBuilder {
                 blocks: Vec::new(),
                 values: Vec::new(),
                 span,
+                inlines: Vec::new(),
             },
             current: Func::ENTRY,
             preds: Vec::new(),
@@ -127,6 +128,7 @@ impl FuncBuilder {
             kind,
             results: results.clone(),
             span,
+            inlined: None,
         });
         results
     }
@@ -192,7 +194,11 @@ impl FuncBuilder {
     }
 
     pub fn panic(&mut self, kind: i32, span: Span) {
-        self.terminate(Terminator::Panic { kind, span });
+        self.terminate(Terminator::Panic {
+            kind,
+            span,
+            inlined: None,
+        });
     }
 
     pub fn unreachable(&mut self) {
@@ -280,6 +286,7 @@ impl FuncBuilder {
                 kind,
                 results: vec![v],
                 span,
+                inlined: None,
             },
         );
         v

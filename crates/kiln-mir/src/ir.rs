@@ -284,6 +284,18 @@ pub struct Inst {
     pub kind: InstKind,
     pub results: Vec<Value>,
     pub span: Span,
+    /// For code inlined from another function: its entry in [`Func::inlines`].
+    pub inlined: Option<u32>,
+}
+
+/// Where inlined code came from, so stack traces can show the frames inlining
+/// removed: the code of `func`, called at `call_span` from the code of `parent`
+/// (`None`: the function this entry belongs to).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlineFrame {
+    pub func: String,
+    pub call_span: Span,
+    pub parent: Option<u32>,
 }
 
 /// A branch target with the arguments for its parameters.
@@ -306,6 +318,8 @@ pub enum Terminator {
     Panic {
         kind: i32,
         span: Span,
+        /// For code inlined from another function: its entry in [`Func::inlines`].
+        inlined: Option<u32>,
     },
     /// Control never reaches here (after a call that does not return).
     Unreachable,
@@ -353,6 +367,8 @@ pub struct Func {
     /// The type of every value, indexed by [`Value`].
     pub values: Vec<Type>,
     pub span: Span,
+    /// The origins of inlined code (see [`Inst::inlined`]).
+    pub inlines: Vec<InlineFrame>,
 }
 
 impl Func {

@@ -2,11 +2,12 @@
 //!
 //! [`ir`] is the data model, [`builder`] builds functions with SSA construction,
 //! [`lower`] turns typed HIR into MIR, [`verify`] checks the invariants, and
-//! [`print`] renders the text form, and [`rc_pairs`] cancels needless
-//! retain/release pairs. MIR never refers to Cranelift; the code generator
+//! [`print`] renders the text form; the passes are [`inline`] (small functions
+//! into their callers) and [`rc_pairs`] (needless retain/release pairs). MIR never refers to Cranelift; the code generator
 //! consumes it.
 
 pub mod builder;
+pub mod inline;
 pub mod ir;
 pub mod lower;
 pub mod print;

@@ -140,6 +140,12 @@ impl Engine {
             verify(&program)?;
         }
         let mut program = program;
+        if self.options.optimize {
+            mir::inline::run(&mut program);
+            if cfg!(debug_assertions) {
+                verify(&program)?;
+            }
+        }
         mir::rc_pairs::run(&mut program);
         if cfg!(debug_assertions) {
             verify(&program)?;
@@ -196,10 +202,7 @@ impl Engine {
     fn report(&self, p: &KilnPanic) -> PanicReport {
         let mut frames = Vec::new();
         if let Some(site) = self.jit.site(p.site) {
-            frames.push(Frame {
-                func: site.func.clone(),
-                location: Some(self.location(site.span)),
-            });
+            self.push_site_frames(&mut frames, site);
         }
         let mut omitted = false;
         for &addr in &p.return_addrs {
@@ -208,16 +211,33 @@ impl Engine {
                 continue;
             }
             if let Some((code, site)) = self.jit.lookup(addr) {
-                frames.push(Frame {
-                    func: code.name.clone(),
-                    location: site.map(|s| self.location(s.span)),
-                });
+                match site {
+                    Some(s) => self.push_site_frames(&mut frames, s),
+                    None => frames.push(Frame {
+                        func: code.name.clone(),
+                        location: None,
+                    }),
+                }
             }
         }
         PanicReport {
             message: p.message.clone(),
             frames,
             omitted,
+        }
+    }
+
+    /// The frames of one site: its own, then those inlining removed.
+    fn push_site_frames(&self, frames: &mut Vec<Frame>, site: &kiln_codegen::Site) {
+        frames.push(Frame {
+            func: site.func.clone(),
+            location: Some(self.location(site.span)),
+        });
+        for (func, span) in &site.outer {
+            frames.push(Frame {
+                func: func.clone(),
+                location: Some(self.location(*span)),
+            });
         }
     }
 
