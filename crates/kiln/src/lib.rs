@@ -10,4 +10,5 @@ mod engine;
 mod report;
 
 pub use engine::{on_kiln_thread, CompileError, Engine, Outcome, Stage, STACK_SIZE};
+pub use kiln_codegen::Options;
 pub use report::{Frame, PanicReport};

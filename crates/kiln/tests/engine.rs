@@ -1,0 +1,69 @@
+//! The engine as a library: compiling and running programs, and the call table
+//! through which calls go when functions may be redefined (DESIGN.md §7).
+
+use kiln::{on_kiln_thread, Engine, Options, Outcome};
+
+/// Compiles and runs `source` with `options` on the Kiln thread; returns what it
+/// printed and how it ended.
+fn run(source: &'static str, options: Options) -> (String, String) {
+    on_kiln_thread(move || {
+        let mut engine = Engine::with_options(options).expect("the JIT starts");
+        let main = match engine.compile("test.kl", source) {
+            Ok(Some(main)) => main,
+            Ok(None) => return (String::new(), "no main".into()),
+            Err(e) => return (String::new(), format!("{e:?}")),
+        };
+        kiln_runtime::output::capture();
+        // SAFETY: compiled by this engine, on the Kiln thread.
+        let outcome = unsafe { engine.run_main(main) };
+        let (out, _) = kiln_runtime::output::take_captured();
+        let how = match outcome {
+            Outcome::Finished => "finished".to_string(),
+            Outcome::Exit(c) => format!("exit {c}"),
+            Outcome::Panic(p) => p.to_string(),
+        };
+        (out, how)
+    })
+}
+
+const PROGRAM: &str = "
+fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
+fn is_even(n: int) -> bool { if n == 0 { true } else { is_odd(n - 1) } }
+fn is_odd(n: int) -> bool { if n == 0 { false } else { is_even(n - 1) } }
+fn inner(xs: [int]) -> int { xs[5] }
+println(fib(20))
+println(is_even(10))
+println(inner([1, 2, 3]))
+";
+
+fn options(direct_calls: bool, optimize: bool) -> Options {
+    Options {
+        optimize,
+        direct_calls,
+        keep_clif: false,
+    }
+}
+
+#[test]
+fn calls_through_the_call_table_behave_like_direct_calls() {
+    for optimize in [false, true] {
+        let table = run(PROGRAM, options(false, optimize));
+        let direct = run(PROGRAM, options(true, optimize));
+        assert_eq!(table, direct, "optimize = {optimize}");
+        assert_eq!(table.0, "6765\ntrue\n");
+        assert!(
+            table.1.starts_with(
+                "error: index out of bounds: index 5, length 3\n  at inner (test.kl:5:30)"
+            ),
+            "{}",
+            table.1
+        );
+    }
+}
+
+#[test]
+fn exit_unwinds_to_the_engine() {
+    let (out, how) = run("println(1)\nexit(7)\nprintln(2)\n", options(false, true));
+    assert_eq!(out, "1\n");
+    assert_eq!(how, "exit 7");
+}
