@@ -176,6 +176,14 @@ fn isa(optimize: bool) -> Result<OwnedTargetIsa, CodegenError> {
         .map_err(|e| CodegenError(format!("cannot configure Cranelift: {e}")))
 }
 
+impl Drop for Jit {
+    fn drop(&mut self) {
+        for c in &self.code {
+            kiln_runtime::panic::unregister_code_range(c.start, c.start + c.len);
+        }
+    }
+}
+
 impl Jit {
     pub fn new(optimize: bool) -> Result<Jit, CodegenError> {
         let isa = isa(optimize)?;

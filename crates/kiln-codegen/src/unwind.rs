@@ -20,6 +20,18 @@ pub struct UnwindRegistry {
 extern "C" {
     /// libgcc's (and LLVM libunwind's) entry point for run-time frame tables.
     fn __register_frame(begin: *const u8);
+    /// Its inverse: the unwinder forgets a table before its memory is freed.
+    fn __deregister_frame(begin: *const u8);
+}
+
+impl Drop for UnwindRegistry {
+    fn drop(&mut self) {
+        for frame in &self.frames {
+            // SAFETY: `frame` was passed to `__register_frame` by `publish` and is
+            // still alive; after this the unwinder no longer reads it.
+            unsafe { __deregister_frame(frame.as_ptr()) };
+        }
+    }
 }
 
 impl UnwindRegistry {

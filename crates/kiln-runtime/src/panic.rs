@@ -73,6 +73,12 @@ pub fn register_code_range(start: usize, end: usize) {
     ranges.push((start, end));
 }
 
+/// Forgets a range recorded by [`register_code_range`] (its code is going away).
+pub fn unregister_code_range(start: usize, end: usize) {
+    let mut ranges = CODE_RANGES.write().unwrap_or_else(|e| e.into_inner());
+    ranges.retain(|&r| r != (start, end));
+}
+
 fn is_jit_code(addr: usize) -> bool {
     let ranges = CODE_RANGES.read().unwrap_or_else(|e| e.into_inner());
     ranges.iter().any(|&(lo, hi)| addr >= lo && addr < hi)

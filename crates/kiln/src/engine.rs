@@ -14,13 +14,22 @@ pub const STACK_SIZE: usize = 256 << 20;
 /// Room left below the stack limit for the panic machinery and runtime calls.
 const STACK_MARGIN: usize = 1 << 20;
 
+/// Kiln threads run one at a time (DESIGN.md §5): the stack limit that compiled
+/// code checks is one value for the process, so it must belong to the only thread
+/// running Kiln code.
+static KILN_THREAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` on a new thread with a [`STACK_SIZE`] stack whose limit is set for the
-/// prologue checks of compiled code, and returns its result.
+/// prologue checks of compiled code, and returns its result. Calls from several
+/// threads at once wait for each other.
 pub fn on_kiln_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     let handle = std::thread::Builder::new()
         .name("kiln".into())
         .stack_size(STACK_SIZE)
         .spawn(move || {
+            // A panic while holding the lock poisons it; the limit is reset below,
+            // so the next thread can go on.
+            let _one_at_a_time = KILN_THREAD.lock().unwrap_or_else(|e| e.into_inner());
             let marker = 0u8;
             let top = &marker as *const u8 as usize;
             kiln_runtime::panic::set_stack_limit(top, STACK_SIZE, STACK_MARGIN);
