@@ -661,39 +661,17 @@ impl<'a> FnLower<'a> {
         let s = i.signed();
         let bin = |b: &mut FuncBuilder, op: BinaryOp| b.ins1(InstKind::Binary(op, l, r), ty, span);
         match op {
-            BinOp::Add => self.checked(
-                if s {
-                    OverflowOp::Sadd
-                } else {
-                    OverflowOp::Uadd
-                },
-                l,
-                r,
-                ty,
-                span,
-            ),
-            BinOp::Sub => self.checked(
-                if s {
-                    OverflowOp::Ssub
-                } else {
-                    OverflowOp::Usub
-                },
-                l,
-                r,
-                ty,
-                span,
-            ),
-            BinOp::Mul => self.checked(
-                if s {
-                    OverflowOp::Smul
-                } else {
-                    OverflowOp::Umul
-                },
-                l,
-                r,
-                ty,
-                span,
-            ),
+            BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                let ov = match (op, s) {
+                    (BinOp::Add, true) => OverflowOp::Sadd,
+                    (BinOp::Add, false) => OverflowOp::Uadd,
+                    (BinOp::Sub, true) => OverflowOp::Ssub,
+                    (BinOp::Sub, false) => OverflowOp::Usub,
+                    (_, true) => OverflowOp::Smul,
+                    (_, false) => OverflowOp::Umul,
+                };
+                self.checked(ov, l, r, ty, span)
+            }
             BinOp::Div | BinOp::Rem => {
                 self.check_division(i, l, r, span);
                 let op = match (op, s) {
@@ -805,26 +783,35 @@ impl<'a> FnLower<'a> {
                 let v = self.runtime("kiln_str_concat", vec![l, r], Some(Type::Ptr), span);
                 self.produced(v, Ty::Str).unwrap_or(l)
             }
-            BinOp::Eq | BinOp::Ne => {
-                let eq = self
-                    .runtime("kiln_str_eq", vec![l, r], Some(Type::I8), span)
-                    .unwrap_or(l);
-                if op == BinOp::Eq {
-                    eq
-                } else {
-                    let one = self.b.iconst(Type::I8, 1, span);
-                    self.b
-                        .ins1(InstKind::Binary(BinaryOp::Bxor, eq, one), Type::I8, span)
-                }
-            }
-            _ => {
-                let ord = self
-                    .runtime("kiln_str_cmp", vec![l, r], Some(Type::I32), span)
-                    .unwrap_or(l);
-                let zero = self.b.iconst(Type::I32, 0, span);
-                self.icmp(int_cc(op, true), ord, zero, span)
-            }
+            _ => self.compare_with(op, "kiln_str_eq", "kiln_str_cmp", vec![l, r], span),
         }
+    }
+
+    /// `==`/`!=` from a runtime equality function and the `<` family from a runtime
+    /// three-way comparison (-1, 0, 1), both taking `args`.
+    fn compare_with(
+        &mut self,
+        op: BinOp,
+        eq: &'static str,
+        cmp: &'static str,
+        args: Vec<Value>,
+        span: Span,
+    ) -> Value {
+        if matches!(op, BinOp::Eq | BinOp::Ne) {
+            let v = self.runtime(eq, args, Some(Type::I8), span);
+            let v = v.unwrap_or_else(|| self.b.iconst(Type::I8, 0, span));
+            if op == BinOp::Eq {
+                return v;
+            }
+            let one = self.b.iconst(Type::I8, 1, span);
+            return self
+                .b
+                .ins1(InstKind::Binary(BinaryOp::Bxor, v, one), Type::I8, span);
+        }
+        let ord = self.runtime(cmp, args, Some(Type::I32), span);
+        let ord = ord.unwrap_or_else(|| self.b.iconst(Type::I32, 0, span));
+        let zero = self.b.iconst(Type::I32, 0, span);
+        self.icmp(int_cc(op, true), ord, zero, span)
     }
 
     fn logical(&mut self, and: bool, lhs: ExprId, rhs: ExprId, span: Span) -> Option<Value> {

@@ -433,25 +433,7 @@ impl FnLower<'_> {
             BinOp::Add => self
                 .make("kiln_array_concat", vec![l, r], ty, span)
                 .unwrap_or(l),
-            BinOp::Eq | BinOp::Ne => {
-                let eq = self
-                    .runtime("kiln_value_eq", vec![l, r, d], Some(Type::I8), span)
-                    .unwrap_or(l);
-                if op == BinOp::Eq {
-                    eq
-                } else {
-                    let one = self.b.iconst(Type::I8, 1, span);
-                    self.b
-                        .ins1(InstKind::Binary(BinaryOp::Bxor, eq, one), Type::I8, span)
-                }
-            }
-            _ => {
-                let ord = self
-                    .runtime("kiln_value_cmp", vec![l, r, d], Some(Type::I32), span)
-                    .unwrap_or(l);
-                let zero = self.b.iconst(Type::I32, 0, span);
-                self.icmp(super::int_cc(op, true), ord, zero, span)
-            }
+            _ => self.compare_with(op, "kiln_value_eq", "kiln_value_cmp", vec![l, r, d], span),
         }
     }
 
