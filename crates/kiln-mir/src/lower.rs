@@ -940,7 +940,7 @@ impl<'a> FnLower<'a> {
                 let v = self.runtime("kiln_sb_finish", vec![sb], Some(Type::Ptr), span);
                 self.produced(v, Ty::Str)
             }
-            Builtin::StrLen => Some(self.str_len(arg(0)?, span)),
+            Builtin::StrLen => Some(self.len_field(arg(0)?, span)),
             _ => self.numeric(op, arg_tys[0], arg(0)?, arg(1), mty?, span),
         }
     }

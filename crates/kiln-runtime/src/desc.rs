@@ -69,7 +69,7 @@ impl TypeKind {
     }
 
     /// Bytes a value of this kind occupies inside an object.
-    pub fn size(self) -> u32 {
+    pub const fn size(self) -> u32 {
         match self {
             TypeKind::Unit => 0,
             TypeKind::Bool | TypeKind::I8 | TypeKind::U8 => 1,
@@ -270,15 +270,14 @@ struct StaticDesc(TypeDesc);
 unsafe impl Sync for StaticDesc {}
 
 const fn scalar_static(kind: TypeKind) -> StaticDesc {
-    StaticDesc(TypeDesc {
-        kind: kind as u32,
-        size: match kind {
-            TypeKind::Unit => 0,
-            TypeKind::Bool | TypeKind::I8 | TypeKind::U8 => 1,
-            TypeKind::I16 | TypeKind::U16 => 2,
-            TypeKind::Char | TypeKind::I32 | TypeKind::U32 | TypeKind::F32 => 4,
-            _ => 8,
-        },
+    StaticDesc(blank_desc(kind as u32, kind.size()))
+}
+
+/// A descriptor of `kind` and `size` with no name, fields, variants or elements.
+const fn blank_desc(kind: u32, size: u32) -> TypeDesc {
+    TypeDesc {
+        kind,
+        size,
         name: ptr::null(),
         name_len: 0,
         count: 0,
@@ -288,7 +287,7 @@ const fn scalar_static(kind: TypeKind) -> StaticDesc {
         variants: ptr::null(),
         object_size: 0,
         _pad: 0,
-    })
+    }
 }
 
 static SCALARS: [StaticDesc; 14] = [
@@ -370,19 +369,7 @@ impl DescArena {
     /// declared, so its `size` is already 8 and it may be used as a field type
     /// before it is defined.
     pub fn declare(&mut self) -> *mut TypeDesc {
-        let d = Box::into_raw(Box::new(TypeDesc {
-            kind: UNDEFINED,
-            size: 8,
-            name: ptr::null(),
-            name_len: 0,
-            count: 0,
-            elem: ptr::null(),
-            elem2: ptr::null(),
-            fields: ptr::null(),
-            variants: ptr::null(),
-            object_size: 0,
-            _pad: 0,
-        }));
+        let d = Box::into_raw(Box::new(blank_desc(UNDEFINED, 8)));
         self.descs.push(d);
         self.declared.insert(d as usize);
         d
@@ -506,19 +493,7 @@ impl DescArena {
     }
 
     fn blank(kind: TypeKind) -> TypeDesc {
-        TypeDesc {
-            kind: kind as u32,
-            size: kind.size(),
-            name: ptr::null(),
-            name_len: 0,
-            count: 0,
-            elem: ptr::null(),
-            elem2: ptr::null(),
-            fields: ptr::null(),
-            variants: ptr::null(),
-            object_size: 0,
-            _pad: 0,
-        }
+        blank_desc(kind as u32, kind.size())
     }
 
     pub fn define_array(&mut self, target: *mut TypeDesc, elem: *const TypeDesc) {

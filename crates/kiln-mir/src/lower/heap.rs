@@ -173,7 +173,8 @@ impl FnLower<'_> {
         self.b.switch_to(done);
     }
 
-    pub(super) fn str_len(&mut self, s: Value, span: Span) -> Value {
+    /// The `len` field of a string or an array (both keep it at offset 16).
+    pub(super) fn len_field(&mut self, s: Value, span: Span) -> Value {
         self.b.ins1(
             InstKind::Load {
                 base: s,
@@ -251,18 +252,7 @@ impl FnLower<'_> {
         field_ty: Ty,
         span: Span,
     ) -> Option<Value> {
-        let t = mir_type(field_ty)?;
-        let r = self.tables.type_ref(obj_ty);
-        let v = self.b.ins1(
-            InstKind::GetField {
-                ty: r,
-                variant,
-                index,
-                obj,
-            },
-            t,
-            span,
-        );
+        let v = self.peek_field(obj, obj_ty, variant, index, field_ty, span)?;
         if self.is_ref(field_ty) {
             self.retain(v, span);
             self.temp(v);
@@ -355,6 +345,18 @@ impl FnLower<'_> {
         self.runtime_site("kiln_index_oob", vec![i, len], None, span);
         self.b.unreachable();
         self.b.switch_to(ok);
+        self.unchecked_element_addr(arr, i, elem, span)
+    }
+
+    /// The address of element `i` of an array, without a bounds check (for callers
+    /// that know `i` is in bounds).
+    pub(super) fn unchecked_element_addr(
+        &mut self,
+        arr: Value,
+        i: Value,
+        elem: Ty,
+        span: Span,
+    ) -> Value {
         let data = self.b.ins1(
             InstKind::Load {
                 base: arr,
@@ -589,7 +591,7 @@ impl FnLower<'_> {
                 };
                 let hi = match hi {
                     Some(h) => self.lower(*h)?,
-                    None => self.str_len(b, span), // arrays and strings keep len at 16
+                    None => self.len_field(b, span),
                 };
                 let symbol = if ty == Ty::Str {
                     "kiln_str_slice"
@@ -709,12 +711,12 @@ impl FnLower<'_> {
             M::Len if matches!(rty.heap(), Some(HeapTy::Map(..))) => {
                 self.runtime("kiln_map_len", vec![recv], Some(Type::I64), span)
             }
-            M::Len => Some(self.str_len(recv, span)),
+            M::Len => Some(self.len_field(recv, span)),
             M::IsEmpty => {
                 let len = if matches!(rty.heap(), Some(HeapTy::Map(..))) {
                     self.runtime("kiln_map_len", vec![recv], Some(Type::I64), span)?
                 } else {
-                    self.str_len(recv, span)
+                    self.len_field(recv, span)
                 };
                 let zero = self.b.iconst(Type::I64, 0, span);
                 Some(self.icmp(IntCC::Eq, len, zero, span))

@@ -328,7 +328,7 @@ impl FnLower<'_> {
         let i = self.b.use_var(pos, span);
         let (more, next_pos) = match kind {
             ForKind::Array => {
-                let len = self.str_len(coll, span);
+                let len = self.len_field(coll, span);
                 (self.icmp(IntCC::Slt, i, len, span), None)
             }
             ForKind::Map => {
@@ -464,22 +464,7 @@ impl FnLower<'_> {
     /// length each step), not retained.
     fn array_element(&mut self, arr: Value, i: Value, elem: Ty, span: Span) -> Option<Value> {
         let t = mir_type(elem)?;
-        let data = self.b.ins1(
-            InstKind::Load {
-                base: arr,
-                offset: 32,
-            },
-            Type::Ptr,
-            span,
-        );
-        let size = super::heap::value_size(elem);
-        let sz = self.b.iconst(Type::I64, size, span);
-        let off = self
-            .b
-            .ins1(InstKind::Binary(BinaryOp::Imul, i, sz), Type::I64, span);
-        let addr = self
-            .b
-            .ins1(InstKind::Binary(BinaryOp::Iadd, data, off), Type::Ptr, span);
+        let addr = self.unchecked_element_addr(arr, i, elem, span);
         Some(self.b.ins1(
             InstKind::Load {
                 base: addr,

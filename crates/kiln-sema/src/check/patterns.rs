@@ -528,21 +528,34 @@ impl Checker {
                 Ty::Unit,
             ),
         };
+        self.match_or_else(s, pat, then_id, other, ty, span)
+    }
+
+    /// `match s { pat => body, _ => otherwise }`: what `if let` and `while let` are.
+    fn match_or_else(
+        &mut self,
+        s: ExprId,
+        pat: Pat,
+        body: ExprId,
+        otherwise: ExprId,
+        ty: Ty,
+        span: Span,
+    ) -> ExprId {
         let wild = Pat {
             kind: PatKind::Wild,
-            ty: sty,
+            ty: pat.ty,
             span,
         };
         let arms = vec![
             Arm {
                 pat,
                 guard: None,
-                body: then_id,
+                body,
             },
             Arm {
                 pat: wild,
                 guard: None,
-                body: other,
+                body: otherwise,
             },
         ];
         self.push_expr(ExprKind::Match { scrutinee: s, arms }, ty, span)
@@ -568,24 +581,7 @@ impl Checker {
         self.cx.scopes.pop();
         self.cx.loops.pop();
         let brk = self.push_expr(ExprKind::Break(None), Ty::Never, span);
-        let wild = Pat {
-            kind: PatKind::Wild,
-            ty: sty,
-            span,
-        };
-        let arms = vec![
-            Arm {
-                pat,
-                guard: None,
-                body: body_id,
-            },
-            Arm {
-                pat: wild,
-                guard: None,
-                body: brk,
-            },
-        ];
-        let m = self.push_expr(ExprKind::Match { scrutinee: s, arms }, Ty::Unit, span);
+        let m = self.match_or_else(s, pat, body_id, brk, Ty::Unit, span);
         let block = self.push_expr(
             ExprKind::Block {
                 stmts: vec![m],
