@@ -79,7 +79,7 @@ pub fn write_str(stream: i32, text: &str) {
 }
 
 pub extern "C-unwind" fn kiln_print_i64(stream: i32, v: i64) {
-    write_str(stream, itoa(v).as_str());
+    write_str(stream, &v.to_string());
 }
 
 pub extern "C-unwind" fn kiln_print_u64(stream: i32, v: u64) {
@@ -116,8 +116,4 @@ pub extern "C-unwind" fn kiln_print_unit(stream: i32) {
 
 pub extern "C-unwind" fn kiln_print_newline(stream: i32) {
     write_str(stream, "\n");
-}
-
-fn itoa(v: i64) -> String {
-    v.to_string()
 }
