@@ -1,11 +1,13 @@
 //! Kiln's semantic analysis: names, types and checks, from AST to typed HIR.
 //!
-//! [`check_module`] is the entry point. It never panics and never stops at the first
-//! error; it returns HIR only for a program without errors, so later stages can
-//! trust every type in it.
+//! A [`Session`] is the entry point: it checks units of source one after another
+//! against what it already knows; a file is one unit of a fresh session. It never panics and never stops at the first error; a unit produces
+//! HIR only when it has no errors, so later stages can trust every type in it.
 
 pub mod check;
 pub mod hir;
+pub mod session;
 pub mod ty;
 
-pub use check::{check_module, Checked};
+pub use check::Unit;
+pub use session::Session;

@@ -2,17 +2,18 @@
 //!
 //! [`Ty`] is a small `Copy` value. Scalars are variants of their own; compound types
 //! (arrays, maps, tuples, `Option`, `Result`, structs and enums) are
-//! [`Ty::Heap`] ids into a process-wide interner of [`HeapTy`], so two types are equal
-//! exactly when their ids are, and any type can be displayed without a context.
-//! Interned types are never freed: a program has few, and a REPL session adds few.
+//! [`Ty::Heap`] ids into the session's [`TypeStore`], so two types are equal exactly
+//! when their ids are. The store of the session at work is current on its thread
+//! ([`TypeStore::enter`]), so any type can be displayed without passing a context;
+//! dropping the session frees its types.
 //! `Never` is the type of expressions that do not produce a value (`return`,
 //! `panic(...)`); it fits wherever any type is expected. `Error` stands for a type
 //! that could not be determined because of an error already reported: it is
 //! compatible with everything so one mistake yields one diagnostic.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{OnceLock, RwLock};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IntTy {
@@ -94,7 +95,7 @@ pub enum Ty {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HeapId(pub u32);
 
-/// The id of a user-declared struct or enum, unique in the process.
+/// The id of a user-declared struct or enum, unique in its session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AdtId(pub u32);
 
@@ -111,54 +112,144 @@ pub enum HeapTy {
     Adt(AdtId, String),
 }
 
+/// The compound types of one session, interned.
+///
+/// A session owns one store; [`Ty::Heap`] ids are positions in it and mean nothing
+/// outside it. Code that reads or makes compound types runs inside
+/// [`TypeStore::enter`], which makes the store the current one for this thread
+/// (the way rustc makes its type context current): this keeps [`Ty`] a `Copy`
+/// value that prints without a context, while two sessions in one process stay
+/// independent and dropping a session frees its types.
 #[derive(Default)]
+pub struct TypeStore {
+    inner: RefCell<Interner>,
+}
+
+#[derive(Default, Clone)]
 struct Interner {
     types: Vec<HeapTy>,
     ids: HashMap<HeapTy, HeapId>,
     next_adt: u32,
 }
 
-fn interner() -> &'static RwLock<Interner> {
-    static INTERNER: OnceLock<RwLock<Interner>> = OnceLock::new();
-    INTERNER.get_or_init(|| RwLock::new(Interner::default()))
+/// How far a store has grown: taken before a unit is checked, so that a unit with
+/// errors can leave the store exactly as it was ([`TypeStore::rollback`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeMark {
+    types: usize,
+    next_adt: u32,
+}
+
+thread_local! {
+    /// The store of the session this thread is working for, if any.
+    static CURRENT: Cell<*const TypeStore> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Makes a store current until dropped, then restores the one before it.
+pub struct Entered {
+    previous: *const TypeStore,
+    /// Not `Send`: the guard belongs to the thread whose current store it set.
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.previous));
+    }
+}
+
+impl TypeStore {
+    pub fn new() -> TypeStore {
+        TypeStore::default()
+    }
+
+    /// Makes this store the current one on this thread while `f` runs.
+    pub fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _guard = self.enter_guard();
+        f()
+    }
+
+    /// Makes this store the current one on this thread until the guard is dropped.
+    /// The store must outlive the guard (the borrow says so).
+    pub fn enter_guard(&self) -> Entered {
+        let previous = CURRENT.with(|c| c.replace(self as *const TypeStore));
+        Entered {
+            previous,
+            _not_send: std::marker::PhantomData,
+        }
+    }
+
+    /// The number of interned compound types.
+    pub fn len(&self) -> usize {
+        self.inner.borrow().types.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn mark(&self) -> TypeMark {
+        let i = self.inner.borrow();
+        TypeMark {
+            types: i.types.len(),
+            next_adt: i.next_adt,
+        }
+    }
+
+    /// Forgets every type interned since `mark`.
+    pub fn rollback(&self, mark: TypeMark) {
+        let mut i = self.inner.borrow_mut();
+        for h in i.types.split_off(mark.types) {
+            i.ids.remove(&h);
+        }
+        i.next_adt = mark.next_adt;
+    }
+}
+
+/// Runs `f` with the current store. Using a compound type outside any session is a
+/// bug in the compiler, never the user's fault.
+fn with_store<R>(f: impl FnOnce(&mut Interner) -> R) -> R {
+    let ptr = CURRENT.with(|c| c.get());
+    assert!(
+        !ptr.is_null(),
+        "internal error: a compound type was used outside its session"
+    );
+    // SAFETY: `ptr` was set by `TypeStore::enter_guard` on this thread from a live
+    // `&TypeStore`, and the guard that resets it borrows that store, so the store
+    // outlives every use here. The `RefCell` catches re-entrant borrows.
+    let store = unsafe { &*ptr };
+    f(&mut store.inner.borrow_mut())
 }
 
 /// The type for a compound type description.
 pub fn intern(h: HeapTy) -> Ty {
-    if let Some(&id) = interner()
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .ids
-        .get(&h)
-    {
-        return Ty::Heap(id);
-    }
-    let mut i = interner().write().unwrap_or_else(|e| e.into_inner());
-    if let Some(&id) = i.ids.get(&h) {
-        return Ty::Heap(id);
-    }
-    let id = HeapId(i.types.len() as u32);
-    i.types.push(h.clone());
-    i.ids.insert(h, id);
-    Ty::Heap(id)
+    with_store(|i| {
+        if let Some(&id) = i.ids.get(&h) {
+            return Ty::Heap(id);
+        }
+        let id = HeapId(i.types.len() as u32);
+        i.types.push(h.clone());
+        i.ids.insert(h, id);
+        Ty::Heap(id)
+    })
 }
 
-/// A fresh id for a struct or enum declaration.
+/// A fresh id for a struct or enum declaration, unique in the session.
 pub fn new_adt_id() -> AdtId {
-    let mut i = interner().write().unwrap_or_else(|e| e.into_inner());
-    i.next_adt += 1;
-    AdtId(i.next_adt)
+    with_store(|i| {
+        i.next_adt += 1;
+        AdtId(i.next_adt)
+    })
 }
 
 /// The description of an interned type.
 pub fn heap(id: HeapId) -> HeapTy {
-    interner()
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .types
-        .get(id.0 as usize)
-        .cloned()
-        .unwrap_or(HeapTy::Tuple(Vec::new()))
+    with_store(|i| {
+        i.types
+            .get(id.0 as usize)
+            .cloned()
+            .unwrap_or(HeapTy::Tuple(Vec::new()))
+    })
 }
 
 impl Ty {

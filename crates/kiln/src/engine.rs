@@ -75,7 +75,12 @@ pub enum Stage {
 }
 
 pub struct Engine {
-    jit: Jit,
+    /// What the compiler knows about the program: its types, items and HIR. A file
+    /// is one unit of a fresh session.
+    session: kiln_sema::Session,
+    /// The code generator, started the first time code is compiled, so checking a
+    /// program never starts Cranelift.
+    jit: Option<Jit>,
     sources: SourceMap,
     options: Options,
 }
@@ -93,12 +98,33 @@ impl Engine {
     }
 
     pub fn with_options(options: Options) -> Result<Engine, String> {
-        let jit = Jit::new(options.optimize).map_err(|e| e.to_string())?;
         Ok(Engine {
-            jit,
+            session: kiln_sema::Session::new(),
+            jit: None,
             sources: SourceMap::new(),
             options,
         })
+    }
+
+    /// The code generator, started on first use.
+    fn jit(&mut self) -> Result<&mut Jit, CompileError> {
+        if self.jit.is_none() {
+            let jit = Jit::new(self.options.optimize)
+                .map_err(|e| CompileError::Internal(e.to_string()))?;
+            self.jit = Some(jit);
+        }
+        Ok(self.jit.as_mut().expect("started above"))
+    }
+
+    /// Whether the code generator has been started (tests check that checking a
+    /// program does not start it).
+    pub fn jit_started(&self) -> bool {
+        self.jit.is_some()
+    }
+
+    /// The session that checked the last program.
+    pub fn session(&self) -> &kiln_sema::Session {
+        &self.session
     }
 
     pub fn sources(&self) -> &SourceMap {
@@ -114,7 +140,9 @@ impl Engine {
     /// still alive (in a program without reference cycles, none should be).
     /// Must run on the Kiln thread, after the program ends.
     pub fn leak_check(&mut self) -> Option<String> {
-        self.jit.release_globals();
+        if let Some(jit) = &mut self.jit {
+            jit.release_globals();
+        }
         kiln_runtime::alloc::leak_report()
     }
 
@@ -130,12 +158,22 @@ impl Engine {
         if diags.iter().any(|d| d.is_error()) {
             return Err(CompileError::Diagnostics(diags));
         }
-        let checked = kiln_sema::check_module(&module);
-        diags.extend(checked.diagnostics);
-        let Some(hir) = checked.program else {
-            return Err(CompileError::Diagnostics(diags));
+        // A file is one unit of a fresh session. Lowering still works on a whole
+        // program; a session that goes on accepting units (the REPL) will lower
+        // each unit's functions against the session's tables.
+        self.session = kiln_sema::Session::new();
+        match self.session.check_unit(&module) {
+            Ok(unit) => diags.extend(unit.diagnostics),
+            Err(errors) => {
+                diags.extend(errors);
+                return Err(CompileError::Diagnostics(diags));
+            }
+        }
+        let lowered = {
+            let _types = self.session.enter();
+            mir::lower::lower_program(self.session.program())
         };
-        let program = mir::lower::lower_program(&hir).map_err(|spans| {
+        let program = lowered.map_err(|spans| {
             let diags = spans
                 .into_iter()
                 .map(|s| {
@@ -169,9 +207,10 @@ impl Engine {
     /// Compiles `text` and returns the address of its `<main>`.
     pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
         let program = self.front_end(name, text)?;
+        let options = self.options;
         let compiled = self
-            .jit
-            .compile(&program, self.options)
+            .jit()?
+            .compile(&program, options)
             .map_err(|e| CompileError::Internal(e.to_string()))?;
         Ok(compiled.main)
     }
@@ -210,7 +249,14 @@ impl Engine {
 
     fn report(&self, p: &KilnPanic) -> PanicReport {
         let mut frames = Vec::new();
-        if let Some(site) = self.jit.site(p.site) {
+        let Some(jit) = &self.jit else {
+            return PanicReport {
+                message: p.message.clone(),
+                frames,
+                omitted: false,
+            };
+        };
+        if let Some(site) = jit.site(p.site) {
             self.push_site_frames(&mut frames, site);
         }
         let mut omitted = false;
@@ -219,7 +265,7 @@ impl Engine {
                 omitted = true;
                 continue;
             }
-            if let Some((code, site)) = self.jit.lookup(addr) {
+            if let Some((code, site)) = jit.lookup(addr) {
                 match site {
                     Some(s) => self.push_site_frames(&mut frames, s),
                     None => frames.push(Frame {
@@ -281,7 +327,7 @@ impl Engine {
                     ..self.options
                 };
                 let compiled = self
-                    .jit
+                    .jit()?
                     .compile(&program, options)
                     .map_err(|e| CompileError::Internal(e.to_string()))?;
                 Ok(compiled
@@ -293,14 +339,15 @@ impl Engine {
             }
             Stage::Asm => {
                 let program = self.front_end(name, text)?;
-                let compiled = self
-                    .jit
-                    .compile(&program, self.options)
+                let options = self.options;
+                let jit = self.jit()?;
+                let compiled = jit
+                    .compile(&program, options)
                     .map_err(|e| CompileError::Internal(e.to_string()))?;
                 let mut out = String::new();
                 for (fname, addr) in &compiled.funcs {
                     out.push_str(&format!("fn {fname}:\n"));
-                    if let Some(code) = self.jit.code_of(fname) {
+                    if let Some(code) = jit.code_of(fname) {
                         out.push_str(&kiln_codegen::disasm::disassemble(code, *addr as u64));
                     }
                     out.push('\n');

@@ -67,3 +67,15 @@ fn exit_unwinds_to_the_engine() {
     assert_eq!(out, "1\n");
     assert_eq!(how, "exit 7");
 }
+
+#[test]
+fn checking_a_program_does_not_start_the_code_generator() {
+    on_kiln_thread(|| {
+        let mut engine = Engine::new().expect("an engine");
+        let mir = engine.front_end("test.kl", PROGRAM).expect("compiles");
+        assert!(mir.find_func("fib").is_some());
+        assert!(!engine.jit_started());
+        engine.compile("test.kl", PROGRAM).expect("compiles");
+        assert!(engine.jit_started());
+    });
+}

@@ -12,7 +12,7 @@ impl Checker {
         if !generics.is_empty() {
             self.unsupported(name.span, "generic structs and enums");
         }
-        if self.adt_names.contains_key(&name.name) || self.aliases.contains_key(&name.name) {
+        if !self.unit_types.insert(name.name.clone()) {
             self.error_with_label(
                 name.span,
                 format!("the type `{}` is defined twice", name.name),
@@ -20,26 +20,30 @@ impl Checker {
             );
             return;
         }
+        // It takes the name from an alias of an earlier unit.
+        self.state.names.aliases.remove(&name.name);
         let id = new_adt_id();
-        self.program.adts.push(AdtDef {
+        self.state.program.adts.push(AdtDef {
             id,
             name: name.name.clone(),
             kind: AdtKind::Struct(Vec::new()),
         });
-        self.adt_names
-            .insert(name.name.clone(), self.program.adts.len() - 1);
+        self.state
+            .names
+            .adts
+            .insert(name.name.clone(), self.state.program.adts.len() - 1);
     }
 
     /// The type of the struct or enum at `index` in `program.adts`.
     pub(crate) fn adt_ty(&self, index: usize) -> Ty {
-        let adt = &self.program.adts[index];
+        let adt = &self.state.program.adts[index];
         intern(HeapTy::Adt(adt.id, adt.name.clone()))
     }
 
     /// The declaration behind a struct or enum type.
     pub(crate) fn adt_of(&self, ty: Ty) -> Option<&AdtDef> {
         match ty.heap()? {
-            HeapTy::Adt(id, _) => self.program.adts.iter().find(|a| a.id == id),
+            HeapTy::Adt(id, _) => self.state.program.adts.iter().find(|a| a.id == id),
             _ => None,
         }
     }
@@ -50,7 +54,7 @@ impl Checker {
         for item in &module.items {
             match &item.kind {
                 ItemKind::Struct(d) => {
-                    let Some(&index) = self.adt_names.get(&d.name.name) else {
+                    let Some(&index) = self.state.names.adts.get(&d.name.name) else {
                         continue;
                     };
                     let mut fields: Vec<(String, Ty)> = Vec::new();
@@ -64,10 +68,10 @@ impl Checker {
                         let ty = self.resolve_type(&f.ty);
                         fields.push((f.name.name.clone(), ty));
                     }
-                    self.program.adts[index].kind = AdtKind::Struct(fields);
+                    self.state.program.adts[index].kind = AdtKind::Struct(fields);
                 }
                 ItemKind::Enum(d) => {
-                    let Some(&index) = self.adt_names.get(&d.name.name) else {
+                    let Some(&index) = self.state.names.adts.get(&d.name.name) else {
                         continue;
                     };
                     let mut variants: Vec<VariantDef> = Vec::new();
@@ -94,7 +98,7 @@ impl Checker {
                             fields,
                         });
                     }
-                    self.program.adts[index].kind = AdtKind::Enum(variants);
+                    self.state.program.adts[index].kind = AdtKind::Enum(variants);
                 }
                 _ => {}
             }
@@ -110,7 +114,7 @@ impl Checker {
             );
             return None;
         };
-        match self.adt_names.get(&name.name) {
+        match self.state.names.adts.get(&name.name) {
             Some(&index) => Some((name.name.clone(), index)),
             None => {
                 self.error_with_label(
@@ -137,9 +141,10 @@ impl Checker {
                 continue;
             };
             let self_ty = self.adt_ty(index);
+            let adt = self.state.program.adts[index].id;
             for m in &imp.methods {
-                let key = (type_name.clone(), m.sig.name.name.clone());
-                if self.methods.contains_key(&key) {
+                let key = (adt, m.sig.name.name.clone());
+                if self.state.names.methods.contains_key(&key) {
                     self.error_with_label(
                         m.sig.name.span,
                         format!("`{}.{}` is defined twice", type_name, m.sig.name.name),
@@ -147,14 +152,14 @@ impl Checker {
                     );
                     continue;
                 }
-                self.sigs.push(FuncSig {
+                self.state.sigs.push(FuncSig {
                     name: format!("{}.{}", type_name, m.sig.name.name),
                     params: Vec::new(),
                     ret: Ty::Unit,
                     span: m.sig.span,
                 });
-                let id = FuncId(self.sigs.len() as u32 - 1);
-                self.methods.insert(key, id);
+                let id = FuncId(self.state.sigs.len() as u32 - 1);
+                self.state.names.methods.insert(key, id);
                 self.resolve_signature(&m.sig, false, Callee::Func(id), Some(self_ty));
                 if let Some(p) = m.sig.params.iter().skip(1).find(|p| p.is_self) {
                     self.error(p.span, "`self` must be the first parameter");
@@ -168,15 +173,19 @@ impl Checker {
         let TypeKind::Named { name, .. } = &imp.target.kind else {
             return None;
         };
+        let index = *self.state.names.adts.get(&name.name)?;
+        let adt = self.state.program.adts[index].id;
         let id = *self
+            .state
+            .names
             .methods
-            .get(&(name.name.clone(), m.sig.name.name.clone()))?;
-        (self.sigs[id.index()].span == m.sig.span).then_some(id)
+            .get(&(adt, m.sig.name.name.clone()))?;
+        (self.state.sigs[id.index()].span == m.sig.span).then_some(id)
     }
 
     /// Whether the function takes `self` (a method rather than a static function).
     pub(crate) fn takes_self(&self, id: FuncId) -> bool {
-        self.sigs[id.index()]
+        self.state.sigs[id.index()]
             .params
             .first()
             .is_some_and(|(name, _)| name == "self")

@@ -225,16 +225,16 @@ impl Checker {
             return self.push_expr(ExprKind::Local(local), ty, span);
         }
         if let Some(&global) = self.cx.globals.get(&ident.name) {
-            let ty = self.program.globals[global.index()].ty;
+            let ty = self.state.program.globals[global.index()].ty;
             if !self.cx.is_main {
-                self.program.globals[global.index()].from_functions = true;
+                self.state.program.globals[global.index()].from_functions = true;
             }
             return self.push_expr(ExprKind::Global(global), ty, span);
         }
         if let Some((c, ty)) = super::builtins::constant(&ident.name) {
             return self.push_expr(ExprKind::Const(c), ty, span);
         }
-        if self.names.contains_key(&ident.name) {
+        if self.state.names.funcs.contains_key(&ident.name) {
             return self.unsupported_expr(span, "functions as values");
         }
         if super::builtins::is_builtin_fn(&ident.name) {
@@ -416,8 +416,8 @@ impl Checker {
                 self.cx.locals[l.index()].mutable,
             ),
             ExprKind::Global(g) => (
-                self.program.globals[g.index()].ty,
-                self.program.globals[g.index()].mutable,
+                self.state.program.globals[g.index()].ty,
+                self.state.program.globals[g.index()].mutable,
             ),
             _ => return self.error_expr(span),
         };
@@ -506,15 +506,15 @@ impl Checker {
         if let Some(super::heap::TypeName::Adt(index)) = self.type_name(&ident.name) {
             return self.construct_struct(index, args, span);
         }
-        match self.names.get(&ident.name).copied() {
+        match self.state.names.funcs.get(&ident.name).copied() {
             Some(Callee::Func(func)) => {
-                let sig = self.sigs[func.index()].clone();
+                let sig = self.state.sigs[func.index()].clone();
                 let params: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
                 let args = self.call_args(&ident.name, &params, args, span);
                 self.push_expr(ExprKind::Call { func, args }, sig.ret, span)
             }
             Some(Callee::Extern(ext)) => {
-                let e = self.program.externs[ext.index()].clone();
+                let e = self.state.program.externs[ext.index()].clone();
                 let args = self.call_args(&ident.name, &e.params, args, span);
                 self.push_expr(ExprKind::CallExtern { ext, args }, e.ret, span)
             }
@@ -594,8 +594,8 @@ impl Checker {
         let recv = self.expr(receiver, None);
         let rty = self.ty_of(recv);
         if let Some(adt) = self.adt_of(rty) {
-            let key = (adt.name.clone(), method.name.clone());
-            if let Some(&func) = self.methods.get(&key) {
+            let key = (adt.id, method.name.clone());
+            if let Some(&func) = self.state.names.methods.get(&key) {
                 return self.user_method(func, recv, method, args, span);
             }
         }
@@ -610,8 +610,9 @@ impl Checker {
         args: &[ast::Arg],
         span: Span,
     ) -> ExprId {
-        let type_name = self.program.adts[index].name.clone();
-        if let Some(&func) = self.methods.get(&(type_name.clone(), name.name.clone())) {
+        let type_name = self.state.program.adts[index].name.clone();
+        let adt = self.state.program.adts[index].id;
+        if let Some(&func) = self.state.names.methods.get(&(adt, name.name.clone())) {
             if self.takes_self(func) {
                 self.error_with_label(
                     name.span,
@@ -623,7 +624,7 @@ impl Checker {
                 );
                 return self.error_expr(span);
             }
-            let sig = self.sigs[func.index()].clone();
+            let sig = self.state.sigs[func.index()].clone();
             let params: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
             let args = self.call_args(&sig.name, &params, args, span);
             return self.push_expr(ExprKind::Call { func, args }, sig.ret, span);
@@ -640,7 +641,7 @@ impl Checker {
         args: &[ast::Arg],
         span: Span,
     ) -> ExprId {
-        let sig = self.sigs[func.index()].clone();
+        let sig = self.state.sigs[func.index()].clone();
         if !self.takes_self(func) {
             self.error_with_label(
                 name.span,

@@ -22,7 +22,7 @@ impl Checker {
         if self.lookup_local(name).is_some() || self.cx.globals.contains_key(name) {
             return None;
         }
-        if let Some(&i) = self.adt_names.get(name) {
+        if let Some(&i) = self.state.names.adts.get(name) {
             return Some(TypeName::Adt(i));
         }
         self.modules
@@ -226,7 +226,7 @@ impl Checker {
         span: Span,
     ) -> ExprId {
         let ty = self.adt_ty(index);
-        let adt = self.program.adts[index].clone();
+        let adt = self.state.program.adts[index].clone();
         let AdtKind::Struct(fields) = &adt.kind else {
             self.error(
                 span,
@@ -322,7 +322,7 @@ impl Checker {
         span: Span,
     ) -> ExprId {
         let ty = self.adt_ty(index);
-        let adt = self.program.adts[index].clone();
+        let adt = self.state.program.adts[index].clone();
         let AdtKind::Enum(variants) = &adt.kind else {
             let what = if args.is_some() {
                 "static function"

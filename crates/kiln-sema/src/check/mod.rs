@@ -1,6 +1,7 @@
-//! The checker: resolves names and types of an AST module and builds typed HIR.
+//! The checker: resolves names and types of one unit of source (an AST module)
+//! against what its session already knows, and builds typed HIR.
 //!
-//! It works in three passes over the module: [`Checker::collect_items`] declares every
+//! It works in three passes over the unit: [`Checker::collect_items`] declares every
 //! function, extern and type alias (so they are visible in the whole file);
 //! [`Checker::check_main`] checks the top-level statements in order, which is also how
 //! it learns which globals each function may see (those declared before it); then
@@ -19,32 +20,119 @@ mod stmt;
 mod types;
 
 use crate::hir::{self, ExprId, FuncId, GlobalId, LocalId};
-use crate::ty::Ty;
+use crate::ty::{AdtId, Ty};
 use kiln_syntax::ast::{self, ItemKind};
 use kiln_syntax::{Diagnostic, Span};
 use std::collections::HashMap;
 
-/// The result of checking: HIR when there were no errors, and every diagnostic.
-pub struct Checked {
-    pub program: Option<hir::Program>,
+/// What a session knows between units: every signature, name, type declaration and
+/// global so far, and the HIR of every function checked. The name tables are small
+/// and cloned as a checkpoint before each unit; the arenas only grow, so a checkpoint
+/// records their lengths.
+#[derive(Clone, Default)]
+pub(crate) struct State {
+    /// Signatures, indexed by [`FuncId`]: every function, method, `<main>` of each
+    /// unit and test has one, so `sigs` and `program.funcs` have the same length
+    /// between units.
+    pub sigs: Vec<FuncSig>,
+    pub names: Names,
+    pub program: hir::Program,
+}
+
+/// The names a unit sees from the units before it.
+#[derive(Clone, Default)]
+pub(crate) struct Names {
+    pub funcs: HashMap<String, Callee>,
+    pub aliases: HashMap<String, ast::TypeExpr>,
+    /// Struct and enum names, and their declarations (indexed like `program.adts`).
+    pub adts: HashMap<String, usize>,
+    /// Methods and static functions of structs and enums: (type, method name).
+    pub methods: HashMap<(AdtId, String), FuncId>,
+    /// Top-level variables: globals visible to every later unit.
+    pub globals: HashMap<String, GlobalId>,
+}
+
+/// The lengths of a [`State`]'s arenas, and its names, before a unit.
+pub(crate) struct Checkpoint {
+    names: Names,
+    sigs: usize,
+    funcs: usize,
+    globals: usize,
+    externs: usize,
+    adts: usize,
+    tests: usize,
+    main: Option<FuncId>,
+}
+
+impl State {
+    pub(crate) fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            names: self.names.clone(),
+            sigs: self.sigs.len(),
+            funcs: self.program.funcs.len(),
+            globals: self.program.globals.len(),
+            externs: self.program.externs.len(),
+            adts: self.program.adts.len(),
+            tests: self.program.tests.len(),
+            main: self.program.main,
+        }
+    }
+
+    /// Forgets everything added since `c`.
+    pub(crate) fn restore(&mut self, c: Checkpoint) {
+        self.names = c.names;
+        self.sigs.truncate(c.sigs);
+        let p = &mut self.program;
+        p.funcs.truncate(c.funcs);
+        p.globals.truncate(c.globals);
+        p.externs.truncate(c.externs);
+        p.adts.truncate(c.adts);
+        p.tests.truncate(c.tests);
+        p.main = c.main;
+    }
+}
+
+/// What checking one unit added: the ids of its functions (in order; `<main>` and
+/// its tests last) and its warnings.
+#[derive(Debug)]
+pub struct Unit {
+    pub funcs: std::ops::Range<u32>,
+    pub main: FuncId,
+    pub tests: Vec<(String, FuncId)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks one module.
-pub fn check_module(module: &ast::Module) -> Checked {
-    let mut checker = Checker::default();
+/// Checks one unit against `state`, adding to it. On any error, the caller restores
+/// the checkpoint it took.
+pub(crate) fn check_unit(
+    state: State,
+    module: &ast::Module,
+    globals_in_slots: bool,
+) -> (State, Result<Unit, Vec<Diagnostic>>) {
+    let first = state.sigs.len() as u32;
+    let tests_before = state.program.tests.len();
+    let mut checker = Checker {
+        state,
+        globals_in_slots,
+        ..Checker::default()
+    };
     checker.collect_items(module);
     checker.resolve_adts(module);
     checker.resolve_signatures(module);
     checker.collect_methods(module);
     let (snapshots, main) = checker.check_main(module);
     checker.check_bodies(module, snapshots, main);
-    let Checker { diags, program, .. } = checker;
-    let has_errors = diags.iter().any(|d| d.is_error());
-    Checked {
-        program: (!has_errors).then_some(program),
-        diagnostics: diags,
+    let Checker { diags, state, .. } = checker;
+    if diags.iter().any(|d| d.is_error()) {
+        return (state, Err(diags));
     }
+    let unit = Unit {
+        funcs: first..state.sigs.len() as u32,
+        main: state.program.main.unwrap_or(FuncId(first)),
+        tests: state.program.tests[tests_before..].to_vec(),
+        diagnostics: diags,
+    };
+    (state, Ok(unit))
 }
 
 /// A function's signature, known before any body is checked.
@@ -57,7 +145,7 @@ pub(crate) struct FuncSig {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Callee {
+pub enum Callee {
     Func(FuncId),
     Extern(hir::ExternId),
 }
@@ -86,16 +174,17 @@ pub(crate) struct BodyCx {
 #[derive(Default)]
 pub(crate) struct Checker {
     pub diags: Vec<Diagnostic>,
-    pub sigs: Vec<FuncSig>,
-    pub names: HashMap<String, Callee>,
-    pub aliases: HashMap<String, ast::TypeExpr>,
-    /// Struct and enum names, and their declarations (indexed like `program.adts`).
-    pub adt_names: HashMap<String, usize>,
-    /// Methods and static functions of structs and enums: (type name, method).
-    pub methods: HashMap<(String, String), FuncId>,
+    /// What the session knows, which this unit adds to.
+    pub state: State,
+    /// Functions and types this unit declares, to report duplicates within it (a
+    /// later unit may declare a name again: the new declaration takes the name).
+    unit_funcs: std::collections::HashSet<String>,
+    unit_types: std::collections::HashSet<String>,
+    /// Keep every top-level variable in a global slot, because later units may see
+    /// it (a REPL or an embedder), rather than in a register of `<main>`.
+    globals_in_slots: bool,
     /// `import`ed module names (reported as not available; used to avoid cascades).
     pub modules: Vec<String>,
-    pub program: hir::Program,
     pub cx: BodyCx,
     /// Where the error "X is not available yet" was reported, to say it once per
     /// construct and line.
@@ -141,13 +230,17 @@ impl Checker {
                 ItemKind::TypeAlias(alias) => {
                     if !alias.generics.is_empty() {
                         self.unsupported(alias.name.span, "generic type aliases");
-                    } else if self.aliases.contains_key(&alias.name.name) {
+                    } else if !self.unit_types.insert(alias.name.name.clone()) {
                         self.error(
                             alias.name.span,
                             format!("the type `{}` is defined twice", alias.name.name),
                         );
                     } else {
-                        self.aliases
+                        // It takes the name from a type of an earlier unit.
+                        self.state.names.adts.remove(&alias.name.name);
+                        self.state
+                            .names
+                            .aliases
                             .insert(alias.name.name.clone(), alias.ty.clone());
                     }
                 }
@@ -166,7 +259,7 @@ impl Checker {
     /// Declares a function or extern name; the signature is filled in later.
     fn declare_fn(&mut self, sig: &ast::FnSig, kind: Callee) {
         let name = &sig.name.name;
-        if self.names.contains_key(name) {
+        if !self.unit_funcs.insert(name.clone()) {
             self.error_with_label(
                 sig.name.span,
                 format!("the function `{name}` is defined twice"),
@@ -176,25 +269,25 @@ impl Checker {
         }
         let callee = match kind {
             Callee::Func(_) => {
-                self.sigs.push(FuncSig {
+                self.state.sigs.push(FuncSig {
                     name: name.clone(),
                     params: Vec::new(),
                     ret: Ty::Unit,
                     span: sig.span,
                 });
-                Callee::Func(FuncId(self.sigs.len() as u32 - 1))
+                Callee::Func(FuncId(self.state.sigs.len() as u32 - 1))
             }
             Callee::Extern(_) => {
-                self.program.externs.push(hir::Extern {
+                self.state.program.externs.push(hir::Extern {
                     name: name.clone(),
                     params: Vec::new(),
                     ret: Ty::Unit,
                     span: sig.span,
                 });
-                Callee::Extern(hir::ExternId(self.program.externs.len() as u32 - 1))
+                Callee::Extern(hir::ExternId(self.state.program.externs.len() as u32 - 1))
             }
         };
-        self.names.insert(name.clone(), callee);
+        self.state.names.funcs.insert(name.clone(), callee);
     }
 
     fn resolve_signatures(&mut self, module: &ast::Module) {
@@ -204,7 +297,7 @@ impl Checker {
                 ItemKind::ExternFn(sig) => (sig, true),
                 _ => continue,
             };
-            let Some(&callee) = self.names.get(&sig.name.name) else {
+            let Some(&callee) = self.state.names.funcs.get(&sig.name.name) else {
                 continue;
             };
             self.resolve_signature(sig, is_extern, callee, None);
@@ -270,12 +363,12 @@ impl Checker {
             }
             match callee {
                 // Only the first declaration of a name owns the slot.
-                Callee::Func(id) if self.sigs[id.index()].span == sig.span => {
-                    self.sigs[id.index()].params = params;
-                    self.sigs[id.index()].ret = ret;
+                Callee::Func(id) if self.state.sigs[id.index()].span == sig.span => {
+                    self.state.sigs[id.index()].params = params;
+                    self.state.sigs[id.index()].ret = ret;
                 }
-                Callee::Extern(id) if self.program.externs[id.index()].span == sig.span => {
-                    let ext = &mut self.program.externs[id.index()];
+                Callee::Extern(id) if self.state.program.externs[id.index()].span == sig.span => {
+                    let ext = &mut self.state.program.externs[id.index()];
                     ext.params = params.into_iter().map(|(_, t)| t).collect();
                     ext.ret = ret;
                 }
@@ -291,6 +384,7 @@ impl Checker {
         self.cx = BodyCx {
             is_main: true,
             scopes: vec![HashMap::new()],
+            globals: self.state.names.globals.clone(),
             ..BodyCx::default()
         };
         let mut stmts = Vec::new();
@@ -310,26 +404,36 @@ impl Checker {
         }
         let span = main_span.unwrap_or_default();
         let body = self.push_expr(hir::ExprKind::Block { stmts, tail: None }, Ty::Unit, span);
+        self.state.names.globals = self.cx.globals.clone();
+        if self.globals_in_slots {
+            for &g in self.state.names.globals.values() {
+                self.state.program.globals[g.index()].from_functions = true;
+            }
+        }
         let main = self.finish_body("<main>", Vec::new(), Ty::Unit, body, span);
         (snapshots, main)
     }
 
     fn check_bodies(&mut self, module: &ast::Module, snapshots: Snapshots, main: hir::Function) {
-        // Function ids of HIR must match the signature ids, so functions are placed
-        // by id; `<main>` and tests go after them.
-        let mut bodies: Vec<Option<hir::Function>> = vec![None; self.sigs.len()];
+        // Function ids of HIR match the signature ids: the functions this unit
+        // declared are placed by id after those of earlier units; `<main>` and tests
+        // get signatures and go after them.
+        let first = self.state.program.funcs.len();
+        let mut bodies: Vec<Option<hir::Function>> = vec![None; self.state.sigs.len() - first];
         let mut tests = Vec::new();
         for (index, item) in module.items.iter().enumerate() {
             let globals = snapshots.get(&index).cloned().unwrap_or_default();
             match &item.kind {
                 ItemKind::Fn(f) => {
-                    let Some(Callee::Func(id)) = self.names.get(&f.sig.name.name).copied() else {
+                    let Some(Callee::Func(id)) =
+                        self.state.names.funcs.get(&f.sig.name.name).copied()
+                    else {
                         continue;
                     };
-                    if self.sigs[id.index()].span != f.sig.span {
+                    if id.index() < first || self.state.sigs[id.index()].span != f.sig.span {
                         continue;
                     }
-                    bodies[id.index()] = Some(self.check_fn(id, f, globals));
+                    bodies[id.index() - first] = Some(self.check_fn(id, f, globals));
                 }
                 ItemKind::Test(t) => {
                     tests.push((t.name.clone(), self.check_test(t, item.span, globals)));
@@ -339,33 +443,44 @@ impl Checker {
                         let Some(id) = self.method_id(imp, m) else {
                             continue;
                         };
-                        if bodies[id.index()].is_none() {
-                            bodies[id.index()] = Some(self.check_fn(id, m, globals.clone()));
+                        if id.index() >= first && bodies[id.index() - first].is_none() {
+                            bodies[id.index() - first] =
+                                Some(self.check_fn(id, m, globals.clone()));
                         }
                     }
                 }
                 _ => {}
             }
         }
-        let mut funcs: Vec<hir::Function> = Vec::new();
         for (i, body) in bodies.into_iter().enumerate() {
-            funcs.push(body.unwrap_or_else(|| self.placeholder(i)));
+            let f = body.unwrap_or_else(|| self.placeholder(first + i));
+            self.state.program.funcs.push(f);
         }
-        funcs.push(main);
-        self.program.main = Some(FuncId(funcs.len() as u32 - 1));
+        let main_id = self.push_body(main);
+        self.state.program.main = Some(main_id);
         for (name, f) in tests {
-            funcs.push(f);
-            self.program
-                .tests
-                .push((name, FuncId(funcs.len() as u32 - 1)));
+            let id = self.push_body(f);
+            self.state.program.tests.push((name, id));
         }
-        self.program.funcs = funcs;
+    }
+
+    /// Adds a function with no declaration of its own (`<main>`, a test), giving it
+    /// a signature so that signature and function ids stay the same.
+    fn push_body(&mut self, f: hir::Function) -> FuncId {
+        self.state.sigs.push(FuncSig {
+            name: f.name.clone(),
+            params: Vec::new(),
+            ret: f.ret,
+            span: f.span,
+        });
+        self.state.program.funcs.push(f);
+        FuncId(self.state.program.funcs.len() as u32 - 1)
     }
 
     /// A body for a function whose declaration was rejected (only reachable when
     /// errors were reported, so it is never lowered).
     fn placeholder(&mut self, index: usize) -> hir::Function {
-        let sig = &self.sigs[index];
+        let sig = &self.state.sigs[index];
         hir::Function {
             name: sig.name.clone(),
             params: Vec::new(),
@@ -387,7 +502,7 @@ impl Checker {
         f: &ast::FnDecl,
         globals: HashMap<String, GlobalId>,
     ) -> hir::Function {
-        let sig = self.sigs[id.index()].clone();
+        let sig = self.state.sigs[id.index()].clone();
         self.cx = BodyCx {
             ret: Some(sig.ret),
             scopes: vec![HashMap::new()],

@@ -79,7 +79,7 @@ impl Checker {
             ExprKind::Const(c) if !matches!(c, Const::Str(_)) => Some(c.clone()),
             _ => None,
         };
-        self.program.globals.push(hir::Global {
+        self.state.program.globals.push(hir::Global {
             name: name.to_string(),
             ty,
             mutable,
@@ -87,7 +87,7 @@ impl Checker {
             init,
             from_functions: false,
         });
-        let id = GlobalId(self.program.globals.len() as u32 - 1);
+        let id = GlobalId(self.state.program.globals.len() as u32 - 1);
         if name != "_" {
             self.cx.globals.insert(name.to_string(), id);
             // A top-level local of the same name (from destructuring) is shadowed.

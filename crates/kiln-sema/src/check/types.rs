@@ -25,7 +25,7 @@ impl Checker {
                     }
                     return ty;
                 }
-                if let Some(alias) = self.aliases.get(&name.name).cloned() {
+                if let Some(alias) = self.state.names.aliases.get(&name.name).cloned() {
                     if depth > MAX_ALIAS_DEPTH {
                         self.error(
                             name.span,
@@ -35,7 +35,7 @@ impl Checker {
                     }
                     return self.resolve_type_at(&alias, depth + 1);
                 }
-                if let Some(&index) = self.adt_names.get(&name.name) {
+                if let Some(&index) = self.state.names.adts.get(&name.name) {
                     if !args.is_empty() {
                         self.unsupported(t.span, "generic structs and enums");
                     }
