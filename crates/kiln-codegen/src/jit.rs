@@ -417,6 +417,10 @@ impl Jit {
                         .collect();
                     arena.define_enum(p, name, &vs);
                 }
+                mir::TypeInfo::Closure { name, captures } => {
+                    let cs: Vec<*const TypeDesc> = captures.iter().map(at).collect();
+                    arena.define_closure(p, name, &cs);
+                }
             }
         }
         ptrs.into_iter().map(|p| p as *const TypeDesc).collect()

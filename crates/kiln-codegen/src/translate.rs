@@ -341,6 +341,24 @@ impl Translator<'_, '_, '_> {
                 self.builder.set_srcloc(SourceLoc::default());
                 rets.first().copied()
             }
+            InstKind::CallIndirect { code, args } => {
+                let params: Vec<mir::Type> = args.iter().map(|&a| self.mir.value_type(a)).collect();
+                let ret = inst.results.first().map(|&r| self.mir.value_type(r));
+                let sig = signature(self.env.call_conv, &params, ret);
+                let sig = self.builder.import_signature(sig);
+                let code = self.val(*code);
+                let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
+                let site = self.site_for(inst.span, inst.inlined);
+                self.builder.set_srcloc(SourceLoc::new(site + 1));
+                let call = self.builder.ins().call_indirect(sig, code, &args);
+                self.builder.set_srcloc(SourceLoc::default());
+                self.builder.inst_results(call).first().copied()
+            }
+            InstKind::FuncAddr(f) => {
+                let id = self.env.funcs[f.index()];
+                let r = self.env.module.declare_func_in_func(id, self.builder.func);
+                Some(self.builder.ins().func_addr(types::I64, r))
+            }
             InstKind::CallRuntime { symbol, args, site } => {
                 let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
                 let site = site.then(|| self.site_for(inst.span, inst.inlined));

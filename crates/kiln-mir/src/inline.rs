@@ -163,7 +163,9 @@ fn map_values(kind: &InstKind, v: &impl Fn(Value) -> Value) -> InstKind {
     use InstKind::*;
     let all = |xs: &[Value]| xs.iter().map(|&x| v(x)).collect::<Vec<_>>();
     match kind {
-        Iconst(_) | Fconst(_) | Str(_) | Spec(_) | Null | GlobalLoad(_) | Desc(_) => kind.clone(),
+        Iconst(_) | Fconst(_) | Str(_) | Spec(_) | Null | GlobalLoad(_) | Desc(_) | FuncAddr(_) => {
+            kind.clone()
+        }
         Binary(op, a, b) => Binary(*op, v(*a), v(*b)),
         Overflow(op, a, b) => Overflow(*op, v(*a), v(*b)),
         Unary(op, a) => Unary(*op, v(*a)),
@@ -172,6 +174,10 @@ fn map_values(kind: &InstKind, v: &impl Fn(Value) -> Value) -> InstKind {
         Convert(op, a) => Convert(*op, v(*a)),
         Select(c, a, b) => Select(v(*c), v(*a), v(*b)),
         Call(f, args) => Call(*f, all(args)),
+        CallIndirect { code, args } => CallIndirect {
+            code: v(*code),
+            args: all(args),
+        },
         CallRuntime { symbol, args, site } => CallRuntime {
             symbol,
             args: all(args),

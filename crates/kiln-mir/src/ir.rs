@@ -212,6 +212,13 @@ pub enum TypeInfo {
         name: String,
         variants: Vec<VariantInfo>,
     },
+    /// A closure object: a code pointer, then the captured values. `name` is the
+    /// function's name for a named function used as a value, empty for a closure.
+    /// The descriptor of a function *type* has no captures.
+    Closure {
+        name: String,
+        captures: Vec<TypeRef>,
+    },
 }
 
 /// An enum variant for its descriptor: name, whether it prints labelled, and its
@@ -237,6 +244,14 @@ pub enum InstKind {
     Select(Value, Value, Value),
     /// A call to a Kiln function.
     Call(FuncRef, Vec<Value>),
+    /// A call through a code pointer (a function value); the arguments' types and
+    /// the result's make the signature.
+    CallIndirect {
+        code: Value,
+        args: Vec<Value>,
+    },
+    /// The address of a Kiln function's code.
+    FuncAddr(FuncRef),
     /// A call to a runtime function by symbol. When `site` is true the code
     /// generator passes the frame pointer and a site number before `args`.
     CallRuntime {

@@ -6,6 +6,7 @@
 //! a check that branches to a cold block ending in a panic. Lowering trusts the HIR
 //! (it is only produced for programs without errors) and never reports errors.
 
+mod closures;
 mod heap;
 mod pattern;
 mod rc;
@@ -34,7 +35,8 @@ pub fn mir_type(ty: Ty) -> Option<Type> {
         Ty::Bool => Type::I8,
         Ty::Char => Type::I32,
         Ty::Str | Ty::Heap(_) => Type::Ptr,
-        Ty::Unit | Ty::Never | Ty::Error => return None,
+        // HIR has no unification variables (kiln-sema resolves them all).
+        Ty::Unit | Ty::Never | Ty::Error | Ty::Infer(_) => return None,
     })
 }
 
@@ -55,6 +57,14 @@ struct Tables {
     types: Vec<TypeInfo>,
     type_ids: HashMap<Ty, TypeRef>,
     adts: Vec<hir::AdtDef>,
+    /// The object descriptor of each closure function, of each named function used
+    /// as a value, and of the cell of each type of captured `var`.
+    closure_types: HashMap<hir::FuncId, TypeRef>,
+    func_value_types: HashMap<hir::FuncId, TypeRef>,
+    cell_types: HashMap<Ty, TypeRef>,
+    /// Functions lowering adds after the HIR ones (from `first_extra` on).
+    extras: Vec<closures::Extra>,
+    first_extra: usize,
 }
 
 impl Tables {
@@ -79,6 +89,7 @@ impl Tables {
 pub fn lower_program(hir: &hir::Program) -> Result<Program, Vec<Span>> {
     let mut tables = Tables {
         adts: hir.adts.clone(),
+        first_extra: hir.funcs.len(),
         ..Tables::default()
     };
     let mut program = Program::default();
@@ -119,9 +130,14 @@ pub fn lower_program(hir: &hir::Program) -> Result<Program, Vec<Span>> {
     }
     for (i, f) in hir.funcs.iter().enumerate() {
         let is_main = hir.main.is_some_and(|m| m.index() == i);
+        let id = hir::FuncId(i as u32);
         program
             .funcs
-            .push(lower_function(hir, f, is_main, &mut tables));
+            .push(lower_function(hir, id, f, is_main, &mut tables));
+    }
+    // Building an extra function never asks for another one.
+    for extra in tables.extras.clone() {
+        program.funcs.push(closures::build_extra(hir, extra));
     }
     program.main = hir.main.map(|m| FuncRef(m.0));
     program.strings = tables.strings;
@@ -177,14 +193,20 @@ struct FnLower<'a> {
 
 fn lower_function(
     hir: &hir::Program,
+    id: hir::FuncId,
     func: &hir::Function,
     is_main: bool,
     tables: &mut Tables,
 ) -> Func {
-    let params: Vec<Type> = func
-        .params
-        .iter()
-        .filter_map(|&p| mir_type(func.local(p).ty))
+    // A closure body takes its closure object first.
+    let env: Option<Type> = func.captures.is_some().then_some(Type::Ptr);
+    let params: Vec<Type> = env
+        .into_iter()
+        .chain(
+            func.params
+                .iter()
+                .filter_map(|&p| mir_type(func.local(p).ty)),
+        )
         .collect();
     let ret = mir_type(func.ret);
     let b = FuncBuilder::new(func.name.clone(), params, ret, func.span);
@@ -203,12 +225,18 @@ fn lower_function(
         precomputed: HashMap::new(),
     };
     for (i, local) in func.locals.iter().enumerate() {
-        if let Some(ty) = mir_type(local.ty) {
+        if local.boxed {
+            cx.b.declare_var(Var(i as u32), Type::Ptr);
+        } else if let Some(ty) = mir_type(local.ty) {
             cx.b.declare_var(Var(i as u32), ty);
         }
     }
     let entry_params = cx.b.block_params(Func::ENTRY).to_vec();
     let mut incoming = entry_params.into_iter();
+    if env.is_some() {
+        let env = incoming.next().expect("the closure parameter");
+        cx.bind_captures(env, id, func.span);
+    }
     for &p in &func.params {
         if mir_type(func.local(p).ty).is_some() {
             if let Some(v) = incoming.next() {
@@ -262,6 +290,18 @@ impl<'a> FnLower<'a> {
         let (ty, span) = (e.ty, e.span);
         match &e.kind {
             ExprKind::Const(c) => self.constant(c, ty, span),
+            ExprKind::Local(l) if self.func.local(*l).boxed => self.read_boxed(*l, span),
+            ExprKind::Let { local, init } if self.func.local(*local).boxed => {
+                self.let_boxed(*local, *init, span);
+                None
+            }
+            ExprKind::SetLocal { local, value } if self.func.local(*local).boxed => {
+                self.set_boxed(*local, *value, span);
+                None
+            }
+            ExprKind::Closure { .. } | ExprKind::FuncValue(_) | ExprKind::CallValue { .. } => {
+                self.lower_function_value(id)
+            }
             ExprKind::Local(l) => {
                 mir_type(ty)?;
                 match self.fixed.get(&l.0) {

@@ -107,6 +107,8 @@ fn print_inst(f: &Func, inst: &Inst) -> String {
         InstKind::Convert(op, a) => format!("{} {a}", format!("{op:?}").to_lowercase()),
         InstKind::Select(c, a, b) => format!("select {c}, {a}, {b}"),
         InstKind::Call(func, args) => format!("call {func}({})", list(args)),
+        InstKind::CallIndirect { code, args } => format!("call_indirect {code}({})", list(args)),
+        InstKind::FuncAddr(func) => format!("func_addr {func}"),
         InstKind::CallRuntime { symbol, args, site } => {
             let site = if *site { " with site" } else { "" };
             format!("call_runtime {symbol}({}){site}", list(args))

@@ -15,6 +15,7 @@ fn may_free(kind: &InstKind) -> bool {
     matches!(
         kind,
         InstKind::Call(..)
+            | InstKind::CallIndirect { .. }
             | InstKind::CallRuntime { .. }
             | InstKind::CallExtern(..)
             | InstKind::SetField { .. }

@@ -115,6 +115,7 @@ pub fn operands(kind: &InstKind) -> Vec<Value> {
         | InstKind::Str(_)
         | InstKind::Spec(_)
         | InstKind::Null
+        | InstKind::FuncAddr(_)
         | InstKind::Desc(_)
         | InstKind::GlobalLoad(_) => Vec::new(),
         InstKind::GetField { obj, .. } => vec![*obj],
@@ -131,6 +132,11 @@ pub fn operands(kind: &InstKind) -> Vec<Value> {
         InstKind::Call(_, args)
         | InstKind::CallExtern(_, args)
         | InstKind::CallRuntime { args, .. } => args.clone(),
+        InstKind::CallIndirect { code, args } => {
+            let mut all = vec![*code];
+            all.extend(args);
+            all
+        }
     }
 }
 

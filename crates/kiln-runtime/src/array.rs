@@ -576,6 +576,84 @@ pub unsafe extern "C-unwind" fn kiln_array_sort(arr: *mut u8) {
     }
 }
 
+/// The code a `sort_by` call compares with: `less(closure, a, b)` says whether the
+/// element in slot `a` goes before the one in slot `b` (the compiler generates it
+/// per element type; it calls the closure).
+pub type LessFn = unsafe extern "C-unwind" fn(*mut u8, u64, u64) -> i8;
+
+/// `a.sort_by(f)`: a stable merge sort that calls `less` only as "does the right
+/// element go before the left one", so equal elements keep their order.
+///
+/// The closure may do anything, including changing the array: the elements are
+/// sorted as a retained copy and written back only if the length is unchanged
+/// (otherwise the sort panics), so no element is ever read after being freed.
+///
+/// # Safety
+/// `arr` must be a live array, `closure` a live closure object and `less` the
+/// comparison code generated for this array's element type.
+pub unsafe extern "C-unwind" fn kiln_array_sort_by(
+    arr: *mut u8,
+    closure: *mut u8,
+    less: *const u8,
+) {
+    // SAFETY: guaranteed by the caller: `less` has the `LessFn` signature.
+    let less: LessFn = unsafe { std::mem::transmute::<*const u8, LessFn>(less) };
+    // SAFETY: `arr` is a live array; every slot copied below is retained, so the
+    // copy owns its references whatever the closure does to the array.
+    unsafe {
+        let (a, ed) = parts(arr);
+        let n = a.len as usize;
+        if n < 2 {
+            return;
+        }
+        let mut slots: Vec<u64> = (0..n).map(|i| a.get(i, ed)).collect();
+        for &v in &slots {
+            crate::object::retain_slot(v, ed);
+        }
+        let mut buf = slots.clone();
+        let mut width = 1;
+        while width < n {
+            let mut lo = 0;
+            while lo < n {
+                let mid = (lo + width).min(n);
+                let hi = (lo + 2 * width).min(n);
+                let (mut i, mut j, mut k) = (lo, mid, lo);
+                while i < mid && j < hi {
+                    if less(closure, slots[j], slots[i]) != 0 {
+                        buf[k] = slots[j];
+                        j += 1;
+                    } else {
+                        buf[k] = slots[i];
+                        i += 1;
+                    }
+                    k += 1;
+                }
+                buf[k..k + mid - i].copy_from_slice(&slots[i..mid]);
+                k += mid - i;
+                buf[k..k + hi - j].copy_from_slice(&slots[j..hi]);
+                lo = hi;
+            }
+            std::mem::swap(&mut slots, &mut buf);
+            width *= 2;
+        }
+        let (a, ed) = parts(arr);
+        if a.len as usize != n {
+            for &v in &slots {
+                crate::object::release_slot(v, ed);
+            }
+            crate::panic::raise(
+                std::ptr::null(),
+                -1,
+                "array modified during sort_by".to_string(),
+            );
+        }
+        for (i, v) in slots.into_iter().enumerate() {
+            crate::object::release_slot(a.get(i, ed), ed);
+            a.put(i, ed, v);
+        }
+    }
+}
+
 /// `a.reverse()`.
 ///
 /// # Safety

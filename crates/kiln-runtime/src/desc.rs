@@ -36,13 +36,15 @@ pub enum TypeKind {
     Tuple = 16,
     Struct = 17,
     Enum = 18,
+    /// A function value: a closure object holding a code pointer and captures.
+    Closure = 19,
 }
 
 /// The kind of a descriptor that was declared but not defined yet.
 const UNDEFINED: u32 = u32::MAX;
 
 impl TypeKind {
-    const ALL: [TypeKind; 19] = [
+    const ALL: [TypeKind; 20] = [
         TypeKind::Unit,
         TypeKind::Bool,
         TypeKind::Char,
@@ -62,6 +64,7 @@ impl TypeKind {
         TypeKind::Tuple,
         TypeKind::Struct,
         TypeKind::Enum,
+        TypeKind::Closure,
     ];
 
     pub fn from_u32(n: u32) -> Option<TypeKind> {
@@ -187,12 +190,15 @@ impl TypeDesc {
         unsafe { text(self.name, self.name_len) }
     }
 
-    /// The fields of a tuple or struct.
+    /// The fields of a tuple or struct, or the captures of a closure.
     ///
     /// # Safety
     /// The descriptor must be well formed.
     pub unsafe fn fields(&self) -> &[FieldDesc] {
-        if !matches!(self.kind(), TypeKind::Tuple | TypeKind::Struct) {
+        if !matches!(
+            self.kind(),
+            TypeKind::Tuple | TypeKind::Struct | TypeKind::Closure
+        ) {
             return &[];
         }
         // SAFETY: a well-formed tuple/struct descriptor has `count` fields.
@@ -347,6 +353,10 @@ impl Default for DescArena {
 }
 
 const UNIT_OBJECT_SIZE: usize = 24;
+
+/// Where a closure object keeps its code pointer, and where its captures start.
+pub const CLOSURE_CODE_OFFSET: u32 = 16;
+pub const CLOSURE_CAPTURES_OFFSET: u32 = 24;
 
 fn align_up(n: u32, to: u32) -> u32 {
     n.div_ceil(to) * to
@@ -545,6 +555,28 @@ impl DescArena {
         self.set(target, d);
     }
 
+    /// A closure object: the code pointer at offset 16, then the captured values.
+    /// `name` is the function's name for a named function used as a value, empty
+    /// for a closure; the descriptor of a function *type* (an array's element, a
+    /// field) has no captures and is used only to know that values are objects.
+    pub fn define_closure(
+        &mut self,
+        target: *mut TypeDesc,
+        name: &str,
+        captures: &[*const TypeDesc],
+    ) {
+        let named: Vec<(&str, *const TypeDesc)> = captures.iter().map(|&d| ("", d)).collect();
+        let (table, object_size) = self.layout(CLOSURE_CAPTURES_OFFSET, &named);
+        let (name, name_len) = self.name(name);
+        let mut d = Self::blank(TypeKind::Closure);
+        d.name = name;
+        d.name_len = name_len;
+        d.count = captures.len() as u32;
+        d.fields = table;
+        d.object_size = object_size;
+        self.set(target, d);
+    }
+
     pub fn define_enum(&mut self, target: *mut TypeDesc, name: &str, variants: &[VariantDef]) {
         self.check_target(target);
         let mut table = Vec::with_capacity(variants.len());
@@ -670,6 +702,7 @@ pub unsafe fn type_name(d: &TypeDesc) -> String {
                     }
                 }
                 TypeKind::Struct | TypeKind::Enum => d.name().to_string(),
+                TypeKind::Closure => "fn".to_string(),
             },
         }
     }

@@ -145,6 +145,7 @@ symbols! {
     array::kiln_array_contains(Ptr, I64) -> I8;
     array::kiln_array_index_of(Ptr, I64, Ptr) -> Ptr;
     array::kiln_array_sort(Ptr);
+    array::kiln_array_sort_by(Ptr, Ptr, Ptr);
     array::kiln_array_reverse(Ptr);
     array::kiln_array_sum(Ptr, I32, Ptr) -> I64;
     array::kiln_array_min(Ptr, Ptr) -> Ptr;

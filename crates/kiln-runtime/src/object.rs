@@ -268,7 +268,7 @@ unsafe fn destroy(obj: *mut u8, pending: &mut Pending) {
                 }
                 free_object(obj, MAP_OBJECT_SIZE);
             }
-            TypeKind::Tuple | TypeKind::Struct => {
+            TypeKind::Tuple | TypeKind::Struct | TypeKind::Closure => {
                 release_fields(obj, d.fields(), pending);
                 free_object(obj, d.object_size as usize);
             }

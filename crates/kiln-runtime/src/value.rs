@@ -136,6 +136,9 @@ pub unsafe fn eq(a: u64, b: u64, d: &TypeDesc) -> bool {
                 TypeKind::F32 => return f32::from_bits(a as u32) == f32::from_bits(b as u32),
                 TypeKind::Str => return a == b || str_of(a).as_bytes() == str_of(b).as_bytes(),
                 TypeKind::Map => return crate::map::maps_equal(a as *const u8, b as *const u8),
+                // Functions have no structural equality; inside a struct they
+                // compare by identity.
+                TypeKind::Closure => return a == b,
                 TypeKind::Array => {
                     let (x, y) = (arr(a), arr(b));
                     if x.len != y.len {
@@ -200,6 +203,7 @@ pub unsafe fn cmp(a: u64, b: u64, d: &TypeDesc) -> Ordering {
         loop {
             match d.kind() {
                 TypeKind::Unit => return Ordering::Equal,
+                TypeKind::Closure => return a.cmp(&b),
                 TypeKind::F64 => return f64_cmp(f64::from_bits(a), f64::from_bits(b)),
                 TypeKind::F32 => {
                     return f64_cmp(
@@ -309,6 +313,7 @@ pub unsafe fn hash(v: u64, d: &TypeDesc) -> u64 {
         match d.kind() {
             TypeKind::Str => return hash_bytes(str_of(v).as_bytes()),
             TypeKind::Unit => return 0,
+            TypeKind::Closure => return mix(v),
             TypeKind::F64 => {
                 let x = f64::from_bits(v);
                 return mix(if x == 0.0 { 0 } else { v });
@@ -383,6 +388,19 @@ pub unsafe fn write_value(
         loop {
             match d.kind() {
                 TypeKind::Unit => out.push_str("()"),
+                TypeKind::Closure => {
+                    // The object's own descriptor names it (a function type's
+                    // descriptor does not).
+                    let own = &*crate::object::header(v as *const u8).desc;
+                    match own.name() {
+                        "" => out.push_str("<closure>"),
+                        name => {
+                            out.push_str("<fn ");
+                            out.push_str(name);
+                            out.push('>');
+                        }
+                    }
+                }
                 TypeKind::Bool => format::push_bool(out, v as i8, None),
                 TypeKind::Char => {
                     let c = char::from_u32(v as u32).unwrap_or(char::REPLACEMENT_CHARACTER);

@@ -161,11 +161,22 @@ pub enum Method {
     IsNone,
     IsOk,
     IsErr,
+    // arrays, with a function value as the last argument
+    Map,
+    Filter,
+    Fold,
+    Any,
+    All,
+    SortBy,
 }
 
 #[derive(Clone, Debug)]
 pub struct Function {
     pub name: String,
+    /// For the body of a closure, the locals that receive its captured values, in
+    /// the order of [`ExprKind::Closure::captures`]; such a function takes the
+    /// closure object as a hidden first argument. `None` for named functions.
+    pub captures: Option<Vec<LocalId>>,
     pub params: Vec<LocalId>,
     pub ret: Ty,
     pub body: ExprId,
@@ -189,6 +200,11 @@ pub struct Local {
     pub name: String,
     pub ty: Ty,
     pub mutable: bool,
+    /// A mutable local that a closure captures lives in a heap cell shared with the
+    /// closures (capture by variable, LANGUAGE.md §5); reads and writes go through
+    /// the cell. A closure's own local for such a capture is boxed too: it holds
+    /// the cell.
+    pub boxed: bool,
 }
 
 /// A scalar constant, used for literals and for globals known before the program
@@ -330,6 +346,21 @@ pub enum ExprKind {
     CallExtern {
         ext: ExternId,
         args: Vec<ExprId>,
+    },
+    /// A call of a function value (a closure, or a named function used as a value).
+    CallValue {
+        callee: ExprId,
+        args: Vec<ExprId>,
+    },
+    /// A named function used as a value: a closure object with no captures.
+    FuncValue(FuncId),
+    /// A closure: an object holding `func` (whose `captures` receive the values) and
+    /// the current values of `captures`, locals of the enclosing function. A
+    /// captured local that is `boxed` is captured as its cell, so both sides see
+    /// one variable.
+    Closure {
+        func: FuncId,
+        captures: Vec<LocalId>,
     },
     Builtin {
         op: Builtin,

@@ -89,6 +89,9 @@ pub enum Ty {
     Error,
     /// A compound type, interned: see [`HeapTy`].
     Heap(HeapId),
+    /// A type not known yet: a unification variable of the body being checked
+    /// (`check/infer.rs`). It never reaches HIR.
+    Infer(u32),
 }
 
 /// The id of an interned [`HeapTy`].
@@ -110,6 +113,8 @@ pub enum HeapTy {
     Result(Ty, Ty),
     /// A struct or enum, with its name for display.
     Adt(AdtId, String),
+    /// A function value: a named function or a closure (`fn(A, B) -> R`).
+    Func(Vec<Ty>, Ty),
 }
 
 /// The compound types of one session, interned.
@@ -284,6 +289,71 @@ impl Ty {
             }
             Some(HeapTy::Tuple(ts)) => ts.iter().any(|t| t.contains_error()),
             Some(HeapTy::Adt(..)) => false,
+            Some(HeapTy::Func(ps, r)) => {
+                ps.iter().any(|t| t.contains_error()) || r.contains_error()
+            }
+        }
+    }
+
+    /// Whether a unification variable occurs in this type.
+    pub fn contains_infer(self) -> bool {
+        !self.infer_vars().is_empty()
+    }
+
+    /// The unification variables in this type.
+    pub fn infer_vars(self) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.collect_infer(&mut out);
+        out
+    }
+
+    fn collect_infer(self, out: &mut Vec<u32>) {
+        match self {
+            Ty::Infer(v) => out.push(v),
+            Ty::Heap(_) => match self.heap() {
+                Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.collect_infer(out),
+                Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => {
+                    a.collect_infer(out);
+                    b.collect_infer(out);
+                }
+                Some(HeapTy::Tuple(ts)) => ts.iter().for_each(|t| t.collect_infer(out)),
+                Some(HeapTy::Func(ps, r)) => {
+                    ps.iter().for_each(|t| t.collect_infer(out));
+                    r.collect_infer(out);
+                }
+                Some(HeapTy::Adt(..)) | None => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// This type with every unification variable replaced by `with`.
+    pub fn replace_infer(self, with: Ty) -> Ty {
+        let r = |t: Ty| t.replace_infer(with);
+        match self {
+            Ty::Infer(_) => with,
+            Ty::Heap(_) => match self.heap() {
+                Some(HeapTy::Array(t)) => Ty::array(r(t)),
+                Some(HeapTy::Option(t)) => Ty::option(r(t)),
+                Some(HeapTy::Map(a, b)) => intern(HeapTy::Map(r(a), r(b))),
+                Some(HeapTy::Result(a, b)) => intern(HeapTy::Result(r(a), r(b))),
+                Some(HeapTy::Tuple(ts)) => intern(HeapTy::Tuple(ts.into_iter().map(r).collect())),
+                Some(HeapTy::Func(ps, ret)) => Ty::func(ps.into_iter().map(r).collect(), r(ret)),
+                Some(HeapTy::Adt(..)) | None => self,
+            },
+            _ => self,
+        }
+    }
+
+    pub fn func(params: Vec<Ty>, ret: Ty) -> Ty {
+        intern(HeapTy::Func(params, ret))
+    }
+
+    /// The parameter and result types of a function type.
+    pub fn as_func(self) -> Option<(Vec<Ty>, Ty)> {
+        match self.heap()? {
+            HeapTy::Func(ps, r) => Some((ps, r)),
+            _ => None,
         }
     }
 
@@ -302,9 +372,19 @@ impl Ty {
         self.is_int() || self.is_float()
     }
 
-    /// Whether values of this type can be told apart by `==`.
+    /// Whether values of this type can be told apart by `==`: functions cannot be
+    /// compared (LANGUAGE.md §4), nor anything holding one directly. (A struct or
+    /// enum holding a function compares its other fields; the function field
+    /// compares by identity.)
     pub fn has_equality(self) -> bool {
-        !matches!(self, Ty::Never | Ty::Error)
+        match self.heap() {
+            Some(HeapTy::Func(..)) => false,
+            Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.has_equality(),
+            Some(HeapTy::Map(k, v) | HeapTy::Result(k, v)) => k.has_equality() && v.has_equality(),
+            Some(HeapTy::Tuple(ts)) => ts.iter().all(|t| t.has_equality()),
+            Some(HeapTy::Adt(..)) => true,
+            None => !matches!(self, Ty::Never | Ty::Error),
+        }
     }
 
     /// Whether values of this type are ordered by `<`: numbers, chars, strings, and
@@ -321,7 +401,7 @@ impl Ty {
     /// Whether values of this type may be map keys: no floats anywhere inside.
     pub fn can_be_key(self) -> bool {
         match self.heap() {
-            Some(HeapTy::Array(_) | HeapTy::Map(..)) => false,
+            Some(HeapTy::Array(_) | HeapTy::Map(..) | HeapTy::Func(..)) => false,
             Some(HeapTy::Tuple(ts)) => ts.iter().all(|t| t.can_be_key()),
             Some(HeapTy::Option(t)) => t.can_be_key(),
             Some(HeapTy::Result(a, b)) => a.can_be_key() && b.can_be_key(),
@@ -356,6 +436,7 @@ impl fmt::Display for Ty {
             Ty::Unit => f.write_str("()"),
             Ty::Never => f.write_str("never"),
             Ty::Error => f.write_str("{unknown}"),
+            Ty::Infer(_) => f.write_str("_"),
             Ty::Heap(id) => match heap(*id) {
                 HeapTy::Array(t) => write!(f, "[{t}]"),
                 HeapTy::Map(k, v) => write!(f, "[{k}: {v}]"),
@@ -370,6 +451,14 @@ impl fmt::Display for Ty {
                 HeapTy::Option(t) => write!(f, "{t}?"),
                 HeapTy::Result(t, e) => write!(f, "Result<{t}, {e}>"),
                 HeapTy::Adt(_, name) => f.write_str(&name),
+                HeapTy::Func(ps, r) => {
+                    let parts: Vec<String> = ps.iter().map(|t| t.to_string()).collect();
+                    write!(f, "fn({})", parts.join(", "))?;
+                    if r != Ty::Unit {
+                        write!(f, " -> {r}")?;
+                    }
+                    Ok(())
+                }
             },
         }
     }

@@ -85,6 +85,12 @@ impl Tables {
                 ],
             },
             Some(HeapTy::Adt(id, _)) => self.adt_info(id),
+            // Values of a function type are closure objects; each object's own
+            // descriptor says what it holds.
+            Some(HeapTy::Func(..)) => TypeInfo::Closure {
+                name: String::new(),
+                captures: Vec::new(),
+            },
         };
         self.types[r.index()] = info;
         r
@@ -186,7 +192,7 @@ impl FnLower<'_> {
     }
 
     /// A value as a 64-bit slot (docs/RUNTIME-ABI.md).
-    fn slot_of(&mut self, v: Option<Value>, ty: Ty, span: Span) -> Value {
+    pub(super) fn slot_of(&mut self, v: Option<Value>, ty: Ty, span: Span) -> Value {
         let Some(v) = v else {
             return self.b.iconst(Type::I64, 0, span);
         };
@@ -697,6 +703,17 @@ impl FnLower<'_> {
     }
 
     fn method(&mut self, m: Method, args: &[ExprId], ty: Ty, span: Span) -> Option<Value> {
+        if matches!(
+            m,
+            Method::Map
+                | Method::Filter
+                | Method::Fold
+                | Method::Any
+                | Method::All
+                | Method::SortBy
+        ) {
+            return self.function_method(m, args, ty, span);
+        }
         let rty = self.expr(args[0]).ty;
         let arg_tys: Vec<Ty> = args.iter().map(|&a| self.expr(a).ty).collect();
         let mut vals: Vec<Option<Value>> = Vec::new();
@@ -850,6 +867,9 @@ impl FnLower<'_> {
             }
             M::Unwrap => self.unwrap(recv, rty, ty, span),
             M::UnwrapOr => self.unwrap_or(recv, rty, arg(1), ty, span),
+            M::Map | M::Filter | M::Fold | M::Any | M::All | M::SortBy => {
+                unreachable!("methods taking a function are lowered by function_method")
+            }
         }
     }
 

@@ -151,7 +151,7 @@ impl Checker {
     }
 
     /// Checks arguments that may have any type.
-    fn free_args(&mut self, args: &[ast::Arg]) -> Vec<ExprId> {
+    pub(crate) fn free_args(&mut self, args: &[ast::Arg]) -> Vec<ExprId> {
         args.iter().map(|a| self.expr(&a.value, None)).collect()
     }
 
@@ -202,9 +202,8 @@ impl Checker {
                 span,
             );
         }
-        if matches!(ty.heap(), Some(HeapTy::Array(_))) && CLOSURE_METHODS.contains(&name) {
-            self.free_args(args);
-            return self.unsupported_expr(method.span, "array methods that take closures");
+        if let Some(elem) = Self::array_elem(ty).filter(|_| CLOSURE_METHODS.contains(&name)) {
+            return self.closure_method(recv, elem, method, args, span);
         }
         let found = match ty {
             _ if name == "to_str" => Some((Builtin::ToStr, vec![], Ty::Str)),

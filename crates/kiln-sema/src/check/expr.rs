@@ -33,6 +33,10 @@ fn is_literal_like(e: &ast::Expr) -> bool {
 impl Checker {
     pub(crate) fn expr(&mut self, e: &ast::Expr, expected: Option<Ty>) -> ExprId {
         let span = e.span;
+        // What inference knows of the expectation; an unknown one guides nothing.
+        let expected = expected
+            .map(|t| self.resolve(t))
+            .filter(|t| !matches!(t, Ty::Infer(_)));
         match &e.kind {
             Ast::Int(n) => self.int_literal(*n, false, expected, span),
             Ast::Float(x) => self.float_literal(*x, expected, span),
@@ -40,7 +44,7 @@ impl Checker {
             Ast::Char(c) => self.push_expr(ExprKind::Const(Const::Char(*c)), Ty::Char, span),
             Ast::Unit => self.push_expr(ExprKind::Const(Const::Unit), Ty::Unit, span),
             Ast::Str(parts) => self.string(parts, span),
-            Ast::Name(ident) if ident.name == "None" && self.lookup_local("None").is_none() => {
+            Ast::Name(ident) if ident.name == "None" && !self.is_local_name("None") => {
                 self.builtin_variant("None", None, expected, span)
             }
             Ast::Name(ident) => self.name(ident),
@@ -86,7 +90,9 @@ impl Checker {
             Ast::Field { base, name } => self.field(base, name, span),
             Ast::Try(value) => self.try_expr(value, span),
             Ast::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, expected, span),
-            Ast::Closure { .. } => self.unsupported_expr(span, "closures"),
+            Ast::Closure { params, ret, body } => {
+                self.closure(params, ret.as_ref(), body, expected, span)
+            }
             Ast::Yield(_) => self.unsupported_expr(span, "generators"),
             Ast::Error => self.error_expr(span),
         }
@@ -220,7 +226,7 @@ impl Checker {
 
     fn name(&mut self, ident: &ast::Ident) -> ExprId {
         let span = ident.span;
-        if let Some(local) = self.lookup_local(&ident.name) {
+        if let Some(local) = self.find_local(&ident.name) {
             let ty = self.cx.locals[local.index()].ty;
             return self.push_expr(ExprKind::Local(local), ty, span);
         }
@@ -235,7 +241,7 @@ impl Checker {
             return self.push_expr(ExprKind::Const(c), ty, span);
         }
         if self.state.names.funcs.contains_key(&ident.name) {
-            return self.unsupported_expr(span, "functions as values");
+            return self.func_value(ident);
         }
         if super::builtins::is_builtin_fn(&ident.name) {
             self.error(
@@ -346,6 +352,12 @@ impl Checker {
 
     /// Types `l op r` whose operands are already checked.
     pub(crate) fn binary_typed(&mut self, op: BinOp, l: ExprId, r: ExprId, span: Span) -> ExprId {
+        let (lt, rt) = (self.ty_of(l), self.ty_of(r));
+        // An operand of unknown type takes the other's (`|x| x + k`).
+        let shift = matches!(op, BinOp::Shl | BinOp::Shr);
+        if !shift && (self.is_unknown(lt) || self.is_unknown(rt)) {
+            self.unify(lt, rt);
+        }
         let (lt, rt) = (self.ty_of(l), self.ty_of(r));
         let result = if op.is_comparison() { Ty::Bool } else { lt };
         if lt.is_error() || rt.is_error() {
@@ -495,10 +507,10 @@ impl Checker {
         span: Span,
     ) -> ExprId {
         let Ast::Name(ident) = &callee.kind else {
-            return self.unsupported_expr(callee.span, "calls of computed values");
+            return self.call_value(callee, args, span);
         };
-        if self.lookup_local(&ident.name).is_some() || self.cx.globals.contains_key(&ident.name) {
-            return self.unsupported_expr(callee.span, "calls of function values (closures)");
+        if self.is_local_name(&ident.name) || self.cx.globals.contains_key(&ident.name) {
+            return self.call_value(callee, args, span);
         }
         if matches!(ident.name.as_str(), "Some" | "Ok" | "Err" | "None") {
             return self.builtin_variant(&ident.name, Some(args), expected, span);
@@ -592,6 +604,10 @@ impl Checker {
             return self.unsupported_expr(span, "ranges outside `for` loops");
         }
         let recv = self.expr(receiver, None);
+        if self.require_known(self.ty_of(recv), receiver.span, "to call a method on it") {
+            self.free_args(args);
+            return self.error_expr(span);
+        }
         let rty = self.ty_of(recv);
         if let Some(adt) = self.adt_of(rty) {
             let key = (adt.id, method.name.clone());

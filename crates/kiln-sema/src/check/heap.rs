@@ -19,7 +19,7 @@ pub(crate) enum TypeName {
 impl Checker {
     /// Whether `name` is a type (or module) rather than a value in this scope.
     pub(crate) fn type_name(&self, name: &str) -> Option<TypeName> {
-        if self.lookup_local(name).is_some() || self.cx.globals.contains_key(name) {
+        if self.is_local_name(name) || self.cx.globals.contains_key(name) {
             return None;
         }
         if let Some(&i) = self.state.names.adts.get(name) {
@@ -45,12 +45,8 @@ impl Checker {
             return match hint {
                 Some(t) => self.push_expr(ExprKind::Array(Vec::new()), Ty::array(t), span),
                 None => {
-                    self.error_with_label(
-                        span,
-                        "cannot infer the element type of an empty array",
-                        "write its type, as in `let xs: [int] = []`",
-                    );
-                    self.error_expr(span)
+                    let t = self.fresh_var(span, "let xs: [int] = []");
+                    self.push_expr(ExprKind::Array(Vec::new()), Ty::array(t), span)
                 }
             };
         };
@@ -102,12 +98,10 @@ impl Checker {
                     self.push_expr(ExprKind::Map(Vec::new()), intern(HeapTy::Map(k, v)), span)
                 }
                 _ => {
-                    self.error_with_label(
-                        span,
-                        "cannot infer the types of an empty map",
-                        "write its type, as in `let m: [str: int] = [:]`",
-                    );
-                    self.error_expr(span)
+                    let fix = "let m: [str: int] = [:]";
+                    let k = hk.unwrap_or_else(|| self.fresh_var(span, fix));
+                    let v = hv.unwrap_or_else(|| self.fresh_var(span, fix));
+                    self.push_expr(ExprKind::Map(Vec::new()), intern(HeapTy::Map(k, v)), span)
                 }
             };
         };
@@ -192,6 +186,9 @@ impl Checker {
             }
         }
         let b = self.expr(base, None);
+        if self.require_known(self.ty_of(b), base.span, "to read a field") {
+            return self.error_expr(span);
+        }
         let bt = self.ty_of(b);
         match self.struct_field(bt, &name.name) {
             Some((index, t)) => self.push_expr(ExprKind::Field { base: b, index }, t, span),
@@ -408,12 +405,15 @@ impl Checker {
                     span,
                 ),
                 _ => {
-                    self.error_with_label(
+                    let t = self.fresh_var(span, "let x: int? = None");
+                    self.push_expr(
+                        ExprKind::Variant {
+                            tag: 0,
+                            fields: Vec::new(),
+                        },
+                        Ty::option(t),
                         span,
-                        "cannot infer the type of `None`",
-                        "write the type, as in `let x: int? = None`",
-                    );
-                    self.error_expr(span)
+                    )
                 }
             },
             "Some" => {
@@ -450,13 +450,9 @@ impl Checker {
                 let vt = hint.unwrap_or_else(|| self.ty_of(v));
                 self.expect_fits(v, vt, a.value.span);
                 let other = if ok { he } else { ht };
-                let Some(other) = other else {
-                    self.error_with_label(
-                        span,
-                        format!("cannot infer the type of `{name}(...)`"),
-                        "use it where a `Result<T, E>` is expected, such as a function's return value",
-                    );
-                    return self.error_expr(span);
+                let other = match other {
+                    Some(t) => t,
+                    None => self.fresh_var(span, "let r: Result<int, str> = Ok(1)"),
                 };
                 let (t, e) = if ok { (vt, other) } else { (other, vt) };
                 let tag = if ok { 0 } else { 1 };
@@ -475,6 +471,10 @@ impl Checker {
     /// `base[index]` and `base[lo..hi]`.
     pub(crate) fn index(&mut self, base: &ast::Expr, index: &ast::Expr, span: Span) -> ExprId {
         let b = self.expr(base, None);
+        if self.require_known(self.ty_of(b), base.span, "to index it") {
+            self.expr(index, None);
+            return self.error_expr(span);
+        }
         let bt = self.ty_of(b);
         if let Ast::Range { lo, hi, inclusive } = &index.kind {
             return self.slice(b, bt, lo.as_deref(), hi.as_deref(), *inclusive, span);

@@ -12,9 +12,11 @@
 
 mod adts;
 mod builtins;
+mod closures;
 mod exhaustive;
 mod expr;
 mod heap;
+mod infer;
 mod patterns;
 mod stmt;
 mod types;
@@ -120,8 +122,8 @@ pub(crate) fn check_unit(
     checker.resolve_adts(module);
     checker.resolve_signatures(module);
     checker.collect_methods(module);
-    let (snapshots, main) = checker.check_main(module);
-    checker.check_bodies(module, snapshots, main);
+    let snapshots = checker.check_main(module);
+    checker.check_bodies(module, snapshots, first);
     let Checker { diags, state, .. } = checker;
     if diags.iter().any(|d| d.is_error()) {
         return (state, Err(diags));
@@ -169,6 +171,12 @@ pub(crate) struct BodyCx {
     pub globals: HashMap<String, GlobalId>,
     /// Top-level code: `let` and `var` in the outermost scope declare globals.
     pub is_main: bool,
+    /// The body of a closure: names it does not declare are looked up in the
+    /// enclosing bodies and captured.
+    pub is_closure: bool,
+    /// In a closure: its locals that receive captured values, each with the local
+    /// of the enclosing body it captures.
+    pub captures: Vec<(LocalId, LocalId)>,
 }
 
 #[derive(Default)]
@@ -186,6 +194,13 @@ pub(crate) struct Checker {
     /// `import`ed module names (reported as not available; used to avoid cascades).
     pub modules: Vec<String>,
     pub cx: BodyCx,
+    /// The unification variables of the named function (or top-level code, or
+    /// test) being checked, with its closures.
+    pub(crate) vars: infer::Vars,
+    /// The bodies enclosing the closure being checked, innermost last.
+    pub enclosing: Vec<BodyCx>,
+    /// The HIR of every function this unit has checked, by id.
+    pub bodies: HashMap<FuncId, hir::Function>,
     /// Where the error "X is not available yet" was reported, to say it once per
     /// construct and line.
     reported: Vec<(String, Span)>,
@@ -379,8 +394,10 @@ impl Checker {
 
     /// Checks the top-level statements as the body of `<main>`, and records for
     /// each function and test (by item index) the globals declared before it.
-    fn check_main(&mut self, module: &ast::Module) -> (Snapshots, hir::Function) {
+    fn check_main(&mut self, module: &ast::Module) -> Snapshots {
         let mut snapshots = Snapshots::new();
+        let main_id = self.new_func_id("<main>", Vec::new(), Ty::Unit, Span::default());
+        self.state.program.main = Some(main_id);
         self.cx = BodyCx {
             is_main: true,
             scopes: vec![HashMap::new()],
@@ -410,17 +427,14 @@ impl Checker {
                 self.state.program.globals[g.index()].from_functions = true;
             }
         }
-        let main = self.finish_body("<main>", Vec::new(), Ty::Unit, body, span);
-        (snapshots, main)
+        self.state.sigs[main_id.index()].span = span;
+        let mut main = self.finish_body("<main>", Vec::new(), Ty::Unit, body, span);
+        self.finish_inference(&mut main);
+        self.bodies.insert(main_id, main);
+        snapshots
     }
 
-    fn check_bodies(&mut self, module: &ast::Module, snapshots: Snapshots, main: hir::Function) {
-        // Function ids of HIR match the signature ids: the functions this unit
-        // declared are placed by id after those of earlier units; `<main>` and tests
-        // get signatures and go after them.
-        let first = self.state.program.funcs.len();
-        let mut bodies: Vec<Option<hir::Function>> = vec![None; self.state.sigs.len() - first];
-        let mut tests = Vec::new();
+    fn check_bodies(&mut self, module: &ast::Module, snapshots: Snapshots, first: u32) {
         for (index, item) in module.items.iter().enumerate() {
             let globals = snapshots.get(&index).cloned().unwrap_or_default();
             match &item.kind {
@@ -430,51 +444,58 @@ impl Checker {
                     else {
                         continue;
                     };
-                    if id.index() < first || self.state.sigs[id.index()].span != f.sig.span {
+                    if id.0 < first || self.state.sigs[id.index()].span != f.sig.span {
                         continue;
                     }
-                    bodies[id.index() - first] = Some(self.check_fn(id, f, globals));
+                    let body = self.check_fn(id, f, globals);
+                    self.bodies.insert(id, body);
                 }
                 ItemKind::Test(t) => {
-                    tests.push((t.name.clone(), self.check_test(t, item.span, globals)));
+                    let name = format!("test \"{}\"", t.name);
+                    let id = self.new_func_id(&name, Vec::new(), Ty::Unit, item.span);
+                    let body = self.check_test(t, item.span, globals);
+                    self.bodies.insert(id, body);
+                    self.state.program.tests.push((t.name.clone(), id));
                 }
                 ItemKind::Impl(imp) => {
                     for m in &imp.methods {
                         let Some(id) = self.method_id(imp, m) else {
                             continue;
                         };
-                        if id.index() >= first && bodies[id.index() - first].is_none() {
-                            bodies[id.index() - first] =
-                                Some(self.check_fn(id, m, globals.clone()));
+                        if id.0 >= first && !self.bodies.contains_key(&id) {
+                            let body = self.check_fn(id, m, globals.clone());
+                            self.bodies.insert(id, body);
                         }
                     }
                 }
                 _ => {}
             }
         }
-        for (i, body) in bodies.into_iter().enumerate() {
-            let f = body.unwrap_or_else(|| self.placeholder(first + i));
+        // Function ids of HIR match the signature ids.
+        for index in first as usize..self.state.sigs.len() {
+            let f = match self.bodies.remove(&FuncId(index as u32)) {
+                Some(f) => f,
+                None => self.placeholder(index),
+            };
             self.state.program.funcs.push(f);
-        }
-        let main_id = self.push_body(main);
-        self.state.program.main = Some(main_id);
-        for (name, f) in tests {
-            let id = self.push_body(f);
-            self.state.program.tests.push((name, id));
         }
     }
 
-    /// Adds a function with no declaration of its own (`<main>`, a test), giving it
-    /// a signature so that signature and function ids stay the same.
-    fn push_body(&mut self, f: hir::Function) -> FuncId {
+    /// Gives a function of this unit its id: a signature, whose index is the id.
+    pub(crate) fn new_func_id(
+        &mut self,
+        name: &str,
+        params: Vec<(String, Ty)>,
+        ret: Ty,
+        span: Span,
+    ) -> FuncId {
         self.state.sigs.push(FuncSig {
-            name: f.name.clone(),
-            params: Vec::new(),
-            ret: f.ret,
-            span: f.span,
+            name: name.to_string(),
+            params,
+            ret,
+            span,
         });
-        self.state.program.funcs.push(f);
-        FuncId(self.state.program.funcs.len() as u32 - 1)
+        FuncId(self.state.sigs.len() as u32 - 1)
     }
 
     /// A body for a function whose declaration was rejected (only reachable when
@@ -483,6 +504,7 @@ impl Checker {
         let sig = &self.state.sigs[index];
         hir::Function {
             name: sig.name.clone(),
+            captures: None,
             params: Vec::new(),
             ret: Ty::Unit,
             body: ExprId(0),
@@ -516,7 +538,9 @@ impl Checker {
         let body = self.check_block(&f.body, Some(sig.ret));
         let at = self.value_span(body);
         self.expect_fits(body, sig.ret, at);
-        self.finish_body(&sig.name, params, sig.ret, body, f.sig.span)
+        let mut f = self.finish_body(&sig.name, params, sig.ret, body, f.sig.span);
+        self.finish_inference(&mut f);
+        f
     }
 
     fn check_test(
@@ -533,7 +557,9 @@ impl Checker {
         };
         let body = self.check_block(&t.body, Some(Ty::Unit));
         let name = format!("test \"{}\"", t.name);
-        self.finish_body(&name, Vec::new(), Ty::Unit, body, span)
+        let mut f = self.finish_body(&name, Vec::new(), Ty::Unit, body, span);
+        self.finish_inference(&mut f);
+        f
     }
 
     /// Moves the current body into a new HIR function.
@@ -548,6 +574,9 @@ impl Checker {
         let cx = std::mem::take(&mut self.cx);
         hir::Function {
             name: name.to_string(),
+            captures: cx
+                .is_closure
+                .then(|| cx.captures.iter().map(|&(inner, _)| inner).collect()),
             params,
             ret,
             body,
@@ -564,8 +593,9 @@ impl Checker {
         ExprId(self.cx.exprs.len() as u32 - 1)
     }
 
+    /// The type of an expression, with what inference knows so far.
     pub(crate) fn ty_of(&self, id: ExprId) -> Ty {
-        self.cx.exprs[id.index()].ty
+        self.known_ty(id)
     }
 
     pub(crate) fn declare_local(&mut self, name: &str, ty: Ty, mutable: bool) -> LocalId {
@@ -573,6 +603,7 @@ impl Checker {
             name: name.to_string(),
             ty,
             mutable,
+            boxed: false,
         });
         let id = LocalId(self.cx.locals.len() as u32 - 1);
         if let Some(scope) = self.cx.scopes.last_mut() {
@@ -601,7 +632,11 @@ impl Checker {
     /// Reports a mismatch when the expression's type does not fit `expected`.
     pub(crate) fn expect_fits(&mut self, id: ExprId, expected: Ty, span: Span) -> bool {
         let found = self.ty_of(id);
+        let expected = self.resolve(expected);
         if found.fits(expected) {
+            return true;
+        }
+        if (found.contains_infer() || expected.contains_infer()) && self.unify(found, expected) {
             return true;
         }
         let span = if span.is_empty() {

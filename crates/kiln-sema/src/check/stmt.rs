@@ -88,6 +88,7 @@ impl Checker {
             from_functions: false,
         });
         let id = GlobalId(self.state.program.globals.len() as u32 - 1);
+        self.vars.globals.push(id);
         if name != "_" {
             self.cx.globals.insert(name.to_string(), id);
             // A top-level local of the same name (from destructuring) is shadowed.

@@ -95,9 +95,15 @@ impl Checker {
                 self.check_key_type(k, key.span);
                 intern(HeapTy::Map(k, v))
             }
-            TypeKind::Fn { .. } => {
-                self.unsupported(t.span, "function types");
-                Ty::Error
+            TypeKind::Fn { params, ret } => {
+                let ps = params
+                    .iter()
+                    .map(|p| self.resolve_type_at(p, depth + 1))
+                    .collect();
+                let r = ret
+                    .as_ref()
+                    .map_or(Ty::Unit, |r| self.resolve_type_at(r, depth + 1));
+                Ty::func(ps, r)
             }
             TypeKind::Optional(inner) => {
                 let t = self.resolve_type_at(inner, depth + 1);
