@@ -383,7 +383,7 @@ impl FnLower<'_> {
         self.b.branch(more, body, exit);
         self.b.seal(body);
         self.b.switch_to(body);
-        let x = self.loop_element(arr, i, elem, span);
+        let x = self.array_element(arr, i, elem, span);
         if let Some(x) = x.filter(|_| self.is_ref(elem)) {
             self.retain(x, span);
         }
@@ -469,20 +469,6 @@ impl FnLower<'_> {
             }
             _ => found.map(|var| self.b.use_var(var, span)),
         }
-    }
-
-    /// Element `i` of an array being walked, not retained.
-    fn loop_element(&mut self, arr: Value, i: Value, elem: Ty, span: Span) -> Option<Value> {
-        let t = mir_type(elem)?;
-        let addr = self.unchecked_element_addr(arr, i, elem, span);
-        Some(self.b.ins1(
-            InstKind::Load {
-                base: addr,
-                offset: 0,
-            },
-            t,
-            span,
-        ))
     }
 
     /// Pushes an owned value onto an array (which takes it).

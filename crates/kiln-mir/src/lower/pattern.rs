@@ -462,7 +462,13 @@ impl FnLower<'_> {
 
     /// Element `i` of an array known to be in bounds (a `for` loop re-reads the
     /// length each step), not retained.
-    fn array_element(&mut self, arr: Value, i: Value, elem: Ty, span: Span) -> Option<Value> {
+    pub(super) fn array_element(
+        &mut self,
+        arr: Value,
+        i: Value,
+        elem: Ty,
+        span: Span,
+    ) -> Option<Value> {
         let t = mir_type(elem)?;
         let addr = self.unchecked_element_addr(arr, i, elem, span);
         Some(self.b.ins1(
