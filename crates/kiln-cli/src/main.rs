@@ -28,6 +28,11 @@ struct Cli {
 enum Command {
     /// Compile and run a program; arguments after the file go to the program.
     Run {
+        /// After the program's output, print on standard error the time spent in
+        /// each phase, the functions compiled, generic instances (cache misses and
+        /// hits) and the bytes of machine code.
+        #[arg(long)]
+        stats: bool,
         file: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -79,7 +84,7 @@ fn main() -> ExitCode {
     // The whole pipeline runs on the Kiln thread: the parser and checker recurse on
     // nested input, and compiled code needs the large stack and its limit.
     kiln::on_kiln_thread(move || match command {
-        Command::Run { file, args } => run(&file, args),
+        Command::Run { stats, file, args } => run(&file, args, stats),
         Command::Check { file } => check(&file),
         Command::Emit(e) => emit(&e),
     })
@@ -130,7 +135,7 @@ fn new_engine() -> Result<Engine, ExitCode> {
 /// Exit status when `KILN_LEAK_CHECK=1` finds objects alive at the end.
 const LEAKED: u8 = 102;
 
-fn run(path: &str, args: Vec<String>) -> ExitCode {
+fn run(path: &str, args: Vec<String>, stats: bool) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
@@ -150,6 +155,9 @@ fn run(path: &str, args: Vec<String>) -> ExitCode {
     // SAFETY: `main` was compiled by this engine, and this runs on the Kiln thread.
     let outcome = unsafe { engine.run_main(main) };
     let _ = std::io::stdout().flush();
+    if stats {
+        eprint!("{}", engine.stats());
+    }
     let leak_check = std::env::var("KILN_LEAK_CHECK").is_ok_and(|v| v != "0" && !v.is_empty());
     if leak_check && matches!(outcome, Outcome::Finished | Outcome::Exit(0)) {
         if let Some(report) = engine.leak_check() {

@@ -62,6 +62,8 @@ pub struct Compiled {
     pub funcs: Vec<(String, *const u8)>,
     /// Cranelift IR text per function, when asked for.
     pub clif: Vec<(String, String)>,
+    /// Bytes of machine code made.
+    pub code_bytes: usize,
 }
 
 #[derive(Debug)]
@@ -354,6 +356,7 @@ impl Jit {
             main: None,
             funcs: Vec::new(),
             clif,
+            code_bytes: 0,
         };
         for (i, (name, len, sites, unwind)) in pending.into_iter().enumerate() {
             let addr = self.module.get_finalized_function(funcs[i]);
@@ -362,6 +365,7 @@ impl Jit {
             if let Some(info) = unwind {
                 self.unwind.add(self.isa.as_ref(), addr as usize, &info);
             }
+            out.code_bytes += len;
             self.code.push(CodeInfo {
                 name: name.clone(),
                 start: addr as usize,

@@ -36,7 +36,7 @@ pub fn mir_type(ty: Ty) -> Option<Type> {
         Ty::Char => Type::I32,
         Ty::Str | Ty::Heap(_) => Type::Ptr,
         // HIR has no unification variables (kiln-sema resolves them all).
-        Ty::Unit | Ty::Never | Ty::Error | Ty::Infer(_) => return None,
+        Ty::Unit | Ty::Never | Ty::Error | Ty::Infer(_) | Ty::Param(_) => return None,
     })
 }
 

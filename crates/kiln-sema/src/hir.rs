@@ -48,7 +48,35 @@ pub struct Program {
 pub struct AdtDef {
     pub id: crate::ty::AdtId,
     pub name: String,
+    /// Type parameter names of a generic struct or enum; its field types refer to
+    /// them as [`Ty::Param`].
+    pub generics: Vec<String>,
     pub kind: AdtKind,
+}
+
+impl AdtDef {
+    /// The declaration with its type parameters replaced by `args`.
+    pub fn instantiate(&self, args: &[Ty]) -> AdtDef {
+        let mut d = self.clone();
+        if args.is_empty() {
+            return d;
+        }
+        match &mut d.kind {
+            AdtKind::Struct(fields) => {
+                for (_, t) in fields {
+                    *t = t.subst(args);
+                }
+            }
+            AdtKind::Enum(variants) => {
+                for v in variants {
+                    for t in &mut v.fields {
+                        *t = t.subst(args);
+                    }
+                }
+            }
+        }
+        d
+    }
 }
 
 #[derive(Clone, Debug)]

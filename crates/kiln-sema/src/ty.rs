@@ -92,6 +92,9 @@ pub enum Ty {
     /// A type not known yet: a unification variable of the body being checked
     /// (`check/infer.rs`). It never reaches HIR.
     Infer(u32),
+    /// Type parameter `i` of a generic struct or enum, in its declared field types
+    /// only; [`Ty::subst`] replaces it with a type argument.
+    Param(u32),
 }
 
 /// The id of an interned [`HeapTy`].
@@ -111,8 +114,9 @@ pub enum HeapTy {
     Tuple(Vec<Ty>),
     Option(Ty),
     Result(Ty, Ty),
-    /// A struct or enum, with its name for display.
-    Adt(AdtId, String),
+    /// A struct or enum, with its name for display and its type arguments (none
+    /// for a struct or enum that is not generic).
+    Adt(AdtId, String, Vec<Ty>),
     /// A function value: a named function or a closure (`fn(A, B) -> R`).
     Func(Vec<Ty>, Ty),
 }
@@ -287,8 +291,9 @@ impl Ty {
             Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => {
                 a.contains_error() || b.contains_error()
             }
-            Some(HeapTy::Tuple(ts)) => ts.iter().any(|t| t.contains_error()),
-            Some(HeapTy::Adt(..)) => false,
+            Some(HeapTy::Tuple(ts) | HeapTy::Adt(_, _, ts)) => {
+                ts.iter().any(|t| t.contains_error())
+            }
             Some(HeapTy::Func(ps, r)) => {
                 ps.iter().any(|t| t.contains_error()) || r.contains_error()
             }
@@ -316,12 +321,14 @@ impl Ty {
                     a.collect_infer(out);
                     b.collect_infer(out);
                 }
-                Some(HeapTy::Tuple(ts)) => ts.iter().for_each(|t| t.collect_infer(out)),
+                Some(HeapTy::Tuple(ts) | HeapTy::Adt(_, _, ts)) => {
+                    ts.iter().for_each(|t| t.collect_infer(out))
+                }
                 Some(HeapTy::Func(ps, r)) => {
                     ps.iter().for_each(|t| t.collect_infer(out));
                     r.collect_infer(out);
                 }
-                Some(HeapTy::Adt(..)) | None => {}
+                None => {}
             },
             _ => {}
         }
@@ -339,7 +346,34 @@ impl Ty {
                 Some(HeapTy::Result(a, b)) => intern(HeapTy::Result(r(a), r(b))),
                 Some(HeapTy::Tuple(ts)) => intern(HeapTy::Tuple(ts.into_iter().map(r).collect())),
                 Some(HeapTy::Func(ps, ret)) => Ty::func(ps.into_iter().map(r).collect(), r(ret)),
+                Some(HeapTy::Adt(id, name, args)) if !args.is_empty() => {
+                    intern(HeapTy::Adt(id, name, args.into_iter().map(r).collect()))
+                }
                 Some(HeapTy::Adt(..)) | None => self,
+            },
+            _ => self,
+        }
+    }
+
+    /// This type with each type parameter `Param(i)` replaced by `args[i]`.
+    pub fn subst(self, args: &[Ty]) -> Ty {
+        if args.is_empty() {
+            return self;
+        }
+        let r = |t: Ty| t.subst(args);
+        match self {
+            Ty::Param(i) => args.get(i as usize).copied().unwrap_or(Ty::Error),
+            Ty::Heap(_) => match self.heap() {
+                Some(HeapTy::Array(t)) => Ty::array(r(t)),
+                Some(HeapTy::Option(t)) => Ty::option(r(t)),
+                Some(HeapTy::Map(a, b)) => intern(HeapTy::Map(r(a), r(b))),
+                Some(HeapTy::Result(a, b)) => intern(HeapTy::Result(r(a), r(b))),
+                Some(HeapTy::Tuple(ts)) => intern(HeapTy::Tuple(ts.into_iter().map(r).collect())),
+                Some(HeapTy::Func(ps, ret)) => Ty::func(ps.into_iter().map(r).collect(), r(ret)),
+                Some(HeapTy::Adt(id, name, ts)) => {
+                    intern(HeapTy::Adt(id, name, ts.into_iter().map(r).collect()))
+                }
+                None => self,
             },
             _ => self,
         }
@@ -437,6 +471,7 @@ impl fmt::Display for Ty {
             Ty::Never => f.write_str("never"),
             Ty::Error => f.write_str("{unknown}"),
             Ty::Infer(_) => f.write_str("_"),
+            Ty::Param(i) => write!(f, "<type parameter {i}>"),
             Ty::Heap(id) => match heap(*id) {
                 HeapTy::Array(t) => write!(f, "[{t}]"),
                 HeapTy::Map(k, v) => write!(f, "[{k}: {v}]"),
@@ -450,7 +485,14 @@ impl fmt::Display for Ty {
                 }
                 HeapTy::Option(t) => write!(f, "{t}?"),
                 HeapTy::Result(t, e) => write!(f, "Result<{t}, {e}>"),
-                HeapTy::Adt(_, name) => f.write_str(&name),
+                HeapTy::Adt(_, name, args) => {
+                    f.write_str(&name)?;
+                    if !args.is_empty() {
+                        let parts: Vec<String> = args.iter().map(|t| t.to_string()).collect();
+                        write!(f, "<{}>", parts.join(", "))?;
+                    }
+                    Ok(())
+                }
                 HeapTy::Func(ps, r) => {
                     let parts: Vec<String> = ps.iter().map(|t| t.to_string()).collect();
                     write!(f, "fn({})", parts.join(", "))?;

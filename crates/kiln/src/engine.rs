@@ -6,6 +6,7 @@ use kiln_mir as mir;
 use kiln_runtime::{KilnPanic, RuntimeExit};
 use kiln_syntax::{Diagnostic, SourceMap, Span};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
 
 /// The stack reserved for Kiln code (and the compiler, which recurses on deeply
 /// nested input). Pages are only committed when touched.
@@ -74,6 +75,49 @@ pub enum Stage {
     Asm,
 }
 
+/// Where compiling and running a program spent its time, and what it made
+/// (`kiln run --stats`).
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub parse: Duration,
+    pub check: Duration,
+    pub lower: Duration,
+    /// MIR passes (inlining, retain/release pairs) and verification.
+    pub passes: Duration,
+    pub codegen: Duration,
+    pub run: Duration,
+    /// Functions compiled to machine code.
+    pub functions: usize,
+    /// Generic instances made (cache misses) and calls served by one made before
+    /// (cache hits).
+    pub instances: kiln_sema::InstanceStats,
+    pub code_bytes: usize,
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        writeln!(f, "phase        time")?;
+        for (name, d) in [
+            ("parse", self.parse),
+            ("check", self.check),
+            ("lower", self.lower),
+            ("mir passes", self.passes),
+            ("codegen", self.codegen),
+            ("run", self.run),
+        ] {
+            writeln!(f, "{name:<12} {:>9.3} ms", ms(d))?;
+        }
+        writeln!(f, "functions compiled: {}", self.functions)?;
+        writeln!(
+            f,
+            "generic instances: {} made (cache misses), {} reused (cache hits)",
+            self.instances.made, self.instances.reused
+        )?;
+        writeln!(f, "machine code: {} bytes", self.code_bytes)
+    }
+}
+
 pub struct Engine {
     /// What the compiler knows about the program: its types, items and HIR. A file
     /// is one unit of a fresh session.
@@ -83,6 +127,7 @@ pub struct Engine {
     jit: Option<Jit>,
     sources: SourceMap,
     options: Options,
+    stats: Stats,
 }
 
 impl Engine {
@@ -103,6 +148,7 @@ impl Engine {
             jit: None,
             sources: SourceMap::new(),
             options,
+            stats: Stats::default(),
         })
     }
 
@@ -120,6 +166,11 @@ impl Engine {
     /// program does not start it).
     pub fn jit_started(&self) -> bool {
         self.jit.is_some()
+    }
+
+    /// What compiling (and running) the last program cost and made.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// The session that checked the last program.
@@ -154,7 +205,9 @@ impl Engine {
     /// Parses, checks and lowers `text` to MIR.
     pub fn front_end(&mut self, name: &str, text: &str) -> Result<mir::Program, CompileError> {
         let file = self.sources.add(name, text);
+        let started = Instant::now();
         let (module, mut diags) = kiln_syntax::parse(file, text);
+        self.stats.parse = started.elapsed();
         if diags.iter().any(|d| d.is_error()) {
             return Err(CompileError::Diagnostics(diags));
         }
@@ -162,17 +215,26 @@ impl Engine {
         // program; a session that goes on accepting units (the REPL) will lower
         // each unit's functions against the session's tables.
         self.session = kiln_sema::Session::new();
-        match self.session.check_unit(&module) {
-            Ok(unit) => diags.extend(unit.diagnostics),
+        let started = Instant::now();
+        let checked = self.session.check_unit(&module);
+        self.stats.check = started.elapsed();
+        match checked {
+            Ok(unit) => {
+                self.stats.instances = unit.instances;
+                diags.extend(unit.diagnostics)
+            }
             Err(errors) => {
                 diags.extend(errors);
                 return Err(CompileError::Diagnostics(diags));
             }
         }
+        let started = Instant::now();
         let lowered = {
             let _types = self.session.enter();
             mir::lower::lower_program(self.session.program())
         };
+        self.stats.lower = started.elapsed();
+        let started = Instant::now();
         let program = lowered.map_err(|spans| {
             let diags = spans
                 .into_iter()
@@ -197,6 +259,7 @@ impl Engine {
         if cfg!(debug_assertions) {
             verify(&program)?;
         }
+        self.stats.passes = started.elapsed();
         let missing = missing_externs(&program);
         if !missing.is_empty() {
             return Err(CompileError::Diagnostics(missing));
@@ -208,10 +271,14 @@ impl Engine {
     pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
         let program = self.front_end(name, text)?;
         let options = self.options;
+        let started = Instant::now();
         let compiled = self
             .jit()?
             .compile(&program, options)
             .map_err(|e| CompileError::Internal(e.to_string()))?;
+        self.stats.codegen = started.elapsed();
+        self.stats.functions = compiled.funcs.len();
+        self.stats.code_bytes = compiled.code_bytes;
         Ok(compiled.main)
     }
 
@@ -220,13 +287,15 @@ impl Engine {
     /// # Safety
     /// `main` must be the entry of a `<main>` compiled by this engine, and this
     /// must run on a thread made by [`on_kiln_thread`].
-    pub unsafe fn run_main(&self, main: *const u8) -> Outcome {
+    pub unsafe fn run_main(&mut self, main: *const u8) -> Outcome {
         // SAFETY: per the contract, `main` is compiled code with the signature
         // `fn()` in the platform's C calling convention, and it unwinds only through
         // frames with registered unwind information.
         let f: extern "C-unwind" fn() = unsafe { std::mem::transmute(main) };
+        let started = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| f()));
         kiln_runtime::output::flush_all();
+        self.stats.run = started.elapsed();
         match result {
             Ok(()) => Outcome::Finished,
             Err(payload) => self.outcome_of(payload),

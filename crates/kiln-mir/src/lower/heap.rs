@@ -84,7 +84,7 @@ impl Tables {
                     ("Err".into(), false, vec![(String::new(), self.type_ref(e))]),
                 ],
             },
-            Some(HeapTy::Adt(id, _)) => self.adt_info(id),
+            Some(HeapTy::Adt(id, _, args)) => self.adt_info(id, &args),
             // Values of a function type are closure objects; each object's own
             // descriptor says what it holds.
             Some(HeapTy::Func(..)) => TypeInfo::Closure {
@@ -96,8 +96,15 @@ impl Tables {
         r
     }
 
-    fn adt_info(&mut self, id: kiln_sema::ty::AdtId) -> TypeInfo {
-        let Some(adt) = self.adts.iter().find(|a| a.id == id).cloned() else {
+    /// The descriptor of a struct or enum; a generic one with `args` put in (each
+    /// instance has its own descriptor, as its fields differ).
+    fn adt_info(&mut self, id: kiln_sema::ty::AdtId, args: &[Ty]) -> TypeInfo {
+        let Some(adt) = self
+            .adts
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.instantiate(args))
+        else {
             return TypeInfo::Scalar(0);
         };
         match &adt.kind {
@@ -649,10 +656,11 @@ impl FnLower<'_> {
             (Some(HeapTy::Option(t)), Some(1)) => vec![t],
             (Some(HeapTy::Result(t, _)), Some(0)) => vec![t],
             (Some(HeapTy::Result(_, e)), Some(1)) => vec![e],
-            (Some(HeapTy::Adt(id, _)), v) => {
+            (Some(HeapTy::Adt(id, _, args)), v) => {
                 let Some(adt) = self.tables.adts.iter().find(|a| a.id == id) else {
                     return Vec::new();
                 };
+                let adt = adt.instantiate(&args);
                 match (&adt.kind, v) {
                     (AdtKind::Struct(fs), None) => fs.iter().map(|(_, t)| *t).collect(),
                     (AdtKind::Enum(vs), Some(tag)) => vs

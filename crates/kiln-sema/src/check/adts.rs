@@ -2,16 +2,16 @@
 //! and registering methods and static functions as ordinary functions whose first
 //! parameter is `self`.
 
+use super::generics::Generic;
 use super::{Callee, Checker, FuncSig};
 use crate::hir::{AdtDef, AdtKind, FuncId, VariantDef};
 use crate::ty::{intern, new_adt_id, HeapTy, Ty};
 use kiln_syntax::ast::{self, ItemKind, TypeKind, VariantPayload};
+use kiln_syntax::Span;
+use std::collections::HashMap;
 
 impl Checker {
     pub(crate) fn declare_adt(&mut self, name: &ast::Ident, generics: &[ast::Ident]) {
-        if !generics.is_empty() {
-            self.unsupported(name.span, "generic structs and enums");
-        }
         if !self.unit_types.insert(name.name.clone()) {
             self.error_with_label(
                 name.span,
@@ -26,6 +26,7 @@ impl Checker {
         self.state.program.adts.push(AdtDef {
             id,
             name: name.name.clone(),
+            generics: generics.iter().map(|g| g.name.clone()).collect(),
             kind: AdtKind::Struct(Vec::new()),
         });
         self.state
@@ -34,18 +35,68 @@ impl Checker {
             .insert(name.name.clone(), self.state.program.adts.len() - 1);
     }
 
-    /// The type of the struct or enum at `index` in `program.adts`.
-    pub(crate) fn adt_ty(&self, index: usize) -> Ty {
+    /// The type of the struct or enum at `index` in `program.adts`, with the type
+    /// arguments `args` (none for one that is not generic).
+    pub(crate) fn adt_ty_with(&self, index: usize, args: Vec<Ty>) -> Ty {
         let adt = &self.state.program.adts[index];
-        intern(HeapTy::Adt(adt.id, adt.name.clone()))
+        intern(HeapTy::Adt(adt.id, adt.name.clone(), args))
     }
 
-    /// The declaration behind a struct or enum type.
-    pub(crate) fn adt_of(&self, ty: Ty) -> Option<&AdtDef> {
+    /// The type of the struct or enum at `index`; for a generic one, with its own
+    /// type parameters as arguments (its type inside its declaration and `impl`).
+    pub(crate) fn adt_ty(&self, index: usize) -> Ty {
+        let n = self.state.program.adts[index].generics.len();
+        self.adt_ty_with(index, (0..n as u32).map(Ty::Param).collect())
+    }
+
+    /// A use of the struct or enum at `index` where its type arguments are to be
+    /// inferred: its type with a fresh variable per type parameter (or the
+    /// expected type's arguments), and its declaration instantiated with them.
+    pub(crate) fn fresh_adt(
+        &mut self,
+        index: usize,
+        expected: Option<Ty>,
+        span: Span,
+    ) -> (Ty, AdtDef) {
+        let def = self.state.program.adts[index].clone();
+        if def.generics.is_empty() {
+            return (self.adt_ty_with(index, Vec::new()), def);
+        }
+        let args = match expected.and_then(|t| t.heap()) {
+            Some(HeapTy::Adt(id, _, args)) if id == def.id => args,
+            _ => def
+                .generics
+                .iter()
+                .map(|_| self.fresh_var(span, "let p: Pair<int, str> = ..."))
+                .collect(),
+        };
+        let inst = def.instantiate(&args);
+        (self.adt_ty_with(index, args), inst)
+    }
+
+    /// The declaration behind a struct or enum type, with its type arguments put in.
+    pub(crate) fn adt_of(&self, ty: Ty) -> Option<AdtDef> {
         match ty.heap()? {
-            HeapTy::Adt(id, _) => self.state.program.adts.iter().find(|a| a.id == id),
+            HeapTy::Adt(id, _, args) => self
+                .state
+                .program
+                .adts
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| a.instantiate(&args)),
             _ => None,
         }
+    }
+
+    /// The type parameters of the struct or enum at `index`, as a scope for
+    /// resolving its field types.
+    fn adt_params(&self, index: usize) -> HashMap<String, Ty> {
+        self.state.program.adts[index]
+            .generics
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.clone(), Ty::Param(i as u32)))
+            .collect()
     }
 
     /// Resolves the field types of every struct and enum (after all are declared,
@@ -57,6 +108,7 @@ impl Checker {
                     let Some(&index) = self.state.names.adts.get(&d.name.name) else {
                         continue;
                     };
+                    self.type_params = self.adt_params(index);
                     let mut fields: Vec<(String, Ty)> = Vec::new();
                     for f in &d.fields {
                         if fields.iter().any(|(n, _)| *n == f.name.name) {
@@ -69,11 +121,13 @@ impl Checker {
                         fields.push((f.name.name.clone(), ty));
                     }
                     self.state.program.adts[index].kind = AdtKind::Struct(fields);
+                    self.type_params.clear();
                 }
                 ItemKind::Enum(d) => {
                     let Some(&index) = self.state.names.adts.get(&d.name.name) else {
                         continue;
                     };
+                    self.type_params = self.adt_params(index);
                     let mut variants: Vec<VariantDef> = Vec::new();
                     for v in &d.variants {
                         if variants.iter().any(|x| x.name == v.name.name) {
@@ -99,6 +153,7 @@ impl Checker {
                         });
                     }
                     self.state.program.adts[index].kind = AdtKind::Enum(variants);
+                    self.type_params.clear();
                 }
                 _ => {}
             }
@@ -133,13 +188,24 @@ impl Checker {
             let ItemKind::Impl(imp) = &item.kind else {
                 continue;
             };
-            if !imp.generics.is_empty() {
-                self.unsupported(item.span.start(), "generic `impl` blocks");
-                continue;
-            }
             let Some((type_name, index)) = self.impl_target(imp) else {
                 continue;
             };
+            let impl_generics: Vec<String> = imp.generics.iter().map(|g| g.name.clone()).collect();
+            if impl_generics != self.state.program.adts[index].generics {
+                let want = &self.state.program.adts[index].generics;
+                let shown = if want.is_empty() {
+                    format!("impl {type_name}")
+                } else {
+                    format!("impl<{0}> {type_name}<{0}>", want.join(", "))
+                };
+                self.error_with_label(
+                    imp.target.span,
+                    format!("an `impl` of `{type_name}` must name its type parameters: `{shown}`"),
+                    "type parameters differ from the declaration",
+                );
+                continue;
+            }
             let self_ty = self.adt_ty(index);
             let adt = self.state.program.adts[index].id;
             for m in &imp.methods {
@@ -157,9 +223,19 @@ impl Checker {
                     params: Vec::new(),
                     ret: Ty::Unit,
                     span: m.sig.span,
+                    generic: None,
                 });
                 let id = FuncId(self.state.sigs.len() as u32 - 1);
                 self.state.names.methods.insert(key, id);
+                if !impl_generics.is_empty() || !m.sig.generics.is_empty() {
+                    // A template, checked per instance (generics.rs).
+                    self.state.sigs[id.index()].generic = Some(std::rc::Rc::new(Generic {
+                        decl: m.clone(),
+                        impl_generics: impl_generics.clone(),
+                        self_adt: Some(index),
+                    }));
+                    continue;
+                }
                 self.resolve_signature(&m.sig, false, Callee::Func(id), Some(self_ty));
                 if let Some(p) = m.sig.params.iter().skip(1).find(|p| p.is_self) {
                     self.error(p.span, "`self` must be the first parameter");
@@ -185,6 +261,9 @@ impl Checker {
 
     /// Whether the function takes `self` (a method rather than a static function).
     pub(crate) fn takes_self(&self, id: FuncId) -> bool {
+        if let Some(g) = &self.state.sigs[id.index()].generic {
+            return g.takes_self();
+        }
         self.state.sigs[id.index()]
             .params
             .first()

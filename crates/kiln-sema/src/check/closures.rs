@@ -56,6 +56,9 @@ impl Checker {
             None => self.fresh_var(span, "|x: int| -> int { ... }"),
         };
         let globals = self.cx.globals.clone();
+        // The id first, so calls inside the body can say where they are; the
+        // signature is filled in when the body is done.
+        let func = self.new_func_id("<closure>", Vec::new(), Ty::Unit, span);
         let outer = std::mem::replace(
             &mut self.cx,
             BodyCx {
@@ -63,6 +66,7 @@ impl Checker {
                 scopes: vec![HashMap::new()],
                 globals,
                 is_closure: true,
+                closure_id: Some(func),
                 ..BodyCx::default()
             },
         );
@@ -81,8 +85,8 @@ impl Checker {
         }
         let ret_ty = self.resolve(ret_ty);
         let captures: Vec<LocalId> = self.cx.captures.iter().map(|&(_, outer)| outer).collect();
-        let ps: Vec<(String, Ty)> = param_tys.clone();
-        let func = self.new_func_id("<closure>", ps, ret_ty, span);
+        self.state.sigs[func.index()].params = param_tys.clone();
+        self.state.sigs[func.index()].ret = ret_ty;
         let f = self.finish_body("<closure>", locals, ret_ty, body_id, span);
         self.cx = self.enclosing.pop().expect("pushed above");
         self.bodies.insert(func, f);

@@ -355,7 +355,7 @@ impl Checker {
         let (lt, rt) = (self.ty_of(l), self.ty_of(r));
         // An operand of unknown type takes the other's (`|x| x + k`).
         let shift = matches!(op, BinOp::Shl | BinOp::Shr);
-        if !shift && (self.is_unknown(lt) || self.is_unknown(rt)) {
+        if !shift && (lt.contains_infer() || rt.contains_infer()) {
             self.unify(lt, rt);
         }
         let (lt, rt) = (self.ty_of(l), self.ty_of(r));
@@ -516,9 +516,12 @@ impl Checker {
             return self.builtin_variant(&ident.name, Some(args), expected, span);
         }
         if let Some(super::heap::TypeName::Adt(index)) = self.type_name(&ident.name) {
-            return self.construct_struct(index, args, span);
+            return self.construct_struct(index, args, expected, span);
         }
         match self.state.names.funcs.get(&ident.name).copied() {
+            Some(Callee::Func(func)) if self.state.sigs[func.index()].generic.is_some() => {
+                self.generic_call(func, None, args, expected, span)
+            }
             Some(Callee::Func(func)) => {
                 let sig = self.state.sigs[func.index()].clone();
                 let params: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
@@ -562,21 +565,29 @@ impl Checker {
                 "wrong number of arguments",
             );
         }
-        let mut out = Vec::new();
-        for (i, arg) in args.iter().enumerate() {
-            if let Some(label) = &arg.label {
-                self.error(
-                    label.span,
-                    "argument labels are only for constructing structs and variants",
-                );
+        // Closures are checked after the other arguments (as rustc does), so
+        // their parameter types can come from what the others decided:
+        // `twice(|x| x + 1, 5)` with `fn twice<T>(f: fn(T) -> T, x: T)`.
+        let is_closure = |a: &ast::Arg| matches!(a.value.kind, Ast::Closure { .. });
+        let mut out: Vec<Option<ExprId>> = vec![None; args.len()];
+        for closures in [false, true] {
+            for (i, arg) in args.iter().enumerate() {
+                if is_closure(arg) != closures {
+                    continue;
+                }
+                if let Some(label) = &arg.label {
+                    self.error(
+                        label.span,
+                        "argument labels are only for constructing structs and variants",
+                    );
+                }
+                out[i] = Some(match params.get(i) {
+                    Some(&ty) => self.expect_expr(&arg.value, ty),
+                    None => self.expr(&arg.value, None),
+                });
             }
-            let id = match params.get(i) {
-                Some(&ty) => self.expect_expr(&arg.value, ty),
-                None => self.expr(&arg.value, None),
-            };
-            out.push(id);
         }
-        out
+        out.into_iter().flatten().collect()
     }
 
     fn method_call(
@@ -640,12 +651,15 @@ impl Checker {
                 );
                 return self.error_expr(span);
             }
+            if self.state.sigs[func.index()].generic.is_some() {
+                return self.generic_call(func, None, args, None, span);
+            }
             let sig = self.state.sigs[func.index()].clone();
             let params: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
             let args = self.call_args(&sig.name, &params, args, span);
             return self.push_expr(ExprKind::Call { func, args }, sig.ret, span);
         }
-        self.variant_value(index, name, Some(args), span)
+        self.variant_value(index, name, Some(args), None, span)
     }
 
     /// `value.method(args)` for a method declared in an `impl` block.
@@ -668,6 +682,9 @@ impl Checker {
                 "a static function",
             );
             return self.error_expr(span);
+        }
+        if sig.generic.is_some() {
+            return self.generic_call(func, Some(recv), args, None, span);
         }
         let params: Vec<Ty> = sig.params.iter().skip(1).map(|(_, t)| *t).collect();
         let mut ids = vec![recv];
@@ -720,7 +737,7 @@ impl Checker {
         } else {
             then_ty
         };
-        if !other_ty.fits(ty) && !then_ty.is_error() {
+        if !self.agree(other_ty, ty) && !then_ty.is_error() {
             self.error_with_label(
                 otherwise.span,
                 format!("`if` and `else` have different types: {then_ty} and {other_ty}"),
@@ -845,12 +862,16 @@ impl Checker {
     /// Records the type a `loop` produces from one of its `break`s.
     fn unify_break(&mut self, value: ExprId, span: Span) {
         let ty = self.ty_of(value);
-        let Some(cx) = self.cx.loops.last_mut() else {
+        let Some(break_ty) = self.cx.loops.last().map(|cx| cx.break_ty) else {
             return;
         };
-        match cx.break_ty {
-            None if ty != Ty::Never => cx.break_ty = Some(ty),
-            Some(want) if !ty.fits(want) && !want.is_error() => {
+        match break_ty {
+            None if ty != Ty::Never => {
+                if let Some(cx) = self.cx.loops.last_mut() {
+                    cx.break_ty = Some(ty);
+                }
+            }
+            Some(want) if !want.is_error() && !self.agree(ty, want) => {
                 self.error_with_label(
                     span,
                     format!("`break` values of one loop have different types: {want} and {ty}"),

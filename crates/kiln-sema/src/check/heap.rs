@@ -180,7 +180,7 @@ impl Checker {
     pub(crate) fn field(&mut self, base: &ast::Expr, name: &ast::Ident, span: Span) -> ExprId {
         if let Ast::Name(id) = &base.kind {
             match self.type_name(&id.name) {
-                Some(TypeName::Adt(i)) => return self.variant_value(i, name, None, span),
+                Some(TypeName::Adt(i)) => return self.variant_value(i, name, None, None, span),
                 Some(TypeName::Module) => return self.error_expr(span),
                 None => {}
             }
@@ -220,10 +220,10 @@ impl Checker {
         &mut self,
         index: usize,
         args: &[ast::Arg],
+        expected: Option<Ty>,
         span: Span,
     ) -> ExprId {
-        let ty = self.adt_ty(index);
-        let adt = self.state.program.adts[index].clone();
+        let (ty, adt) = self.fresh_adt(index, expected, span);
         let AdtKind::Struct(fields) = &adt.kind else {
             self.error(
                 span,
@@ -316,10 +316,10 @@ impl Checker {
         index: usize,
         name: &ast::Ident,
         args: Option<&[ast::Arg]>,
+        expected: Option<Ty>,
         span: Span,
     ) -> ExprId {
-        let ty = self.adt_ty(index);
-        let adt = self.state.program.adts[index].clone();
+        let (ty, adt) = self.fresh_adt(index, expected, span);
         let AdtKind::Enum(variants) = &adt.kind else {
             let what = if args.is_some() {
                 "static function"

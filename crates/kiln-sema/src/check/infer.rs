@@ -31,6 +31,8 @@ pub(crate) struct Vars {
     pub closures: Vec<FuncId>,
     /// Globals declared in this body (top-level code).
     pub globals: Vec<hir::GlobalId>,
+    /// Calls of generic functions, pointed at their instances when the body ends.
+    pub generic_calls: Vec<super::generics::GenericCall>,
 }
 
 impl Checker {
@@ -65,6 +67,13 @@ impl Checker {
         true
     }
 
+    /// Whether a value of type `found` may be used where `want` is expected,
+    /// binding variables on either side to make it so.
+    pub(crate) fn agree(&mut self, found: Ty, want: Ty) -> bool {
+        found.fits(want)
+            || ((found.contains_infer() || want.contains_infer()) && self.unify(found, want))
+    }
+
     /// Follows bound variables at the top of `t`.
     fn shallow(&self, mut t: Ty) -> Ty {
         while let Ty::Infer(v) = t {
@@ -93,7 +102,12 @@ impl Checker {
             HeapTy::Option(a) => HeapTy::Option(r(*a)),
             HeapTy::Result(a, b) => HeapTy::Result(r(*a), r(*b)),
             HeapTy::Func(ps, ret) => HeapTy::Func(ps.iter().map(|&t| r(t)).collect(), r(*ret)),
-            HeapTy::Adt(..) => return t,
+            HeapTy::Adt(id, name, args) => {
+                if args.is_empty() {
+                    return t;
+                }
+                HeapTy::Adt(*id, name.clone(), args.iter().map(|&t| r(t)).collect())
+            }
         };
         if h2 == h {
             t
@@ -134,6 +148,11 @@ impl Checker {
                     (HeapTy::Tuple(ps), HeapTy::Tuple(qs)) if ps.len() == qs.len() => {
                         ps.iter().zip(&qs).all(|(&p, &q)| self.unify(p, q))
                     }
+                    (HeapTy::Adt(x, _, ps), HeapTy::Adt(y, _, qs))
+                        if x == y && ps.len() == qs.len() =>
+                    {
+                        ps.iter().zip(&qs).all(|(&p, &q)| self.unify(p, q))
+                    }
                     (HeapTy::Func(ps, r1), HeapTy::Func(qs, r2)) if ps.len() == qs.len() => {
                         ps.iter().zip(&qs).all(|(&p, &q)| self.unify(p, q)) && self.unify(r1, r2)
                     }
@@ -154,7 +173,9 @@ impl Checker {
             Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => {
                 self.occurs(v, a) || self.occurs(v, b)
             }
-            Some(HeapTy::Tuple(ts)) => ts.iter().any(|&t| self.occurs(v, t)),
+            Some(HeapTy::Tuple(ts) | HeapTy::Adt(_, _, ts)) => {
+                ts.iter().any(|&t| self.occurs(v, t))
+            }
             Some(HeapTy::Func(ps, r)) => ps.iter().any(|&t| self.occurs(v, t)) || self.occurs(v, r),
             _ => false,
         }
@@ -185,6 +206,7 @@ impl Checker {
     /// globals it declared) by its binding; called when a named function, test or
     /// top-level code has been checked.
     pub(crate) fn finish_inference(&mut self, f: &mut hir::Function) {
+        let calls = std::mem::take(&mut self.vars.generic_calls);
         if self.vars.bound.is_empty() {
             self.vars = Vars::default();
             return;
@@ -207,6 +229,7 @@ impl Checker {
             let t = self.state.program.globals[g.index()].ty;
             self.state.program.globals[g.index()].ty = self.finish_ty(t, &mut reported);
         }
+        self.resolve_generic_calls(f, calls);
         self.vars = Vars::default();
     }
 

@@ -15,6 +15,7 @@ mod builtins;
 mod closures;
 mod exhaustive;
 mod expr;
+mod generics;
 mod heap;
 mod infer;
 mod patterns;
@@ -52,6 +53,8 @@ pub(crate) struct Names {
     pub methods: HashMap<(AdtId, String), FuncId>,
     /// Top-level variables: globals visible to every later unit.
     pub globals: HashMap<String, GlobalId>,
+    /// Instances of generic functions: (generic function, type arguments).
+    pub instances: HashMap<(FuncId, Vec<Ty>), FuncId>,
 }
 
 /// The lengths of a [`State`]'s arenas, and its names, before a unit.
@@ -102,6 +105,7 @@ pub struct Unit {
     pub main: FuncId,
     pub tests: Vec<(String, FuncId)>,
     pub diagnostics: Vec<Diagnostic>,
+    pub instances: InstanceStats,
 }
 
 /// Checks one unit against `state`, adding to it. On any error, the caller restores
@@ -124,6 +128,7 @@ pub(crate) fn check_unit(
     checker.collect_methods(module);
     let snapshots = checker.check_main(module);
     checker.check_bodies(module, snapshots, first);
+    let (made, reused) = checker.instance_stats;
     let Checker { diags, state, .. } = checker;
     if diags.iter().any(|d| d.is_error()) {
         return (state, Err(diags));
@@ -133,6 +138,7 @@ pub(crate) fn check_unit(
         main: state.program.main.unwrap_or(FuncId(first)),
         tests: state.program.tests[tests_before..].to_vec(),
         diagnostics: diags,
+        instances: InstanceStats { made, reused },
     };
     (state, Ok(unit))
 }
@@ -144,6 +150,9 @@ pub(crate) struct FuncSig {
     pub params: Vec<(String, Ty)>,
     pub ret: Ty,
     pub span: Span,
+    /// For a generic function or method: its declaration, checked once per set of
+    /// type arguments (`params` and `ret` are unused).
+    pub generic: Option<std::rc::Rc<generics::Generic>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,6 +186,8 @@ pub(crate) struct BodyCx {
     /// In a closure: its locals that receive captured values, each with the local
     /// of the enclosing body it captures.
     pub captures: Vec<(LocalId, LocalId)>,
+    /// In a closure: its function id.
+    pub closure_id: Option<FuncId>,
 }
 
 #[derive(Default)]
@@ -197,6 +208,15 @@ pub(crate) struct Checker {
     /// The unification variables of the named function (or top-level code, or
     /// test) being checked, with its closures.
     pub(crate) vars: infer::Vars,
+    /// Type parameters in scope (in an instance of a generic function: bound to
+    /// that instance's type arguments).
+    pub(crate) type_params: HashMap<String, Ty>,
+    /// How many instances deep the body being checked is (0: not an instance).
+    pub(crate) instance_depth: usize,
+    /// Instances asked for and not checked yet.
+    pub(crate) instance_queue: Vec<generics::Request>,
+    /// Counts for `--stats`: instances made and cache hits in this unit.
+    pub(crate) instance_stats: (usize, usize),
     /// The bodies enclosing the closure being checked, innermost last.
     pub enclosing: Vec<BodyCx>,
     /// The HIR of every function this unit has checked, by id.
@@ -204,6 +224,15 @@ pub(crate) struct Checker {
     /// Where the error "X is not available yet" was reported, to say it once per
     /// construct and line.
     reported: Vec<(String, Span)>,
+}
+
+/// The generic-instance counts of a unit, for `kiln run --stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InstanceStats {
+    /// Instances checked (cache misses).
+    pub made: usize,
+    /// Calls served by an instance made before (cache hits).
+    pub reused: usize,
 }
 
 /// The globals visible at a function's position, recorded during `check_main`.
@@ -289,6 +318,7 @@ impl Checker {
                     params: Vec::new(),
                     ret: Ty::Unit,
                     span: sig.span,
+                    generic: None,
                 });
                 Callee::Func(FuncId(self.state.sigs.len() as u32 - 1))
             }
@@ -315,6 +345,16 @@ impl Checker {
             let Some(&callee) = self.state.names.funcs.get(&sig.name.name) else {
                 continue;
             };
+            if let (ItemKind::Fn(f), Callee::Func(id)) = (&item.kind, callee) {
+                if !f.sig.generics.is_empty() {
+                    // A template: its signature and body are checked per instance.
+                    if self.state.sigs[id.index()].span == f.sig.span {
+                        self.state.sigs[id.index()].generic =
+                            Some(std::rc::Rc::new(generics::Generic::function(f)));
+                    }
+                    continue;
+                }
+            }
             self.resolve_signature(sig, is_extern, callee, None);
         }
     }
@@ -330,7 +370,7 @@ impl Checker {
     ) {
         {
             if !sig.generics.is_empty() {
-                self.unsupported(sig.name.span, "generic functions");
+                self.unsupported(sig.name.span, "generic methods");
             }
             let mut params: Vec<(String, Ty)> = Vec::new();
             for p in &sig.params {
@@ -444,7 +484,10 @@ impl Checker {
                     else {
                         continue;
                     };
-                    if id.0 < first || self.state.sigs[id.index()].span != f.sig.span {
+                    if id.0 < first
+                        || self.state.sigs[id.index()].span != f.sig.span
+                        || !f.sig.generics.is_empty()
+                    {
                         continue;
                     }
                     let body = self.check_fn(id, f, globals);
@@ -462,6 +505,9 @@ impl Checker {
                         let Some(id) = self.method_id(imp, m) else {
                             continue;
                         };
+                        if self.state.sigs[id.index()].generic.is_some() {
+                            continue;
+                        }
                         if id.0 >= first && !self.bodies.contains_key(&id) {
                             let body = self.check_fn(id, m, globals.clone());
                             self.bodies.insert(id, body);
@@ -471,6 +517,7 @@ impl Checker {
                 _ => {}
             }
         }
+        self.check_instances();
         // Function ids of HIR match the signature ids.
         for index in first as usize..self.state.sigs.len() {
             let f = match self.bodies.remove(&FuncId(index as u32)) {
@@ -494,6 +541,7 @@ impl Checker {
             params,
             ret,
             span,
+            generic: None,
         });
         FuncId(self.state.sigs.len() as u32 - 1)
     }
@@ -518,7 +566,7 @@ impl Checker {
         }
     }
 
-    fn check_fn(
+    pub(crate) fn check_fn(
         &mut self,
         id: FuncId,
         f: &ast::FnDecl,

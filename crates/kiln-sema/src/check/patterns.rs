@@ -267,7 +267,7 @@ impl Checker {
             }
         }
         // A struct pattern: `Point(x, y)`.
-        if let Some(adt) = self.adt_of(ty).cloned() {
+        if let Some(adt) = self.adt_of(ty) {
             if let AdtKind::Struct(fs) = &adt.kind {
                 if last.name == adt.name {
                     let labels: Vec<String> = fs.iter().map(|(n, _)| n.clone()).collect();
@@ -439,7 +439,7 @@ impl Checker {
             let bt = self.ty_of(body);
             match result {
                 None if bt != Ty::Never && !bt.contains_error() => result = Some(bt),
-                Some(want) if !bt.fits(want) => {
+                Some(want) if !self.agree(bt, want) => {
                     self.error_with_label(
                         arm.body.span,
                         format!("the arms of this `match` have different types: {want} and {bt}"),
@@ -514,7 +514,7 @@ impl Checker {
                 let id = self.expr(o, hint);
                 let ot = self.ty_of(id);
                 let ty = if then_ty == Ty::Never { ot } else { then_ty };
-                if !ot.fits(ty) {
+                if !self.agree(ot, ty) {
                     self.error_with_label(
                         o.span,
                         format!("`if` and `else` have different types: {then_ty} and {ot}"),

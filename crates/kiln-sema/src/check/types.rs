@@ -16,6 +16,15 @@ impl Checker {
     fn resolve_type_at(&mut self, t: &TypeExpr, depth: usize) -> Ty {
         match &t.kind {
             TypeKind::Named { name, args } => {
+                if let Some(&ty) = self.type_params.get(&name.name) {
+                    if !args.is_empty() {
+                        self.error(
+                            t.span,
+                            format!("the type parameter `{}` takes no type arguments", name.name),
+                        );
+                    }
+                    return ty;
+                }
                 if let Some(ty) = scalar_by_name(&name.name) {
                     if !args.is_empty() {
                         self.error(
@@ -36,10 +45,24 @@ impl Checker {
                     return self.resolve_type_at(&alias, depth + 1);
                 }
                 if let Some(&index) = self.state.names.adts.get(&name.name) {
-                    if !args.is_empty() {
-                        self.unsupported(t.span, "generic structs and enums");
+                    let want = self.state.program.adts[index].generics.len();
+                    if args.len() != want {
+                        self.error_with_label(
+                            t.span,
+                            format!(
+                                "`{}` takes {want} type argument(s), but {} were written",
+                                name.name,
+                                args.len()
+                            ),
+                            "wrong number of type arguments",
+                        );
+                        return Ty::Error;
                     }
-                    return self.adt_ty(index);
+                    let args = args
+                        .iter()
+                        .map(|a| self.resolve_type_at(a, depth + 1))
+                        .collect();
+                    return self.adt_ty_with(index, args);
                 }
                 let arg = |c: &mut Self, i: usize| match args.get(i) {
                     Some(a) => c.resolve_type_at(a, depth + 1),

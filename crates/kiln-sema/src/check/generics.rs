@@ -1,0 +1,252 @@
+//! Generic functions, instantiated on demand like templates.
+//!
+//! A generic function's declaration is kept (as an `Rc<ast::FnDecl>` in its
+//! signature) and not checked by itself. A call gives each type parameter a
+//! unification variable, checks the arguments against the parameter types (closure
+//! arguments last) and records the call. When the calling body's inference is
+//! finished, the variables are concrete: the call asks for the instance
+//! `(function, [type arguments])`. The session caches instances, so each is checked
+//! — the declaration's body with the type parameters bound to the arguments — and
+//! compiled once. An error inside an instance names the instance and points at the
+//! call that asked for it.
+
+use super::Checker;
+use crate::hir::{ExprId, ExprKind, FuncId};
+use crate::ty::Ty;
+use kiln_syntax::ast;
+use kiln_syntax::Span;
+use std::collections::HashMap;
+
+/// How deep instances may ask for instances (`f<T>` calling `f<[T]>` would
+/// otherwise never end).
+const MAX_INSTANCE_DEPTH: usize = 64;
+
+/// A generic function or method: its declaration, and for a method, the `impl`'s
+/// type parameters (which come first among the type arguments) and the struct or
+/// enum it belongs to.
+#[derive(Debug)]
+pub(crate) struct Generic {
+    pub decl: ast::FnDecl,
+    pub impl_generics: Vec<String>,
+    pub self_adt: Option<usize>,
+}
+
+impl Generic {
+    pub fn function(decl: &ast::FnDecl) -> Generic {
+        Generic {
+            decl: decl.clone(),
+            impl_generics: Vec::new(),
+            self_adt: None,
+        }
+    }
+
+    /// Every type parameter: the `impl`'s, then the function's own.
+    fn params(&self) -> impl Iterator<Item = &str> {
+        self.impl_generics
+            .iter()
+            .map(|s| s.as_str())
+            .chain(self.decl.sig.generics.iter().map(|g| g.name.as_str()))
+    }
+
+    pub fn takes_self(&self) -> bool {
+        self.decl.sig.params.first().is_some_and(|p| p.is_self)
+    }
+}
+
+/// A call of a generic function whose type arguments are known once the calling
+/// body's inference is finished.
+pub(crate) struct GenericCall {
+    /// The closure the call is in, or `None` for the body itself.
+    pub in_closure: Option<FuncId>,
+    pub expr: ExprId,
+    pub generic: FuncId,
+    pub targs: Vec<Ty>,
+    pub span: Span,
+}
+
+/// An instance to check.
+pub(crate) struct Request {
+    generic: FuncId,
+    targs: Vec<Ty>,
+    instance: FuncId,
+    call_span: Span,
+    depth: usize,
+}
+
+impl Checker {
+    /// `f(args)` for a generic `f`, or `recv.f(args)` for a generic method.
+    pub(crate) fn generic_call(
+        &mut self,
+        func: FuncId,
+        recv: Option<ExprId>,
+        args: &[ast::Arg],
+        expected: Option<Ty>,
+        span: Span,
+    ) -> ExprId {
+        let sig = self.state.sigs[func.index()].clone();
+        let generic = sig.generic.expect("called for generic functions");
+        let count = generic.params().count();
+        let targs: Vec<Ty> = (0..count)
+            .map(|_| self.fresh_var(span, "let p: Pair<int, str> = ..."))
+            .collect();
+        let (params, ret) = self.instance_signature(&generic, &targs);
+        if let Some(e) = expected {
+            // The expected result can decide a type argument (`let s: [str] = f()`).
+            if ret.contains_infer() {
+                self.unify(ret, e);
+            }
+        }
+        let mut param_tys: Vec<Ty> = params.iter().map(|(_, t)| *t).collect();
+        let mut ids = Vec::new();
+        if let Some(r) = recv {
+            let self_ty = param_tys.remove(0);
+            let rty = self.ty_of(r);
+            self.unify(rty, self_ty);
+            ids.push(r);
+        }
+        ids.extend(self.call_args(&sig.name, &param_tys, args, span));
+        let id = self.push_expr(ExprKind::Call { func, args: ids }, ret, span);
+        self.vars.generic_calls.push(GenericCall {
+            in_closure: self.cx.closure_id,
+            expr: id,
+            generic: func,
+            targs,
+            span,
+        });
+        id
+    }
+
+    /// The parameter and result types of a generic function for `targs`.
+    fn instance_signature(&mut self, generic: &Generic, targs: &[Ty]) -> (Vec<(String, Ty)>, Ty) {
+        let scope: HashMap<String, Ty> = generic
+            .params()
+            .zip(targs)
+            .map(|(g, &t)| (g.to_string(), t))
+            .collect();
+        let self_ty = generic.self_adt.map(|index| {
+            let n = generic.impl_generics.len();
+            self.adt_ty_with(index, targs[..n.min(targs.len())].to_vec())
+        });
+        let saved = std::mem::replace(&mut self.type_params, scope);
+        let decl = &generic.decl;
+        let params = decl
+            .sig
+            .params
+            .iter()
+            .map(|p| {
+                let t = match (&p.ty, self_ty) {
+                    (_, Some(s)) if p.is_self => s,
+                    (Some(t), _) => self.resolve_type(t),
+                    (None, _) => Ty::Error,
+                };
+                (p.name.name.clone(), t)
+            })
+            .collect();
+        let ret = decl
+            .sig
+            .ret
+            .as_ref()
+            .map_or(Ty::Unit, |t| self.resolve_type(t));
+        self.type_params = saved;
+        (params, ret)
+    }
+
+    /// The instance of `generic` for `targs` (all concrete), made on first use.
+    pub(crate) fn instance(&mut self, generic: FuncId, targs: Vec<Ty>, call_span: Span) -> FuncId {
+        let key = (generic, targs.clone());
+        if let Some(&id) = self.state.names.instances.get(&key) {
+            self.instance_stats.1 += 1;
+            return id;
+        }
+        self.instance_stats.0 += 1;
+        let sig = self.state.sigs[generic.index()].clone();
+        let info = sig.generic.clone().expect("a generic function");
+        let (params, ret) = self.instance_signature(&info, &targs);
+        let shown: Vec<String> = targs.iter().map(|t| t.to_string()).collect();
+        let name = format!("{}<{}>", sig.name, shown.join(", "));
+        let id = self.new_func_id(&name, params, ret, info.decl.sig.span);
+        self.state.names.instances.insert(key, id);
+        self.instance_queue.push(Request {
+            generic,
+            targs,
+            instance: id,
+            call_span,
+            depth: self.instance_depth + 1,
+        });
+        id
+    }
+
+    /// Checks every instance asked for, including those the checked ones ask for.
+    pub(crate) fn check_instances(&mut self) {
+        while let Some(req) = self.instance_queue.pop() {
+            let info = self.state.sigs[req.generic.index()]
+                .generic
+                .clone()
+                .expect("a generic function");
+            let name = self.state.sigs[req.instance.index()].name.clone();
+            if req.depth > MAX_INSTANCE_DEPTH {
+                self.error_with_label(
+                    req.call_span,
+                    format!("too many nested instances of a generic function, at `{name}`"),
+                    "asks for an instance of ever larger types",
+                );
+                continue;
+            }
+            let scope: HashMap<String, Ty> = info
+                .params()
+                .zip(&req.targs)
+                .map(|(g, &t)| (g.to_string(), t))
+                .collect();
+            let errors_before = self.diags.len();
+            let saved_scope = std::mem::replace(&mut self.type_params, scope);
+            let saved_depth = std::mem::replace(&mut self.instance_depth, req.depth);
+            let globals = self.state.names.globals.clone();
+            let body = self.check_fn(req.instance, &info.decl, globals);
+            self.type_params = saved_scope;
+            self.instance_depth = saved_depth;
+            for d in &mut self.diags[errors_before..] {
+                d.secondary
+                    .push((req.call_span, format!("`{name}` is asked for here")));
+                d.notes.push(format!("in the instance `{name}`"));
+            }
+            self.bodies.insert(req.instance, body);
+        }
+    }
+
+    /// Points each finished generic call at its instance.
+    pub(crate) fn resolve_generic_calls(
+        &mut self,
+        f: &mut crate::hir::Function,
+        calls: Vec<GenericCall>,
+    ) {
+        for call in calls {
+            let targs: Vec<Ty> = call.targs.iter().map(|&t| self.resolve(t)).collect();
+            if targs.iter().any(|t| t.contains_error()) {
+                continue;
+            }
+            if targs.iter().any(|t| t.contains_infer()) {
+                let name = self.state.sigs[call.generic.index()].name.clone();
+                self.diags.push(
+                    kiln_syntax::Diagnostic::error(
+                        call.span,
+                        format!("cannot infer the type arguments of `{name}`"),
+                    )
+                    .with_label("type arguments needed")
+                    .with_note("annotate an argument or the variable the result goes to"),
+                );
+                continue;
+            }
+            let instance = self.instance(call.generic, targs, call.span);
+            let target = match call.in_closure {
+                None => Some(&mut *f),
+                Some(c) => self.bodies.get_mut(&c),
+            };
+            if let Some(func) = target {
+                if let ExprKind::Call { func: callee, .. } = &mut func.exprs[call.expr.index()].kind
+                {
+                    *callee = instance;
+                }
+            }
+        }
+    }
+}
