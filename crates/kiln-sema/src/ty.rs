@@ -336,23 +336,7 @@ impl Ty {
 
     /// This type with every unification variable replaced by `with`.
     pub fn replace_infer(self, with: Ty) -> Ty {
-        let r = |t: Ty| t.replace_infer(with);
-        match self {
-            Ty::Infer(_) => with,
-            Ty::Heap(_) => match self.heap() {
-                Some(HeapTy::Array(t)) => Ty::array(r(t)),
-                Some(HeapTy::Option(t)) => Ty::option(r(t)),
-                Some(HeapTy::Map(a, b)) => intern(HeapTy::Map(r(a), r(b))),
-                Some(HeapTy::Result(a, b)) => intern(HeapTy::Result(r(a), r(b))),
-                Some(HeapTy::Tuple(ts)) => intern(HeapTy::Tuple(ts.into_iter().map(r).collect())),
-                Some(HeapTy::Func(ps, ret)) => Ty::func(ps.into_iter().map(r).collect(), r(ret)),
-                Some(HeapTy::Adt(id, name, args)) if !args.is_empty() => {
-                    intern(HeapTy::Adt(id, name, args.into_iter().map(r).collect()))
-                }
-                Some(HeapTy::Adt(..)) | None => self,
-            },
-            _ => self,
-        }
+        self.map_leaves(&|t| matches!(t, Ty::Infer(_)).then_some(with))
     }
 
     /// This type with each type parameter `Param(i)` replaced by `args[i]`.
@@ -360,22 +344,29 @@ impl Ty {
         if args.is_empty() {
             return self;
         }
-        let r = |t: Ty| t.subst(args);
-        match self {
-            Ty::Param(i) => args.get(i as usize).copied().unwrap_or(Ty::Error),
-            Ty::Heap(_) => match self.heap() {
-                Some(HeapTy::Array(t)) => Ty::array(r(t)),
-                Some(HeapTy::Option(t)) => Ty::option(r(t)),
-                Some(HeapTy::Map(a, b)) => intern(HeapTy::Map(r(a), r(b))),
-                Some(HeapTy::Result(a, b)) => intern(HeapTy::Result(r(a), r(b))),
-                Some(HeapTy::Tuple(ts)) => intern(HeapTy::Tuple(ts.into_iter().map(r).collect())),
-                Some(HeapTy::Func(ps, ret)) => Ty::func(ps.into_iter().map(r).collect(), r(ret)),
-                Some(HeapTy::Adt(id, name, ts)) => {
-                    intern(HeapTy::Adt(id, name, ts.into_iter().map(r).collect()))
-                }
-                None => self,
-            },
-            _ => self,
+        self.map_leaves(&|t| match t {
+            Ty::Param(i) => Some(args.get(i as usize).copied().unwrap_or(Ty::Error)),
+            _ => None,
+        })
+    }
+
+    /// This type rebuilt with each part for which `f` gives a replacement replaced.
+    fn map_leaves(self, f: &dyn Fn(Ty) -> Option<Ty>) -> Ty {
+        if let Some(t) = f(self) {
+            return t;
+        }
+        let r = |t: Ty| t.map_leaves(f);
+        match self.heap() {
+            Some(HeapTy::Array(t)) => Ty::array(r(t)),
+            Some(HeapTy::Option(t)) => Ty::option(r(t)),
+            Some(HeapTy::Map(a, b)) => intern(HeapTy::Map(r(a), r(b))),
+            Some(HeapTy::Result(a, b)) => intern(HeapTy::Result(r(a), r(b))),
+            Some(HeapTy::Tuple(ts)) => intern(HeapTy::Tuple(ts.into_iter().map(r).collect())),
+            Some(HeapTy::Func(ps, ret)) => Ty::func(ps.into_iter().map(r).collect(), r(ret)),
+            Some(HeapTy::Adt(id, name, ts)) if !ts.is_empty() => {
+                intern(HeapTy::Adt(id, name, ts.into_iter().map(r).collect()))
+            }
+            Some(HeapTy::Adt(..)) | None => self,
         }
     }
 
