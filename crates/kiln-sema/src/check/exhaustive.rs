@@ -16,6 +16,7 @@
 use super::Checker;
 use crate::hir::{AdtKind, Const, Pat, PatKind};
 use crate::ty::{HeapTy, Ty};
+use std::collections::BTreeSet;
 
 /// A constructor of a finite type: its display name, field types, and labels.
 struct Ctor {
@@ -147,6 +148,9 @@ impl Checker {
         // wildcards is covered exactly when the rest is (and splitting it would
         // unfold recursive types forever).
         let tested = rows.iter().any(|r| !is_wild(r[0]));
+        if let Some(domain) = Domain::of(ty).filter(|_| tested) {
+            return self.missing_in_domain(&rows, &domain, rest, budget);
+        }
         let Some(ctors) = self.ctors(ty).filter(|_| tested) else {
             // Infinitely many values: only rows starting with a wildcard cover them.
             let defaults: Vec<Vec<&Pat>> = rows
@@ -172,6 +176,188 @@ impl Checker {
             }
         }
         Ok(None)
+    }
+
+    /// `missing` for a column of integers or chars that some row tests.
+    fn missing_in_domain(
+        &self,
+        rows: &[Vec<&Pat>],
+        domain: &Domain,
+        rest: &[Ty],
+        budget: &mut usize,
+    ) -> Result<Option<Vec<String>>, TooComplex> {
+        let defaults: Vec<Vec<&Pat>> = rows
+            .iter()
+            .filter(|r| is_wild(r[0]))
+            .map(|r| r[1..].to_vec())
+            .collect();
+        // Every segment is matched by at least the rows starting with a wildcard,
+        // so when those cover the other columns, everything is covered.
+        let Some(gap_rest) = self.missing(defaults, rest, budget)? else {
+            return Ok(None);
+        };
+        let intervals: Vec<Interval> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(row, r)| {
+                let (lo, hi) = domain.interval(r[0])?;
+                Some(Interval { lo, hi, row })
+            })
+            .collect();
+        let wild_rows: Vec<usize> = (0..rows.len()).filter(|&i| is_wild(rows[i][0])).collect();
+        let mut cover = Cover::new(&intervals);
+        for (lo, _) in domain.segments(&intervals) {
+            cover.advance_to(lo);
+            if cover.active.is_empty() {
+                // Only the wildcard rows match here, and they miss `gap_rest`.
+                let mut w = gap_rest;
+                w.insert(0, domain.render(lo));
+                return Ok(Some(w));
+            }
+            if rest.is_empty() {
+                // A row that matches here matches the whole value.
+                continue;
+            }
+            let mut matching: Vec<usize> = cover.active.iter().copied().collect();
+            matching.extend_from_slice(&wild_rows);
+            matching.sort_unstable();
+            *budget = budget.checked_sub(matching.len()).ok_or(TooComplex)?;
+            let specialised: Vec<Vec<&Pat>> =
+                matching.iter().map(|&i| rows[i][1..].to_vec()).collect();
+            if let Some(mut w) = self.missing(specialised, rest, budget)? {
+                w.insert(0, domain.render(lo));
+                return Ok(Some(w));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The values of an integer or char type, as numbers (`u64` values above
+/// `i64::MAX` included, hence `i128`).
+struct Domain {
+    ty: Ty,
+    /// Disjoint, ascending inclusive intervals: chars skip the surrogates.
+    pieces: Vec<(i128, i128)>,
+}
+
+impl Domain {
+    fn of(ty: Ty) -> Option<Domain> {
+        let pieces = match ty {
+            Ty::Int(i) => vec![(i.min(), i.max())],
+            Ty::Char => vec![(0, 0xD7FF), (0xE000, 0x10FFFF)],
+            _ => return None,
+        };
+        Some(Domain { ty, pieces })
+    }
+
+    /// The number a literal stands for in this domain.
+    fn value(&self, c: &Const) -> Option<i128> {
+        match (c, self.ty) {
+            // `Const::Int` holds the bits of the value, so a `u64` above
+            // `i64::MAX` is negative there.
+            (Const::Int(v), Ty::Int(i)) if !i.signed() => Some(*v as u64 as i128),
+            (Const::Int(v), Ty::Int(_)) => Some(*v as i128),
+            (Const::Char(c), Ty::Char) => Some(*c as i128),
+            _ => None,
+        }
+    }
+
+    /// The inclusive interval a literal or range pattern matches; `None` for other
+    /// patterns and for empty ranges, which match nothing.
+    fn interval(&self, p: &Pat) -> Option<(i128, i128)> {
+        match &p.kind {
+            PatKind::Lit(c) => {
+                let v = self.value(c)?;
+                Some((v, v))
+            }
+            PatKind::Range { lo, hi, inclusive } => {
+                let lo = self.value(lo)?;
+                let hi = self.value(hi)? - i128::from(!*inclusive);
+                (lo <= hi).then_some((lo, hi))
+            }
+            _ => None,
+        }
+    }
+
+    /// The domain cut at every bound of `intervals`, ascending: each pattern
+    /// matches each segment whole or not at all.
+    fn segments(&self, intervals: &[Interval]) -> Vec<(i128, i128)> {
+        let mut cuts: Vec<i128> = Vec::with_capacity(2 * intervals.len() + 2 * self.pieces.len());
+        for i in intervals {
+            cuts.push(i.lo);
+            cuts.push(i.hi + 1);
+        }
+        for &(lo, hi) in &self.pieces {
+            cuts.push(lo);
+            cuts.push(hi + 1);
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts.windows(2)
+            .map(|w| (w[0], w[1] - 1))
+            .filter(|&(lo, _)| self.pieces.iter().any(|&(a, b)| a <= lo && lo <= b))
+            .collect()
+    }
+
+    fn render(&self, _v: i128) -> String {
+        "_".to_string()
+    }
+}
+
+/// The values a row's first pattern matches, inclusive.
+struct Interval {
+    lo: i128,
+    hi: i128,
+    row: usize,
+}
+
+/// A sweep over ascending points: which rows' intervals contain the current one.
+struct Cover<'a> {
+    intervals: &'a [Interval],
+    /// Indices into `intervals`, by ascending `lo` and by ascending `hi`.
+    by_lo: Vec<usize>,
+    by_hi: Vec<usize>,
+    next_lo: usize,
+    next_hi: usize,
+    /// The rows whose interval contains the current point.
+    active: BTreeSet<usize>,
+}
+
+impl<'a> Cover<'a> {
+    fn new(intervals: &'a [Interval]) -> Self {
+        let mut by_lo: Vec<usize> = (0..intervals.len()).collect();
+        let mut by_hi = by_lo.clone();
+        by_lo.sort_unstable_by_key(|&i| intervals[i].lo);
+        by_hi.sort_unstable_by_key(|&i| intervals[i].hi);
+        Cover {
+            intervals,
+            by_lo,
+            by_hi,
+            next_lo: 0,
+            next_hi: 0,
+            active: BTreeSet::new(),
+        }
+    }
+
+    /// Moves to `point`, which must not be below the previous one.
+    fn advance_to(&mut self, point: i128) {
+        while let Some(&i) = self.by_lo.get(self.next_lo) {
+            if self.intervals[i].lo > point {
+                break;
+            }
+            if self.intervals[i].hi >= point {
+                self.active.insert(self.intervals[i].row);
+            }
+            self.next_lo += 1;
+        }
+        while let Some(&i) = self.by_hi.get(self.next_hi) {
+            if self.intervals[i].hi >= point {
+                break;
+            }
+            self.active.remove(&self.intervals[i].row);
+            self.next_hi += 1;
+        }
     }
 }
 
