@@ -1,5 +1,6 @@
 //! Patterns: checking them against the type of the value they match, `match`
-//! expressions, and the `if let` / `while let` forms (which are `match`es).
+//! expressions, and `while let` (a `match` in a loop). `if let` is a link of an
+//! `if` chain (`check/expr.rs`).
 
 use super::exhaustive::Uncovered;
 use super::Checker;
@@ -201,7 +202,7 @@ impl Checker {
 
     /// Checks a whole pattern (not part of another one) against a value of type
     /// `ty`, declaring its bindings in the current scope. A name may be bound once.
-    fn top_pattern(&mut self, p: &ast::Pattern, ty: Ty) -> Pat {
+    pub(crate) fn top_pattern(&mut self, p: &ast::Pattern, ty: Ty) -> Pat {
         let pat = self.check_pattern(p, ty, &mut None);
         let mut seen = HashMap::new();
         self.check_bound_once(&pat, &mut seen);
@@ -535,52 +536,7 @@ impl Checker {
         )
     }
 
-    /// `if let PAT = value { then } else { otherwise }` as a `match`.
-    pub(crate) fn if_let(
-        &mut self,
-        pattern: &ast::Pattern,
-        value: &ast::Expr,
-        then: &ast::Block,
-        otherwise: Option<&ast::Expr>,
-        expected: Option<Ty>,
-        span: Span,
-    ) -> ExprId {
-        let s = self.expr(value, None);
-        let sty = self.ty_of(s);
-        let want = if otherwise.is_some() {
-            expected
-        } else {
-            Some(Ty::Unit)
-        };
-        self.cx.scopes.push(HashMap::new());
-        let pat = self.top_pattern(pattern, sty);
-        let then_id = self.check_block(then, want);
-        self.cx.scopes.pop();
-        let then_ty = self.ty_of(then_id);
-        let (other, ty) = match otherwise {
-            Some(o) => {
-                let hint = want.or(Some(then_ty).filter(|t| !matches!(t, Ty::Never | Ty::Error)));
-                let id = self.expr(o, hint);
-                let ot = self.ty_of(id);
-                let ty = if then_ty == Ty::Never { ot } else { then_ty };
-                if !ot.fits(ty) {
-                    self.error_with_label(
-                        o.span,
-                        format!("`if` and `else` have different types: {then_ty} and {ot}"),
-                        format!("this is {ot}"),
-                    );
-                }
-                (id, ty)
-            }
-            None => (
-                self.push_expr(ExprKind::Const(Const::Unit), Ty::Unit, span),
-                Ty::Unit,
-            ),
-        };
-        self.match_or_else(s, pat, then_id, other, ty, span)
-    }
-
-    /// `match s { pat => body, _ => otherwise }`: what `if let` and `while let` are.
+    /// `match s { pat => body, _ => otherwise }`: what `while let` is made of.
     fn match_or_else(
         &mut self,
         s: ExprId,
