@@ -39,9 +39,12 @@ fn inline_into(f: &mut Func, originals: &[Func], sizes: &[usize], main: Option<F
     // calls inlined; copied blocks may not.
     let mut eligible = vec![true; f.blocks.len()];
     let mut count = 0;
+    // Kept up to date as calls are inlined: recomputing it per block would make
+    // the pass quadratic in the size of the caller.
+    let mut caller_size = size(f);
     let mut b = 0;
     while b < f.blocks.len() {
-        if !eligible[b] || size(f) > MAX_CALLER_SIZE {
+        if !eligible[b] || caller_size > MAX_CALLER_SIZE {
             b += 1;
             continue;
         }
@@ -56,7 +59,11 @@ fn inline_into(f: &mut Func, originals: &[Func], sizes: &[usize], main: Option<F
         });
         if let Some(k) = site {
             let before = f.blocks.len();
+            let block_size = |data: &BlockData| data.insts.len() + 1;
+            caller_size -= block_size(&f.blocks[b]);
             inline_call(f, b, k, originals);
+            caller_size += block_size(&f.blocks[b]);
+            caller_size += f.blocks[before..].iter().map(block_size).sum::<usize>();
             // The continuation is eligible; the copied blocks are not.
             eligible.push(true);
             eligible.resize(f.blocks.len(), false);

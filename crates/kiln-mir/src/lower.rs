@@ -160,6 +160,14 @@ fn const_bits(c: &Const) -> u64 {
     }
 }
 
+/// Where the branches of an `if` chain go: the join block, which takes a value
+/// of the chain's type (made by `chain_join`).
+struct ChainExit {
+    join: Option<(Block, Option<Value>)>,
+    ty: Ty,
+    span: Span,
+}
+
 struct LoopTargets {
     brk: Block,
     cont: Block,
@@ -401,10 +409,9 @@ impl<'a> FnLower<'a> {
             ExprKind::Builtin { op, args } => self.builtin(*op, args, ty, span),
             ExprKind::Interp(parts) => Some(self.interp(parts, span)),
             ExprKind::If {
-                cond,
-                then,
+                branches,
                 otherwise,
-            } => self.if_expr(*cond, *then, *otherwise, ty, span),
+            } => self.if_chain(branches, *otherwise, ty, span),
             ExprKind::While { cond, body } => {
                 self.while_loop(*cond, *body, span);
                 None
@@ -1224,41 +1231,101 @@ impl<'a> FnLower<'a> {
 
     // ---- control flow ----------------------------------------------------------
 
-    fn if_expr(
+    /// An `if` chain: each link tests its condition and either runs its branch
+    /// and jumps to the one join block of the chain, or goes on to the next link.
+    /// Lowered in a loop, so a chain of any length costs no recursion.
+    fn if_chain(
         &mut self,
-        cond: ExprId,
-        then: ExprId,
+        branches: &[hir::IfBranch],
         otherwise: Option<ExprId>,
         ty: Ty,
         span: Span,
     ) -> Option<Value> {
-        let c = self.lower(cond)?;
-        let then_block = self.b.create_block();
-        let else_block = self.b.create_block();
-        let join = self.b.create_block();
-        let result_ty = mir_type(ty);
-        let result = result_ty.map(|t| self.b.add_block_param(join, t));
-        self.b.branch(c, then_block, else_block);
-        self.b.seal(then_block);
-        self.b.seal(else_block);
-        for (block, body) in [(then_block, Some(then)), (else_block, otherwise)] {
-            self.b.switch_to(block);
-            self.push_frame();
-            let v = body.and_then(|e| self.lower(e));
-            let v = self.escape(v, ty, span);
-            self.pop_frame(span);
-            if !self.b.is_terminated() {
-                let args = match (result_ty, v) {
-                    (Some(_), Some(v)) => vec![v],
-                    (Some(t), None) => vec![self.b.zero(t, span)],
-                    _ => Vec::new(),
-                };
-                self.b.jump(join, args);
+        let mut exit = ChainExit {
+            join: None,
+            ty,
+            span,
+        };
+        let mut reaches_else = true;
+        for b in branches {
+            let tested = match &b.cond {
+                hir::IfCond::Bool(cond) => self.bool_link(*cond, b.then, &mut exit),
+                hir::IfCond::Let { scrutinee, pat } => {
+                    self.let_link(*scrutinee, pat, b.then, &mut exit)
+                }
+            };
+            if !tested {
+                // The condition never produces a value: the rest is dead code.
+                reaches_else = false;
+                break;
             }
         }
+        if reaches_else {
+            self.branch_body(otherwise, &mut exit);
+        }
+        let (join, result) = self.chain_join(&mut exit);
         self.b.seal(join);
         self.b.switch_to(join);
         self.produced(result, ty)
+    }
+
+    /// The join block of a chain, with its parameter, made when first needed
+    /// (so that a plain `if` numbers its blocks in source order).
+    fn chain_join(&mut self, exit: &mut ChainExit) -> (Block, Option<Value>) {
+        if let Some(j) = exit.join {
+            return j;
+        }
+        let join = self.b.create_block();
+        let result = mir_type(exit.ty).map(|t| self.b.add_block_param(join, t));
+        exit.join = Some((join, result));
+        (join, result)
+    }
+
+    /// A link `if cond { then }`: leaves the builder where the condition is false.
+    /// Returns false when the condition never produces a value.
+    fn bool_link(&mut self, cond: ExprId, then: ExprId, exit: &mut ChainExit) -> bool {
+        // The condition is a `bool`, so its temporaries can go at once; then no
+        // later link has to release them.
+        self.push_frame();
+        let c = self.lower(cond);
+        self.pop_frame(exit.span);
+        let Some(c) = c else {
+            self.end_dead_block();
+            return false;
+        };
+        let then_block = self.b.create_block();
+        let miss = self.b.create_block();
+        self.chain_join(exit);
+        self.b.branch(c, then_block, miss);
+        self.b.seal(then_block);
+        self.b.seal(miss);
+        self.b.switch_to(then_block);
+        self.branch_body(Some(then), exit);
+        self.b.switch_to(miss);
+        true
+    }
+
+    /// One branch of an `if` chain (or its `else`), in its own frame, ending with
+    /// a jump to the join block.
+    fn branch_body(&mut self, body: Option<ExprId>, exit: &mut ChainExit) {
+        self.push_frame();
+        let v = body.and_then(|e| self.lower(e));
+        let v = self.escape(v, exit.ty, exit.span);
+        self.pop_frame(exit.span);
+        self.jump_to_join(v, exit);
+    }
+
+    fn jump_to_join(&mut self, v: Option<Value>, exit: &mut ChainExit) {
+        if self.b.is_terminated() {
+            return;
+        }
+        let (join, _) = self.chain_join(exit);
+        let args = match (mir_type(exit.ty), v) {
+            (Some(_), Some(v)) => vec![v],
+            (Some(t), None) => vec![self.b.zero(t, exit.span)],
+            _ => Vec::new(),
+        };
+        self.b.jump(join, args);
     }
 
     fn while_loop(&mut self, cond: ExprId, body: ExprId, span: Span) {

@@ -121,6 +121,22 @@ pub enum PatKind {
     Or(Vec<Pat>),
 }
 
+/// One link of an `if` chain: when `cond` holds, `then` runs.
+#[derive(Clone, Debug)]
+pub struct IfBranch {
+    pub cond: IfCond,
+    pub then: ExprId,
+}
+
+#[derive(Clone, Debug)]
+pub enum IfCond {
+    /// A `bool` expression.
+    Bool(ExprId),
+    /// `let pat = scrutinee`: holds when the pattern matches, binding its names
+    /// for `then`.
+    Let { scrutinee: ExprId, pat: Pat },
+}
+
 #[derive(Clone, Debug)]
 pub struct Arm {
     pub pat: Pat,
@@ -395,9 +411,11 @@ pub enum ExprKind {
         args: Vec<ExprId>,
     },
     Interp(Vec<InterpPart>),
+    /// `if c { } else if c { } ... else { }`: the branches are tried in order.
+    /// A chain is one flat list so that no stage recurses once per link.
     If {
-        cond: ExprId,
-        then: ExprId,
+        /// At least one.
+        branches: Vec<IfBranch>,
         otherwise: Option<ExprId>,
     },
     While {

@@ -423,18 +423,6 @@ impl Ty {
         }
     }
 
-    /// Whether values of this type may be map keys: no floats anywhere inside.
-    pub fn can_be_key(self) -> bool {
-        match self.heap() {
-            Some(HeapTy::Array(_) | HeapTy::Map(..) | HeapTy::Func(..)) => false,
-            Some(HeapTy::Tuple(ts)) => ts.iter().all(|t| t.can_be_key()),
-            Some(HeapTy::Option(t)) => t.can_be_key(),
-            Some(HeapTy::Result(a, b)) => a.can_be_key() && b.can_be_key(),
-            Some(HeapTy::Adt(..)) => true,
-            None => !self.is_float() && !matches!(self, Ty::Never),
-        }
-    }
-
     /// Whether an error was already reported for this type.
     pub fn is_error(self) -> bool {
         self == Ty::Error

@@ -262,6 +262,15 @@ pub enum Condition {
     Let { pattern: Pattern, value: Expr },
 }
 
+/// One `if cond { then }` of an `if` / `else if` chain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IfBranch {
+    pub cond: Condition,
+    pub then: Block,
+    /// The `if` keyword: the rest of the chain starts here.
+    pub if_span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchArm {
     pub pattern: Pattern,
@@ -351,11 +360,13 @@ pub enum ExprKind {
     /// `value?`
     Try(Box<Expr>),
     Block(Block),
+    /// `if c { } else if c { } ... else { }`. A chain of `else if` is one flat
+    /// list, not nested `If`s, so that no stage recurses once per link.
     If {
-        cond: Box<Condition>,
-        then: Block,
-        /// A `Block` or another `If` expression.
-        otherwise: Option<Box<Expr>>,
+        /// At least one.
+        branches: Vec<IfBranch>,
+        /// The final `else` block.
+        otherwise: Option<Block>,
     },
     While {
         cond: Box<Condition>,

@@ -67,3 +67,50 @@ fn nested_too_deeply() {
     assert_eq!(errors, 1, "{text}");
     insta::assert_snapshot!(text.split("-----\n").nth(1).unwrap_or(""));
 }
+
+/// Input nested too deeply is skipped, and the constructs around it then see
+/// tokens out of place (the `{` of an `if` was skipped with the condition). That
+/// is the same mistake, so it gets no second diagnostic.
+#[test]
+fn nesting_error_gets_one_diagnostic() {
+    let deep = "-".repeat(300);
+    let not = "!".repeat(300);
+    let sources = [
+        format!("let x = 1\nif {deep}x == 1 {{ println(1) }}\n"),
+        format!("let x = true\nwhile {not}x {{ break }}\n"),
+        format!("for i in {deep}1..3 {{ println(i) }}\n"),
+        format!("let y = match {deep}1 {{ _ => 1 }}\n"),
+        format!("fn f(x: int) -> int {{\n    if x == 0 {{ {deep}x }} else {{ 1 }}\n}}\n"),
+    ];
+    for src in &sources {
+        let text = rendered("deep", src);
+        let errors = text.matches("error:").count();
+        assert_eq!(errors, 1, "{text}");
+        assert!(text.contains("expression nested too deeply"), "{text}");
+    }
+}
+
+/// An error after the statement with the nesting error is still reported.
+#[test]
+fn errors_after_a_nesting_error_are_reported() {
+    let src = format!("let x = {}1\nlet = 5\n", "-".repeat(300));
+    let text = rendered("deep", &src);
+    assert_eq!(text.matches("error:").count(), 2, "{text}");
+    assert!(text.contains("expected a pattern"), "{text}");
+}
+
+/// An `else if` chain is not nesting: thousands of links parse without error.
+#[test]
+fn long_else_if_chain_parses() {
+    let mut src = String::from("let n = 3\nlet s = if n == 0 { 0 }\n");
+    for i in 1..10_000 {
+        src.push_str(&format!("    else if n == {i} {{ {i} }}\n"));
+    }
+    src.push_str("    else { -1 }\n");
+    let text = rendered("chain", &src);
+    assert!(
+        !text.contains("error"),
+        "{}",
+        &text[text.len().saturating_sub(2000)..]
+    );
+}

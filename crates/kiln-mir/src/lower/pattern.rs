@@ -1,4 +1,5 @@
-//! Lowering `match`, destructuring `let`, and `for` over arrays, maps and strings.
+//! Lowering `match`, `if let`, destructuring `let`, and `for` over arrays, maps and
+//! strings.
 //!
 //! A `match` tests its arms in order. Each arm's pattern is compiled to a chain of
 //! branches that leave for the next arm on the first mismatch; on success the
@@ -6,7 +7,7 @@
 //! runs in its own ownership frame and scope.
 
 use super::heap::elem_of;
-use super::{mir_type, FnLower, LoopTargets};
+use super::{mir_type, ChainExit, FnLower, LoopTargets};
 use crate::builder::Var;
 use crate::ir::*;
 use kiln_sema::hir::{Arm, Const, ExprId, ForKind, Pat, PatKind};
@@ -143,6 +144,53 @@ impl FnLower<'_> {
                 self.b.switch_to(matched);
             }
         }
+    }
+
+    /// A link `if let pat = scrutinee { then }` of an `if` chain: leaves the
+    /// builder where the pattern does not match. Returns false when the scrutinee
+    /// never produces a value.
+    pub(super) fn let_link(
+        &mut self,
+        scrutinee: ExprId,
+        pat: &Pat,
+        then: ExprId,
+        exit: &mut ChainExit,
+    ) -> bool {
+        let span = exit.span;
+        let stable = self.is_stable(scrutinee);
+        // The scrutinee's temporaries live while the branch runs, and are released
+        // on both ways out of the link.
+        self.push_frame();
+        let link_frame = self.own.frames.len() - 1;
+        let v = self.lower(scrutinee);
+        if v.is_none() && self.b.is_terminated() {
+            self.pop_frame(span);
+            return false;
+        }
+        self.chain_join(exit);
+        let miss = self.b.create_block();
+        // Without a value (`()`), every pattern matches.
+        if let Some(v) = v {
+            self.test_pat(pat, v, miss, span);
+        }
+        self.push_scope();
+        self.push_frame();
+        if let Some(v) = v {
+            self.bind_pat_in(pat, v, stable, span);
+        }
+        let out = self.lower(then);
+        let out = self.escape(out, exit.ty, span);
+        self.pop_frame(span);
+        self.pop_scope(span);
+        if !self.b.is_terminated() {
+            let scopes = self.own.scopes.len();
+            self.release_above(link_frame, scopes, span);
+        }
+        self.jump_to_join(out, exit);
+        self.b.seal(miss);
+        self.b.switch_to(miss);
+        self.pop_frame(span);
+        true
     }
 
     fn branch_or_fail(&mut self, ok: Value, fail: Block) {

@@ -7,7 +7,7 @@
 //! `expect_fits`, so each mismatch is reported once, where it is noticed.
 
 use super::{Callee, Checker, LoopCx};
-use crate::hir::{Const, ExprId, ExprKind, InterpPart, RangeLoop};
+use crate::hir::{Const, ExprId, ExprKind, IfBranch, IfCond, InterpPart, RangeLoop};
 use crate::ty::{IntTy, Ty};
 use kiln_runtime::format::{FormatSpec, Kind};
 use kiln_syntax::ast::{self, BinOp, Condition, ExprKind as Ast, StrPart, UnaryOp};
@@ -60,10 +60,9 @@ impl Checker {
             } => self.method_call(receiver, method, args, span),
             Ast::Block(b) => self.check_block(b, expected),
             Ast::If {
-                cond,
-                then,
+                branches,
                 otherwise,
-            } => self.if_expr(cond, then, otherwise.as_deref(), expected, span),
+            } => self.if_chain(branches, otherwise.as_ref(), expected, span),
             Ast::While { cond, body } => self.while_expr(cond, body, span),
             Ast::Loop(body) => self.loop_expr(body, span),
             Ast::For {
@@ -703,51 +702,74 @@ impl Checker {
         }
     }
 
-    fn if_expr(
+    /// An `if` / `else if` chain, checked link by link in a loop. Without a final
+    /// `else` every branch is a block whose value is discarded and the chain is
+    /// `()`. With one, the branches are checked with the expected type (or else
+    /// the type of the first branch that has one) and must agree; the chain has
+    /// the type of its first branch that produces a value.
+    fn if_chain(
         &mut self,
-        cond: &Condition,
-        then: &ast::Block,
-        otherwise: Option<&ast::Expr>,
+        branches: &[ast::IfBranch],
+        otherwise: Option<&ast::Block>,
         expected: Option<Ty>,
         span: Span,
     ) -> ExprId {
-        if let Condition::Let { pattern, value } = cond {
-            return self.if_let(pattern, value, then, otherwise, expected, span);
+        let mut hint = if otherwise.is_some() {
+            expected
+        } else {
+            Some(Ty::Unit)
+        };
+        let mut out = Vec::with_capacity(branches.len());
+        for b in branches {
+            let cond = match &b.cond {
+                Condition::Expr(e) => IfCond::Bool(self.expect_expr(e, Ty::Bool)),
+                Condition::Let { pattern, value } => {
+                    let scrutinee = self.expr(value, None);
+                    let sty = self.ty_of(scrutinee);
+                    self.cx.scopes.push(HashMap::new());
+                    let pat = self.top_pattern(pattern, sty);
+                    IfCond::Let { scrutinee, pat }
+                }
+            };
+            let then = self.check_block(&b.then, hint);
+            if matches!(cond, IfCond::Let { .. }) {
+                self.cx.scopes.pop();
+            }
+            let then_ty = self.ty_of(then);
+            hint = hint.or(Some(then_ty).filter(|t| !matches!(t, Ty::Never | Ty::Error)));
+            out.push(IfBranch { cond, then });
         }
-        let cond = self.condition(cond);
         let Some(otherwise) = otherwise else {
-            let then = self.check_block(then, Some(Ty::Unit));
             return self.push_expr(
                 ExprKind::If {
-                    cond,
-                    then,
+                    branches: out,
                     otherwise: None,
                 },
                 Ty::Unit,
                 span,
             );
         };
-        let then = self.check_block(then, expected);
-        let then_ty = self.ty_of(then);
-        let hint = expected.or(Some(then_ty).filter(|t| !matches!(t, Ty::Never | Ty::Error)));
-        let other = self.expr(otherwise, hint);
-        let other_ty = self.ty_of(other);
-        let ty = if then_ty == Ty::Never {
-            other_ty
-        } else {
-            then_ty
-        };
-        if !self.agree(other_ty, ty) && !then_ty.is_error() {
-            self.error_with_label(
-                otherwise.span,
-                format!("`if` and `else` have different types: {then_ty} and {other_ty}"),
-                format!("this is {other_ty}"),
-            );
+        let other = self.check_block(otherwise, hint);
+        // From the last link back: each link's type is its branch's, or the rest
+        // of the chain's when its branch never produces a value.
+        let mut ty = self.ty_of(other);
+        let mut rest_span = otherwise.span;
+        for (b, ast_b) in out.iter().zip(branches).rev() {
+            let then_ty = self.ty_of(b.then);
+            let link_ty = if then_ty == Ty::Never { ty } else { then_ty };
+            if !self.agree(ty, link_ty) && !then_ty.is_error() {
+                self.error_with_label(
+                    rest_span,
+                    format!("`if` and `else` have different types: {then_ty} and {ty}"),
+                    format!("this is {ty}"),
+                );
+            }
+            ty = link_ty;
+            rest_span = ast_b.if_span.to(span);
         }
         self.push_expr(
             ExprKind::If {
-                cond,
-                then,
+                branches: out,
                 otherwise: Some(other),
             },
             ty,

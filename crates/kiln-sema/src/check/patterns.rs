@@ -1,5 +1,6 @@
 //! Patterns: checking them against the type of the value they match, `match`
-//! expressions, and the `if let` / `while let` forms (which are `match`es).
+//! expressions, and `while let` (a `match` in a loop). `if let` is a link of an
+//! `if` chain (`check/expr.rs`).
 
 use super::exhaustive::Uncovered;
 use super::Checker;
@@ -11,6 +12,11 @@ use std::collections::HashMap;
 
 /// The variants of an enum-like type: (name, field types, labels).
 pub(crate) type VariantList = Vec<(String, Vec<Ty>, Option<Vec<String>>)>;
+
+/// While checking a later alternative of an `|` pattern: the names the first
+/// alternative binds, each with its local and whether this alternative has bound
+/// it yet. `None` elsewhere.
+pub(crate) type Shared = Option<HashMap<String, (LocalId, bool)>>;
 
 impl Checker {
     /// The variants of an enum, `Option` or `Result` type.
@@ -39,12 +45,7 @@ impl Checker {
     /// Checks a pattern against a value of type `ty`, declaring its bindings in the
     /// current scope. `binds` maps names to locals already declared by another
     /// alternative of an `|` pattern.
-    pub(crate) fn check_pattern(
-        &mut self,
-        p: &ast::Pattern,
-        ty: Ty,
-        binds: &mut Option<HashMap<String, LocalId>>,
-    ) -> Pat {
+    pub(crate) fn check_pattern(&mut self, p: &ast::Pattern, ty: Ty, binds: &mut Shared) -> Pat {
         let kind = self.pattern_kind(p, ty, binds);
         Pat {
             kind,
@@ -53,12 +54,7 @@ impl Checker {
         }
     }
 
-    fn pattern_kind(
-        &mut self,
-        p: &ast::Pattern,
-        ty: Ty,
-        binds: &mut Option<HashMap<String, LocalId>>,
-    ) -> PatKind {
+    fn pattern_kind(&mut self, p: &ast::Pattern, ty: Ty, binds: &mut Shared) -> PatKind {
         let span = p.span;
         match &p.kind {
             PatternKind::Wildcard | PatternKind::Error => PatKind::Wild,
@@ -119,67 +115,125 @@ impl Checker {
             PatternKind::Ctor { path, fields } => {
                 self.ctor_pattern(path, fields.as_deref(), ty, span, binds)
             }
-            PatternKind::Or(alts) => {
-                let mut first_binds: HashMap<String, LocalId> = HashMap::new();
-                let mut out = Vec::new();
-                for (i, alt) in alts.iter().enumerate() {
-                    if i == 0 {
-                        let before = self.bound_names();
-                        out.push(self.check_pattern(alt, ty, binds));
-                        for (n, l) in self.bound_names() {
-                            if !before.contains_key(&n) {
-                                first_binds.insert(n, l);
-                            }
-                        }
-                    } else {
-                        let mut shared = Some(first_binds.clone());
-                        out.push(self.check_pattern(alt, ty, &mut shared));
-                        let used = shared.map(|m| m.len()).unwrap_or(0);
-                        if used != first_binds.len() {
-                            self.error(
-                                alt.span,
-                                "every alternative of a `|` pattern must bind the same names",
-                            );
-                        }
-                    }
-                }
-                PatKind::Or(out)
-            }
+            PatternKind::Or(alts) => PatKind::Or(self.or_alternatives(alts, ty, binds)),
         }
     }
 
-    /// The names declared in the innermost scope.
-    fn bound_names(&self) -> HashMap<String, LocalId> {
-        self.cx.scopes.last().cloned().unwrap_or_default()
-    }
-
-    fn bind(
-        &mut self,
-        name: &ast::Ident,
-        ty: Ty,
-        binds: &mut Option<HashMap<String, LocalId>>,
-    ) -> LocalId {
-        if let Some(shared) = binds {
-            // A later alternative of `|`: reuse the first alternative's local.
-            if let Some(&l) = shared.get(&name.name) {
-                shared.remove(&name.name);
-                if self.cx.locals[l.index()].ty != ty && !ty.contains_error() {
-                    self.error(
-                        name.span,
-                        format!(
-                            "`{}` has a different type in another alternative",
-                            name.name
-                        ),
+    /// The alternatives of an `|` pattern. The first one declares the bindings (or
+    /// reuses those of an enclosing alternative, through `binds`); every later one
+    /// must bind the same names, with the same types, and reuses the same locals, so
+    /// that lowering can give them the values of whichever alternative matched.
+    fn or_alternatives(&mut self, alts: &[ast::Pattern], ty: Ty, binds: &mut Shared) -> Vec<Pat> {
+        let mut out = Vec::with_capacity(alts.len());
+        let mut first: Vec<LocalId> = Vec::new();
+        for (i, alt) in alts.iter().enumerate() {
+            if i == 0 {
+                let p = self.check_pattern(alt, ty, binds);
+                pattern_locals(&p, &mut first);
+                out.push(p);
+                continue;
+            }
+            let shared = first
+                .iter()
+                .map(|&l| (self.cx.locals[l.index()].name.clone(), (l, false)))
+                .collect();
+            let mut shared = Some(shared);
+            out.push(self.check_pattern(alt, ty, &mut shared));
+            // Report what this alternative did not bind in the order the first
+            // alternative binds it.
+            let bound = shared.unwrap_or_default();
+            for l in &first {
+                let name = &self.cx.locals[l.index()].name;
+                if bound.get(name) == Some(&(*l, false)) {
+                    let name = name.clone();
+                    self.error_with_label(
+                        alt.span,
+                        format!("`{name}` is not bound in every alternative"),
+                        format!("this alternative does not bind `{name}`"),
                     );
                 }
-                return l;
             }
-            self.error(
-                name.span,
-                format!("`{}` is not bound in every alternative", name.name),
-            );
+        }
+        out
+    }
+
+    fn bind(&mut self, name: &ast::Ident, ty: Ty, binds: &mut Shared) -> LocalId {
+        if let Some(shared) = binds {
+            // A later alternative of `|`: reuse the first alternative's local.
+            match shared.get_mut(&name.name) {
+                Some((l, used)) if !*used => {
+                    *used = true;
+                    let l = *l;
+                    let first = self.cx.locals[l.index()].ty;
+                    if first != ty && !ty.contains_error() && !first.contains_error() {
+                        self.error_with_label(
+                            name.span,
+                            format!(
+                                "`{}` is {ty} here but {first} in the first alternative",
+                                name.name
+                            ),
+                            format!("this is {ty}"),
+                        );
+                    }
+                    return l;
+                }
+                Some((l, _)) => {
+                    let l = *l;
+                    self.bound_twice(&name.name, name.span);
+                    return l;
+                }
+                None => self.error_with_label(
+                    name.span,
+                    format!("`{}` is not bound in every alternative", name.name),
+                    "the first alternative does not bind it",
+                ),
+            }
         }
         self.declare_local(&name.name, ty, false)
+    }
+
+    fn bound_twice(&mut self, name: &str, span: Span) {
+        self.error_with_label(
+            span,
+            format!("`{name}` is bound more than once in this pattern"),
+            "bound again here",
+        );
+    }
+
+    /// Checks a whole pattern (not part of another one) against a value of type
+    /// `ty`, declaring its bindings in the current scope. A name may be bound once.
+    pub(crate) fn top_pattern(&mut self, p: &ast::Pattern, ty: Ty) -> Pat {
+        let pat = self.check_pattern(p, ty, &mut None);
+        let mut seen = HashMap::new();
+        self.check_bound_once(&pat, &mut seen);
+        pat
+    }
+
+    /// Reports a name bound twice outside `|` (later alternatives of `|` reuse the
+    /// first one's locals and are checked by `bind`).
+    fn check_bound_once(&mut self, p: &Pat, seen: &mut HashMap<String, LocalId>) {
+        match &p.kind {
+            PatKind::Bind(l) => {
+                let name = self.cx.locals[l.index()].name.clone();
+                match seen.get(&name) {
+                    Some(first) if first != l => self.bound_twice(&name, p.span),
+                    _ => {
+                        seen.insert(name, *l);
+                    }
+                }
+            }
+            PatKind::Fields(ps) | PatKind::Variant { fields: ps, .. } => {
+                for p in ps {
+                    self.check_bound_once(p, seen);
+                }
+            }
+            PatKind::Or(ps) => {
+                if let Some(p) = ps.first() {
+                    self.check_bound_once(p, seen);
+                }
+            }
+            PatKind::Wild | PatKind::Lit(_) | PatKind::Range { .. } => {}
+        }
     }
 
     /// The tag of a variant without fields named `name`, when `ty` has one.
@@ -248,7 +302,7 @@ impl Checker {
         fields: Option<&[ast::PatField]>,
         ty: Ty,
         span: Span,
-        binds: &mut Option<HashMap<String, LocalId>>,
+        binds: &mut Shared,
     ) -> PatKind {
         let Some(last) = path.last() else {
             return PatKind::Wild;
@@ -329,7 +383,7 @@ impl Checker {
         tys: &[Ty],
         fields: &[ast::PatField],
         span: Span,
-        binds: &mut Option<HashMap<String, LocalId>>,
+        binds: &mut Shared,
     ) -> Vec<Pat> {
         let labelled = fields.iter().any(|f| f.label.is_some());
         if !labelled && fields.len() != tys.len() {
@@ -375,11 +429,7 @@ impl Checker {
             .collect()
     }
 
-    fn wild_fields(
-        &mut self,
-        fields: Option<&[ast::PatField]>,
-        binds: &mut Option<HashMap<String, LocalId>>,
-    ) -> PatKind {
+    fn wild_fields(&mut self, fields: Option<&[ast::PatField]>, binds: &mut Shared) -> PatKind {
         for f in fields.unwrap_or(&[]) {
             self.check_pattern(&f.pattern, Ty::Error, binds);
         }
@@ -388,7 +438,7 @@ impl Checker {
 
     /// A pattern that must match every value of `ty` (in `let` and `for`).
     pub(crate) fn irrefutable_pattern(&mut self, p: &ast::Pattern, ty: Ty, mutable: bool) -> Pat {
-        let pat = self.check_pattern(p, ty, &mut None);
+        let pat = self.top_pattern(p, ty);
         if mutable {
             self.mark_mutable(&pat);
         }
@@ -433,7 +483,7 @@ impl Checker {
         let mut result: Option<Ty> = expected;
         for arm in arms {
             self.cx.scopes.push(HashMap::new());
-            let pat = self.check_pattern(&arm.pattern, sty, &mut None);
+            let pat = self.top_pattern(&arm.pattern, sty);
             let guard = arm.guard.as_ref().map(|g| self.expect_expr(g, Ty::Bool));
             let body = self.expr(&arm.body, result);
             let bt = self.ty_of(body);
@@ -486,52 +536,7 @@ impl Checker {
         )
     }
 
-    /// `if let PAT = value { then } else { otherwise }` as a `match`.
-    pub(crate) fn if_let(
-        &mut self,
-        pattern: &ast::Pattern,
-        value: &ast::Expr,
-        then: &ast::Block,
-        otherwise: Option<&ast::Expr>,
-        expected: Option<Ty>,
-        span: Span,
-    ) -> ExprId {
-        let s = self.expr(value, None);
-        let sty = self.ty_of(s);
-        let want = if otherwise.is_some() {
-            expected
-        } else {
-            Some(Ty::Unit)
-        };
-        self.cx.scopes.push(HashMap::new());
-        let pat = self.check_pattern(pattern, sty, &mut None);
-        let then_id = self.check_block(then, want);
-        self.cx.scopes.pop();
-        let then_ty = self.ty_of(then_id);
-        let (other, ty) = match otherwise {
-            Some(o) => {
-                let hint = want.or(Some(then_ty).filter(|t| !matches!(t, Ty::Never | Ty::Error)));
-                let id = self.expr(o, hint);
-                let ot = self.ty_of(id);
-                let ty = if then_ty == Ty::Never { ot } else { then_ty };
-                if !self.agree(ot, ty) {
-                    self.error_with_label(
-                        o.span,
-                        format!("`if` and `else` have different types: {then_ty} and {ot}"),
-                        format!("this is {ot}"),
-                    );
-                }
-                (id, ty)
-            }
-            None => (
-                self.push_expr(ExprKind::Const(Const::Unit), Ty::Unit, span),
-                Ty::Unit,
-            ),
-        };
-        self.match_or_else(s, pat, then_id, other, ty, span)
-    }
-
-    /// `match s { pat => body, _ => otherwise }`: what `if let` and `while let` are.
+    /// `match s { pat => body, _ => otherwise }`: what `while let` is made of.
     fn match_or_else(
         &mut self,
         s: ExprId,
@@ -576,7 +581,7 @@ impl Checker {
         let s = self.expr(value, None);
         let sty = self.ty_of(s);
         self.cx.scopes.push(HashMap::new());
-        let pat = self.check_pattern(pattern, sty, &mut None);
+        let pat = self.top_pattern(pattern, sty);
         let body_id = self.check_block(body, Some(Ty::Unit));
         self.cx.scopes.pop();
         self.cx.loops.pop();
@@ -591,5 +596,24 @@ impl Checker {
             span,
         );
         self.push_expr(ExprKind::Loop { body: block }, Ty::Unit, span)
+    }
+}
+
+/// The locals a pattern binds, in the order they appear. The alternatives of a
+/// nested `|` bind the same locals, so only the first one is walked.
+fn pattern_locals(p: &Pat, out: &mut Vec<LocalId>) {
+    match &p.kind {
+        PatKind::Bind(l) => out.push(*l),
+        PatKind::Fields(ps) | PatKind::Variant { fields: ps, .. } => {
+            for p in ps {
+                pattern_locals(p, out);
+            }
+        }
+        PatKind::Or(ps) => {
+            if let Some(p) = ps.first() {
+                pattern_locals(p, out);
+            }
+        }
+        PatKind::Wild | PatKind::Lit(_) | PatKind::Range { .. } => {}
     }
 }

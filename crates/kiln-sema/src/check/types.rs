@@ -138,41 +138,54 @@ impl Checker {
 }
 
 impl Checker {
-    /// Reports a map key type that has no reliable equality (floats anywhere).
+    /// Reports a map key type that is not allowed, with the reason: floats have no
+    /// reliable equality, arrays and maps cannot be keys (LANGUAGE.md §6).
     pub(crate) fn check_key_type(&mut self, key: Ty, span: Span) {
-        if !self.key_ok(key, &mut Vec::new()) && !key.contains_error() {
-            self.error_with_label(
-                span,
-                format!("`{key}` cannot be a map key: float has no reliable equality"),
-                "not allowed as a key",
-            );
+        if key.contains_error() {
+            return;
         }
+        let Some(bad) = self.bad_key_part(key, &mut Vec::new()) else {
+            return;
+        };
+        let reason = match bad.heap() {
+            Some(HeapTy::Array(_)) => "arrays cannot be map keys",
+            Some(HeapTy::Map(..)) => "maps cannot be map keys",
+            Some(HeapTy::Func(..)) => "functions cannot be compared",
+            _ if bad.is_float() => "float has no reliable equality",
+            _ => "it has no values to compare",
+        };
+        let message = if bad == key || bad.is_float() {
+            format!("`{key}` cannot be a map key: {reason}")
+        } else {
+            format!("`{key}` cannot be a map key: it contains `{bad}`, and {reason}")
+        };
+        self.error_with_label(span, message, "not allowed as a key");
     }
-}
 
-impl Checker {
-    /// Whether `ty` may be a map key, looking inside structs and enums (`seen`
+    /// The first part of `ty` (itself, or a type inside it) that a map key may not
+    /// contain, looking inside tuples, options, results, structs and enums (`seen`
     /// guards against recursive types).
-    fn key_ok(&self, ty: Ty, seen: &mut Vec<Ty>) -> bool {
-        if !ty.can_be_key() {
-            return false;
-        }
+    fn bad_key_part(&self, ty: Ty, seen: &mut Vec<Ty>) -> Option<Ty> {
         let Some(adt) = self.adt_of(ty) else {
             return match ty.heap() {
-                Some(HeapTy::Tuple(ts)) => ts.into_iter().all(|t| self.key_ok(t, seen)),
-                Some(HeapTy::Option(t)) => self.key_ok(t, seen),
-                Some(HeapTy::Result(a, b)) => self.key_ok(a, seen) && self.key_ok(b, seen),
-                _ => true,
+                Some(HeapTy::Tuple(ts)) => ts.into_iter().find_map(|t| self.bad_key_part(t, seen)),
+                Some(HeapTy::Option(t)) => self.bad_key_part(t, seen),
+                Some(HeapTy::Result(a, b)) => self
+                    .bad_key_part(a, seen)
+                    .or_else(|| self.bad_key_part(b, seen)),
+                Some(HeapTy::Array(_) | HeapTy::Map(..) | HeapTy::Func(..)) => Some(ty),
+                Some(HeapTy::Adt(..)) => None,
+                None => (ty.is_float() || ty == Ty::Never).then_some(ty),
             };
         };
         if seen.contains(&ty) {
-            return true;
+            return None;
         }
         seen.push(ty);
         let fields: Vec<Ty> = match &adt.kind {
             crate::hir::AdtKind::Struct(fs) => fs.iter().map(|(_, t)| *t).collect(),
             crate::hir::AdtKind::Enum(vs) => vs.iter().flat_map(|v| v.fields.clone()).collect(),
         };
-        fields.into_iter().all(|t| self.key_ok(t, seen))
+        fields.into_iter().find_map(|t| self.bad_key_part(t, seen))
     }
 }

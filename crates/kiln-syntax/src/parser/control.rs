@@ -9,7 +9,7 @@
 use super::expr::starts_expr;
 use super::stmt::error_expr;
 use super::Parser;
-use crate::ast::{Condition, Expr, ExprKind, MatchArm, Param};
+use crate::ast::{Condition, Expr, ExprKind, IfBranch, MatchArm, Param};
 use crate::token::TokenKind;
 
 impl Parser<'_> {
@@ -44,40 +44,37 @@ impl Parser<'_> {
         }
     }
 
-    /// `if cond { } else if cond { } else { }`. An `else if` nests in the tree
-    /// but counts as a chain link, not as nesting.
+    /// `if cond { } else if cond { } else { }`. The links of an `else if` chain
+    /// are parsed in a loop into one flat list: a chain is not nesting, so it
+    /// costs nothing of the nesting budget however long it is.
     fn parse_if(&mut self) -> Expr {
         let start = self.span();
-        if !self.enter_link() {
-            return error_expr(self.span_from(start));
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let if_span = self.span();
+            self.bump();
+            let cond = self.parse_condition();
+            let then = self.parse_block();
+            branches.push(IfBranch {
+                cond,
+                then,
+                if_span,
+            });
+            if !self.eat(&TokenKind::Else) {
+                break;
+            }
+            if !self.at(&TokenKind::If) {
+                otherwise = Some(self.parse_block());
+                break;
+            }
         }
-        self.bump();
-        let cond = self.parse_condition();
-        let then = self.parse_block();
-        let otherwise = if self.eat(&TokenKind::Else) {
-            Some(Box::new(self.parse_else()))
-        } else {
-            None
-        };
-        self.depth -= 1;
         Expr {
             kind: ExprKind::If {
-                cond: Box::new(cond),
-                then,
+                branches,
                 otherwise,
             },
             span: self.span_from(start),
-        }
-    }
-
-    fn parse_else(&mut self) -> Expr {
-        if self.at(&TokenKind::If) {
-            return self.parse_if();
-        }
-        let block = self.parse_block();
-        Expr {
-            span: block.span,
-            kind: ExprKind::Block(block),
         }
     }
 

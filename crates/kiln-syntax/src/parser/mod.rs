@@ -105,6 +105,10 @@ pub(crate) struct Parser<'s> {
     reported: HashSet<u32>,
     depth: u32,
     too_deep_reported: bool,
+    /// Set when input nested too deeply was skipped, until the next statement
+    /// starts: the constructs around the skipped input then see tokens out of
+    /// place, and reporting that too would give one mistake several diagnostics.
+    skipped_too_deep: bool,
     fuel: Cell<u32>,
     stuck_reported: bool,
     /// Parsing the expression of a string interpolation: `Eof` is its end.
@@ -130,6 +134,7 @@ impl<'s> Parser<'s> {
             reported: HashSet::new(),
             depth: 0,
             too_deep_reported: false,
+            skipped_too_deep: false,
             fuel: Cell::new(FUEL),
             stuck_reported: false,
             in_interp: false,
@@ -373,8 +378,13 @@ impl<'s> Parser<'s> {
 
     // ---- errors ----
 
-    /// Records an error unless one was already reported at the same position.
+    /// Records an error unless one was already reported at the same position, or
+    /// the error follows input skipped for nesting too deeply in the same
+    /// statement.
     fn report(&mut self, diagnostic: Diagnostic) {
+        if self.skipped_too_deep {
+            return;
+        }
         if self.reported.insert(diagnostic.span.lo) {
             self.diags.push(diagnostic);
         }
@@ -443,11 +453,11 @@ impl<'s> Parser<'s> {
     fn report_stuck(&mut self) {
         if !self.stuck_reported {
             self.stuck_reported = true;
+            // Never suppressed: this is a bug, not a consequence of the input.
             let span = self.span();
-            self.error(
-                span,
-                "the parser got stuck here (this is a bug in Kiln)",
-                "parsing stopped here",
+            self.diags.push(
+                Diagnostic::error(span, "the parser got stuck here (this is a bug in Kiln)")
+                    .with_label("parsing stopped here"),
             );
         }
     }
@@ -531,6 +541,7 @@ impl<'s> Parser<'s> {
                 "nesting limit reached here",
             );
         }
+        self.skipped_too_deep = true;
         self.recover(&[TokenKind::Comma]);
         false
     }

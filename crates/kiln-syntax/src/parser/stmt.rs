@@ -52,6 +52,8 @@ impl Parser<'_> {
     fn parse_stmts(&mut self, in_block: bool) -> Vec<Stmt> {
         let mut stmts = Vec::new();
         loop {
+            // A statement starts in step with the input again.
+            self.skipped_too_deep = false;
             self.skip_separators();
             match self.peek() {
                 TokenKind::Eof => break,

@@ -205,14 +205,20 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Index { base, index } => format!("(index {} {})", expr(base), expr(index)),
         ExprKind::Try(e) => format!("(? {})", expr(e)),
         ExprKind::Block(b) => block(b),
+        // A chain prints as nested `if`s, as `else if` reads.
         ExprKind::If {
-            cond: c,
-            then,
+            branches,
             otherwise,
-        } => match otherwise {
-            Some(o) => format!("(if {} {} {})", cond(c), block(then), expr(o)),
-            None => format!("(if {} {})", cond(c), block(then)),
-        },
+        } => {
+            let mut out = otherwise.as_ref().map(block);
+            for b in branches.iter().rev() {
+                out = Some(match out {
+                    Some(o) => format!("(if {} {} {o})", cond(&b.cond), block(&b.then)),
+                    None => format!("(if {} {})", cond(&b.cond), block(&b.then)),
+                });
+            }
+            out.unwrap_or_default()
+        }
         ExprKind::While { cond: c, body } => format!("(while {} {})", cond(c), block(body)),
         ExprKind::Loop(b) => format!("(loop {})", block(b)),
         ExprKind::For {
