@@ -9,6 +9,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
+use kiln_syntax::{Diagnostic, SourceMap, Span};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -97,10 +98,31 @@ fn with_run_shorthand(mut argv: Vec<String>) -> Vec<String> {
 }
 
 fn read_source(path: &str) -> Result<String, ExitCode> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         eprintln!("error: cannot read `{path}`: {e}");
         ExitCode::from(1)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        eprint!("{}", not_utf8(path, e));
+        eprintln!("error: could not compile: 1 error");
+        ExitCode::from(1)
     })
+}
+
+/// The diagnostic for a source file that is not UTF-8, at its first bad byte, over
+/// the text with bad bytes replaced (which leaves everything before them in place).
+fn not_utf8(path: &str, e: std::string::FromUtf8Error) -> String {
+    let at = e.utf8_error().valid_up_to();
+    let byte = e.as_bytes()[at];
+    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+    let mut sources = SourceMap::new();
+    let file = sources.add(path, text);
+    let replacement = char::REPLACEMENT_CHARACTER.len_utf8() as u32;
+    let span = Span::new(file, at as u32, at as u32 + replacement);
+    let diagnostic = Diagnostic::error(span, "this file is not valid UTF-8")
+        .with_label(format!("byte 0x{byte:02x} is not valid UTF-8"))
+        .with_note("Kiln source files must be UTF-8");
+    kiln_syntax::render(&sources, &[diagnostic], std::io::stderr().is_terminal())
 }
 
 fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {

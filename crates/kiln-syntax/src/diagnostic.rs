@@ -151,7 +151,7 @@ fn render_one(
     }
     notes.extend(d.notes.iter().map(|n| message_text(n)));
     let message = if known(&d.span) {
-        format!("{}: {}", sources.location(d.span), message_text(&d.message))
+        message_text(&format!("{}: {}", sources.location(d.span), d.message))
     } else {
         message_text(&d.message)
     };
@@ -167,10 +167,56 @@ fn render_one(
     }
 }
 
-/// Text of a message, label or note as shown: cut when very long.
+/// Text of a message, label or note as shown: cut when very long, and with
+/// invisible characters escaped.
 fn message_text(text: &str) -> String {
     match text.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((i, _)) => format!("{}...", &text[..i]),
-        None => text.to_string(),
+        Some((i, _)) => format!("{}...", escape_invisible(&text[..i])),
+        None => escape_invisible(text),
     }
+}
+
+/// Whether a char is invisible or changes how text around it shows: control
+/// characters (C0, DEL, C1), bidirectional overrides and isolates, zero-width
+/// chars, line and paragraph separators, the soft hyphen and the byte order mark.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// How an invisible char is written in a message: `\0`, `\r`, `\t`, `\n`, or
+/// `\u{hex}`.
+pub fn escape_char(c: char) -> String {
+    match c {
+        '\0' => "\\0".to_string(),
+        '\r' => "\\r".to_string(),
+        '\t' => "\\t".to_string(),
+        '\n' => "\\n".to_string(),
+        c => format!("\\u{{{:x}}}", c as u32),
+    }
+}
+
+/// `text` with every invisible char except newlines and tabs escaped
+/// ([`escape_char`]), for quoting source text in a message: raw control
+/// characters would reach the user's terminal.
+pub fn escape_invisible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_invisible(c) && c != '\n' && c != '\t' {
+            out.push_str(&escape_char(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

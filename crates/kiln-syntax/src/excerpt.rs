@@ -5,10 +5,12 @@
 //! diagnostic on it. Instead each diagnostic gets an [`Excerpt`]: a small text
 //! holding only the lines the renderer may print, each longer than
 //! [`MAX_LINE_CHARS`] cut to a window around its marked position with `...` on the
-//! cut sides, together with the maps between its offsets and the file's. Line
+//! cut sides and with control and invisible characters made visible, together
+//! with the maps between its offsets and the file's. Line
 //! numbers and columns shown are those of the real file. Building an excerpt costs
 //! time in the number of labels, never in the length of a line or of the file.
 
+use crate::diagnostic::{escape_char, escape_invisible, is_invisible};
 use crate::span::{FileId, SourceFile, SourceMap, Span};
 use codespan_reporting::files::{Error, Files, Location};
 use std::collections::BTreeMap;
@@ -148,7 +150,13 @@ impl ExcerptFile {
             }
             for (i, c) in file.text[window.clone()].char_indices() {
                 map.push((window.start + i, text.len()));
-                text.push(c);
+                // The `\r` of a `\r\n` line end stays; the renderer drops it.
+                let line_end = window.start + i + c.len_utf8() == line.end;
+                if c == '\r' && line_end {
+                    text.push(c);
+                } else {
+                    push_visible(&mut text, c);
+                }
             }
             map.push((window.end, text.len()));
             if window.end < line.end {
@@ -194,6 +202,22 @@ impl ExcerptFile {
     }
 }
 
+/// Appends a char of source as the excerpt shows it. Raw control characters
+/// would reach the terminal (an ESC can recolour or hide text) and have no width,
+/// which shifts the markers, so C0 controls and DEL become their Unicode control
+/// pictures (NUL is `␀`, ESC `␛`), one column each; other invisible chars
+/// (C1 controls, bidirectional overrides, zero-width chars) are written as
+/// `\u{..}`. Tabs stay: the renderer expands them.
+fn push_visible(text: &mut String, c: char) {
+    match c {
+        '\t' => text.push(c),
+        '\0'..='\u{1f}' => text.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+        '\u{7f}' => text.push('\u{2421}'),
+        c if is_invisible(c) => text.push_str(&escape_char(c)),
+        c => text.push(c),
+    }
+}
+
 /// The part of a line to show: all of it when it is short, otherwise
 /// [`MAX_LINE_CHARS`] chars starting [`CONTEXT_BEFORE`] chars before the anchor
 /// (or ending at the line's end, when the anchor is near it).
@@ -230,12 +254,12 @@ fn window(file: &SourceFile, line: Range<usize>, anchor: Option<usize>) -> Range
 
 impl<'a> Files<'a> for Excerpt<'_> {
     type FileId = FileId;
-    type Name = &'a str;
+    type Name = String;
     type Source = &'a str;
 
-    fn name(&'a self, id: FileId) -> Result<&'a str, Error> {
+    fn name(&'a self, id: FileId) -> Result<String, Error> {
         self.file(id)?;
-        Ok(self.sources.get(id).short_name())
+        Ok(escape_invisible(self.sources.get(id).short_name()))
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, Error> {
@@ -337,6 +361,16 @@ mod tests {
         let line = shown.lines().next().unwrap();
         assert!(line.starts_with("...") && line.ends_with('é'), "{line}");
         assert_eq!(line.chars().count(), MAX_LINE_CHARS + 3);
+    }
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        let (shown, marked) = excerpt_lines("a\0b\u{1b}\u{7f}\u{202e}\tc\r\n", (5, 8));
+        // The empty line after the last newline is a neighbour, shown too.
+        assert_eq!(shown, "a\u{2400}b\u{241b}\u{2421}\\u{202e}\tc\r\n\n");
+        assert_eq!(marked, "\\u{202e}");
+        let (shown, _) = excerpt_lines("a\rb\n", (0, 1));
+        assert_eq!(shown, "a\u{240d}b\n\n");
     }
 
     #[test]

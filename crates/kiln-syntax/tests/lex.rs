@@ -346,13 +346,14 @@ fn unknown_characters_are_skipped() {
     check_error("a @#$ b", "a b", &["unexpected characters `@#$`"]);
     check_error("a é b", "a b", &["unexpected character `é`"]);
     check_error("a \\ b", "a b", &["unexpected character `\\`"]);
-    check_error("a\0b", "a b", &["unexpected character `\0`"]);
+    // Control and invisible characters are escaped in the message.
+    check_error("a\0b", "a b", &["unexpected character `\\0`"]);
 }
 
 #[test]
 fn byte_order_mark_is_skipped() {
     check("\u{feff}let x", "let x");
-    check_error("a \u{feff}", "a", &["unexpected character `\u{feff}`"]);
+    check_error("a \u{feff}", "a", &["unexpected character `\\u{feff}`"]);
 }
 
 #[test]

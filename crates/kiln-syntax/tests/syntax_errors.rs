@@ -106,3 +106,17 @@ fn at_most_a_hundred_errors() {
         "{text}"
     );
 }
+
+/// Control and invisible characters are never echoed raw: in the excerpt C0
+/// controls show as control pictures (one column each, so markers line up) and
+/// others as `\u{..}`; in messages they are escaped.
+#[test]
+fn control_characters_are_shown_escaped() {
+    let src = "let a = 1\0 + 2\nlet b = \"\u{1b}[31m\" @\nlet c = 3 /* \u{202e} */ @\nlet d = 4\u{7f}\r\n";
+    let text = rendered_errors("controls", src);
+    assert!(
+        !text.contains(['\0', '\u{1b}', '\u{202e}', '\u{7f}', '\r']),
+        "{text:?}"
+    );
+    insta::assert_snapshot!(text);
+}
