@@ -6,11 +6,17 @@
 //! runtime error, the program's own code after `exit(code)`, 2 on a usage error,
 //! 70 on an internal compiler error (a bug in Kiln), and 102 when
 //! `KILN_LEAK_CHECK=1` finds objects still alive at the end.
+//!
+//! Arguments are taken as the operating system gives them (`OsString`): a file
+//! name that is not UTF-8 is opened as it is and shown lossily, and a script's
+//! argument that is not UTF-8 reaches `args()` with U+FFFD for each bad sequence.
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
 use kiln_syntax::{Diagnostic, SourceMap, Span};
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -29,12 +35,12 @@ struct Cli {
 enum Command {
     /// Compile and run a program; arguments after the file go to the program.
     Run {
-        file: String,
+        file: PathBuf,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        args: Vec<OsString>,
     },
     /// Check a program for errors without running it.
-    Check { file: String },
+    Check { file: PathBuf },
     /// Print the output of one compiler stage.
     Emit(EmitArgs),
 }
@@ -63,13 +69,13 @@ struct EmitStage {
 struct EmitArgs {
     #[command(flatten)]
     stage: EmitStage,
-    file: String,
+    file: PathBuf,
 }
 
 const INTERNAL_ERROR: u8 = 70;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(with_run_shorthand(std::env::args().collect()));
+    let cli = Cli::parse_from(with_run_shorthand(std::env::args_os().collect()));
     let Some(command) = cli.command else {
         eprintln!(
             "kiln: the interactive REPL is not available yet; run a program with `kiln run FILE`."
@@ -80,30 +86,43 @@ fn main() -> ExitCode {
     // The whole pipeline runs on the Kiln thread: the parser and checker recurse on
     // nested input, and compiled code needs the large stack and its limit.
     kiln::on_kiln_thread(move || match command {
-        Command::Run { file, args } => run(&file, args),
+        Command::Run { file, args } => {
+            let args = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            run(&file, args)
+        }
         Command::Check { file } => check(&file),
         Command::Emit(e) => emit(&e),
     })
 }
 
 /// `kiln FILE ARGS...` means `kiln run FILE ARGS...`.
-fn with_run_shorthand(mut argv: Vec<String>) -> Vec<String> {
+fn with_run_shorthand(mut argv: Vec<OsString>) -> Vec<OsString> {
     const COMMANDS: &[&str] = &["run", "check", "emit", "help"];
     if let Some(first) = argv.get(1) {
-        if !first.starts_with('-') && !COMMANDS.contains(&first.as_str()) {
-            argv.insert(1, "run".to_string());
+        let is_option = first.as_encoded_bytes().starts_with(b"-");
+        let is_command = first.to_str().is_some_and(|f| COMMANDS.contains(&f));
+        if !is_option && !is_command {
+            argv.insert(1, "run".into());
         }
     }
     argv
 }
 
-fn read_source(path: &str) -> Result<String, ExitCode> {
+/// The name a source file goes by in diagnostics and traces.
+fn display_name(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn read_source(path: &Path) -> Result<String, ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| {
-        eprintln!("error: cannot read `{path}`: {e}");
+        eprintln!("error: cannot read `{}`: {e}", path.display());
         ExitCode::from(1)
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        eprint!("{}", not_utf8(path, e));
+        eprint!("{}", not_utf8(&display_name(path), e));
         eprintln!("error: could not compile: 1 error");
         ExitCode::from(1)
     })
@@ -152,7 +171,7 @@ fn new_engine() -> Result<Engine, ExitCode> {
 /// Exit status when `KILN_LEAK_CHECK=1` finds objects alive at the end.
 const LEAKED: u8 = 102;
 
-fn run(path: &str, args: Vec<String>) -> ExitCode {
+fn run(path: &Path, args: Vec<String>) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
@@ -161,7 +180,7 @@ fn run(path: &str, args: Vec<String>) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let main = match engine.compile(path, &text) {
+    let main = match engine.compile(&display_name(path), &text) {
         Ok(main) => main,
         Err(e) => return report_compile_error(&engine, e),
     };
@@ -189,7 +208,7 @@ fn run(path: &str, args: Vec<String>) -> ExitCode {
     }
 }
 
-fn check(path: &str) -> ExitCode {
+fn check(path: &Path) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
@@ -198,7 +217,7 @@ fn check(path: &str) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    match engine.front_end(path, &text) {
+    match engine.front_end(&display_name(path), &text) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => report_compile_error(&engine, e),
     }
@@ -225,7 +244,7 @@ fn emit(args: &EmitArgs) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    match engine.emit(&args.file, &text, stage) {
+    match engine.emit(&display_name(&args.file), &text, stage) {
         Ok(out) => {
             print!("{out}");
             ExitCode::SUCCESS
