@@ -2,10 +2,11 @@
 //!
 //! `kiln run FILE [ARGS...]` (or `kiln FILE`), `kiln check FILE`,
 //! `kiln emit --tokens|--ast|--mir|--clif|--asm FILE`, `--version`, `--help`.
-//! Exit status: 0 when the program finishes, 1 on a compile error, 101 on a
-//! runtime error, the program's own code after `exit(code)`, 2 on a usage error,
-//! 70 on an internal compiler error (a bug in Kiln), and 102 when
-//! `KILN_LEAK_CHECK=1` finds objects still alive at the end.
+//! Exit status: 0 when the program finishes, 1 on a compile error (or when the
+//! output cannot be written; a closed pipe just ends it), 101 on a runtime error,
+//! the program's own code after `exit(code)`, 2 on a usage error, 70 on an
+//! internal compiler error (a bug in Kiln), and 102 when `KILN_LEAK_CHECK=1` finds
+//! objects still alive at the end. Nothing here panics on output it cannot write.
 //!
 //! Arguments are taken as the operating system gives them (`OsString`): a file
 //! name that is not UTF-8 is opened as it is and shown lossily, and a script's
@@ -74,13 +75,52 @@ struct EmitArgs {
 
 const INTERNAL_ERROR: u8 = 70;
 
+/// Writes a formatted line to standard error. Unlike `eprintln!` it never
+/// panics: when standard error is closed or full there is nowhere left to
+/// report anything, so the text is dropped and the exit status still tells.
+macro_rules! error_line {
+    ($($arg:tt)*) => {
+        write_error(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// [`error_line!`] without the newline.
+macro_rules! error_text {
+    ($($arg:tt)*) => {
+        write_error(&format!($($arg)*))
+    };
+}
+
+fn write_error(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Writes the output of a command to standard output. A closed pipe means the
+/// reader has all it wants (`kiln emit --mir F | head -1`): the output ends
+/// quietly and the command succeeds. Any other failure (a full disk) loses
+/// output that was asked for, so it is reported and the status is 1.
+fn write_output(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            error_line!("error: cannot write the output: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse_from(with_run_shorthand(std::env::args_os().collect()));
     let Some(command) = cli.command else {
-        eprintln!(
+        error_line!(
             "kiln: the interactive REPL is not available yet; run a program with `kiln run FILE`."
         );
-        eprintln!("See `kiln --help`.");
+        error_line!("See `kiln --help`.");
         return ExitCode::from(2);
     };
     // The whole pipeline runs on the Kiln thread: the parser and checker recurse on
@@ -118,12 +158,12 @@ fn display_name(path: &Path) -> String {
 
 fn read_source(path: &Path) -> Result<String, ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
+        error_line!("error: cannot read `{}`: {e}", path.display());
         ExitCode::from(1)
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        eprint!("{}", not_utf8(&display_name(path), e));
-        eprintln!("error: could not compile: 1 error");
+        error_text!("{}", not_utf8(&display_name(path), e));
+        error_line!("error: could not compile: 1 error");
         ExitCode::from(1)
     })
 }
@@ -148,14 +188,14 @@ fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {
     match err {
         CompileError::Diagnostics(diags) => {
             let color = std::io::stderr().is_terminal();
-            eprint!("{}", engine.render(&diags, color));
+            error_text!("{}", engine.render(&diags, color));
             let n = diags.iter().filter(|d| d.is_error()).count();
             let plural = if n == 1 { "" } else { "s" };
-            eprintln!("error: could not compile: {n} error{plural}");
+            error_line!("error: could not compile: {n} error{plural}");
             ExitCode::from(1)
         }
         CompileError::Internal(msg) => {
-            eprintln!("internal compiler error (this is a bug in Kiln): {msg}");
+            error_line!("internal compiler error (this is a bug in Kiln): {msg}");
             ExitCode::from(INTERNAL_ERROR)
         }
     }
@@ -163,7 +203,7 @@ fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {
 
 fn new_engine() -> Result<Engine, ExitCode> {
     Engine::new().map_err(|e| {
-        eprintln!("error: cannot start the JIT: {e}");
+        error_line!("error: cannot start the JIT: {e}");
         ExitCode::from(INTERNAL_ERROR)
     })
 }
@@ -194,7 +234,7 @@ fn run(path: &Path, args: Vec<String>) -> ExitCode {
     let leak_check = std::env::var("KILN_LEAK_CHECK").is_ok_and(|v| v != "0" && !v.is_empty());
     if leak_check && matches!(outcome, Outcome::Finished | Outcome::Exit(0)) {
         if let Some(report) = engine.leak_check() {
-            eprintln!("{report}");
+            error_line!("{report}");
             return ExitCode::from(LEAKED);
         }
     }
@@ -202,7 +242,7 @@ fn run(path: &Path, args: Vec<String>) -> ExitCode {
         Outcome::Finished => ExitCode::SUCCESS,
         Outcome::Exit(code) => ExitCode::from(code as u8),
         Outcome::Panic(report) => {
-            eprint!("{report}");
+            error_text!("{report}");
             ExitCode::from(101)
         }
     }
@@ -245,10 +285,10 @@ fn emit(args: &EmitArgs) -> ExitCode {
         Err(code) => return code,
     };
     match engine.emit(&display_name(&args.file), &text, stage) {
-        Ok(out) => {
-            print!("{out}");
-            ExitCode::SUCCESS
-        }
+        Ok(out) => match write_output(&out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Err(e) => report_compile_error(&engine, e),
     }
 }
