@@ -2,14 +2,22 @@
 //!
 //! `kiln run FILE [ARGS...]` (or `kiln FILE`), `kiln check FILE`,
 //! `kiln emit --tokens|--ast|--mir|--clif|--asm FILE`, `--version`, `--help`.
-//! Exit status: 0 when the program finishes, 1 on a compile error, 101 on a
-//! runtime error, the program's own code after `exit(code)`, 2 on a usage error,
-//! 70 on an internal compiler error (a bug in Kiln), and 102 when
-//! `KILN_LEAK_CHECK=1` finds objects still alive at the end.
+//! Exit status: 0 when the program finishes, 1 on a compile error (or when the
+//! output cannot be written; a closed pipe just ends it), 101 on a runtime error,
+//! the program's own code after `exit(code)`, 2 on a usage error, 70 on an
+//! internal compiler error (a bug in Kiln), and 102 when `KILN_LEAK_CHECK=1` finds
+//! objects still alive at the end. Nothing here panics on output it cannot write.
+//!
+//! Arguments are taken as the operating system gives them (`OsString`): a file
+//! name that is not UTF-8 is opened as it is and shown lossily, and a script's
+//! argument that is not UTF-8 reaches `args()` with U+FFFD for each bad sequence.
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
+use kiln_syntax::{Diagnostic, SourceMap, Span};
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -33,12 +41,12 @@ enum Command {
         /// hits) and the bytes of machine code.
         #[arg(long)]
         stats: bool,
-        file: String,
+        file: PathBuf,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        args: Vec<OsString>,
     },
     /// Check a program for errors without running it.
-    Check { file: String },
+    Check { file: PathBuf },
     /// Print the output of one compiler stage.
     Emit(EmitArgs),
 }
@@ -67,59 +75,132 @@ struct EmitStage {
 struct EmitArgs {
     #[command(flatten)]
     stage: EmitStage,
-    file: String,
+    file: PathBuf,
 }
 
 const INTERNAL_ERROR: u8 = 70;
 
+/// Writes a formatted line to standard error. Unlike `eprintln!` it never
+/// panics: when standard error is closed or full there is nowhere left to
+/// report anything, so the text is dropped and the exit status still tells.
+macro_rules! error_line {
+    ($($arg:tt)*) => {
+        write_error(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// [`error_line!`] without the newline.
+macro_rules! error_text {
+    ($($arg:tt)*) => {
+        write_error(&format!($($arg)*))
+    };
+}
+
+fn write_error(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Writes the output of a command to standard output. A closed pipe means the
+/// reader has all it wants (`kiln emit --mir F | head -1`): the output ends
+/// quietly and the command succeeds. Any other failure (a full disk) loses
+/// output that was asked for, so it is reported and the status is 1.
+fn write_output(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            error_line!("error: cannot write the output: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(with_run_shorthand(std::env::args().collect()));
+    let cli = Cli::parse_from(with_run_shorthand(std::env::args_os().collect()));
     let Some(command) = cli.command else {
-        eprintln!(
+        error_line!(
             "kiln: the interactive REPL is not available yet; run a program with `kiln run FILE`."
         );
-        eprintln!("See `kiln --help`.");
+        error_line!("See `kiln --help`.");
         return ExitCode::from(2);
     };
     // The whole pipeline runs on the Kiln thread: the parser and checker recurse on
     // nested input, and compiled code needs the large stack and its limit.
     kiln::on_kiln_thread(move || match command {
-        Command::Run { stats, file, args } => run(&file, args, stats),
+        Command::Run { stats, file, args } => {
+            let args = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            run(&file, args, stats)
+        }
         Command::Check { file } => check(&file),
         Command::Emit(e) => emit(&e),
     })
 }
 
 /// `kiln FILE ARGS...` means `kiln run FILE ARGS...`.
-fn with_run_shorthand(mut argv: Vec<String>) -> Vec<String> {
+fn with_run_shorthand(mut argv: Vec<OsString>) -> Vec<OsString> {
     const COMMANDS: &[&str] = &["run", "check", "emit", "help"];
     if let Some(first) = argv.get(1) {
-        if !first.starts_with('-') && !COMMANDS.contains(&first.as_str()) {
-            argv.insert(1, "run".to_string());
+        let is_option = first.as_encoded_bytes().starts_with(b"-");
+        let is_command = first.to_str().is_some_and(|f| COMMANDS.contains(&f));
+        if !is_option && !is_command {
+            argv.insert(1, "run".into());
         }
     }
     argv
 }
 
-fn read_source(path: &str) -> Result<String, ExitCode> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{path}`: {e}");
+/// The name a source file goes by in diagnostics and traces.
+fn display_name(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn read_source(path: &Path) -> Result<String, ExitCode> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        error_line!("error: cannot read `{}`: {e}", path.display());
+        ExitCode::from(1)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        error_text!("{}", not_utf8(&display_name(path), e));
+        error_line!("error: could not compile: 1 error");
         ExitCode::from(1)
     })
+}
+
+/// The diagnostic for a source file that is not UTF-8, at its first bad byte, over
+/// the text with bad bytes replaced (which leaves everything before them in place).
+fn not_utf8(path: &str, e: std::string::FromUtf8Error) -> String {
+    let at = e.utf8_error().valid_up_to();
+    let byte = e.as_bytes()[at];
+    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+    let mut sources = SourceMap::new();
+    let file = sources.add(path, text);
+    let replacement = char::REPLACEMENT_CHARACTER.len_utf8() as u32;
+    let span = Span::new(file, at as u32, at as u32 + replacement);
+    let diagnostic = Diagnostic::error(span, "this file is not valid UTF-8")
+        .with_label(format!("byte 0x{byte:02x} is not valid UTF-8"))
+        .with_note("Kiln source files must be UTF-8");
+    kiln_syntax::render(&sources, &[diagnostic], std::io::stderr().is_terminal())
 }
 
 fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {
     match err {
         CompileError::Diagnostics(diags) => {
             let color = std::io::stderr().is_terminal();
-            eprint!("{}", engine.render(&diags, color));
+            error_text!("{}", engine.render(&diags, color));
             let n = diags.iter().filter(|d| d.is_error()).count();
             let plural = if n == 1 { "" } else { "s" };
-            eprintln!("error: could not compile: {n} error{plural}");
+            error_line!("error: could not compile: {n} error{plural}");
             ExitCode::from(1)
         }
         CompileError::Internal(msg) => {
-            eprintln!("internal compiler error (this is a bug in Kiln): {msg}");
+            error_line!("internal compiler error (this is a bug in Kiln): {msg}");
             ExitCode::from(INTERNAL_ERROR)
         }
     }
@@ -127,7 +208,7 @@ fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {
 
 fn new_engine() -> Result<Engine, ExitCode> {
     Engine::new().map_err(|e| {
-        eprintln!("error: cannot start the JIT: {e}");
+        error_line!("error: cannot start the JIT: {e}");
         ExitCode::from(INTERNAL_ERROR)
     })
 }
@@ -135,7 +216,7 @@ fn new_engine() -> Result<Engine, ExitCode> {
 /// Exit status when `KILN_LEAK_CHECK=1` finds objects alive at the end.
 const LEAKED: u8 = 102;
 
-fn run(path: &str, args: Vec<String>, stats: bool) -> ExitCode {
+fn run(path: &Path, args: Vec<String>, stats: bool) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
@@ -144,7 +225,7 @@ fn run(path: &str, args: Vec<String>, stats: bool) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let main = match engine.compile(path, &text) {
+    let main = match engine.compile(&display_name(path), &text) {
         Ok(main) => main,
         Err(e) => return report_compile_error(&engine, e),
     };
@@ -156,12 +237,12 @@ fn run(path: &str, args: Vec<String>, stats: bool) -> ExitCode {
     let outcome = unsafe { engine.run_main(main) };
     let _ = std::io::stdout().flush();
     if stats {
-        eprint!("{}", engine.stats());
+        error_text!("{}", engine.stats());
     }
     let leak_check = std::env::var("KILN_LEAK_CHECK").is_ok_and(|v| v != "0" && !v.is_empty());
     if leak_check && matches!(outcome, Outcome::Finished | Outcome::Exit(0)) {
         if let Some(report) = engine.leak_check() {
-            eprintln!("{report}");
+            error_line!("{report}");
             return ExitCode::from(LEAKED);
         }
     }
@@ -169,13 +250,13 @@ fn run(path: &str, args: Vec<String>, stats: bool) -> ExitCode {
         Outcome::Finished => ExitCode::SUCCESS,
         Outcome::Exit(code) => ExitCode::from(code as u8),
         Outcome::Panic(report) => {
-            eprint!("{report}");
+            error_text!("{report}");
             ExitCode::from(101)
         }
     }
 }
 
-fn check(path: &str) -> ExitCode {
+fn check(path: &Path) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
@@ -184,7 +265,7 @@ fn check(path: &str) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    match engine.front_end(path, &text) {
+    match engine.front_end(&display_name(path), &text) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => report_compile_error(&engine, e),
     }
@@ -211,11 +292,11 @@ fn emit(args: &EmitArgs) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    match engine.emit(&args.file, &text, stage) {
-        Ok(out) => {
-            print!("{out}");
-            ExitCode::SUCCESS
-        }
+    match engine.emit(&display_name(&args.file), &text, stage) {
+        Ok(out) => match write_output(&out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Err(e) => report_compile_error(&engine, e),
     }
 }

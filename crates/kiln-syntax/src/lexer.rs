@@ -386,8 +386,9 @@ impl<'s> Lexer<'s> {
                 break;
             }
         }
-        let text = &self.src[start..self.pos];
-        let message = if text.chars().count() == 1 {
+        // Quoted escaped: these may be control characters.
+        let text = crate::diagnostic::escape_invisible(&self.src[start..self.pos]);
+        let message = if self.src[start..self.pos].chars().count() == 1 {
             format!("unexpected character `{text}`")
         } else {
             format!("unexpected characters `{text}`")

@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+mod excerpt;
 pub mod lexer;
 pub mod parser;
 pub mod span;

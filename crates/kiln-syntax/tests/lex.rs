@@ -346,13 +346,14 @@ fn unknown_characters_are_skipped() {
     check_error("a @#$ b", "a b", &["unexpected characters `@#$`"]);
     check_error("a é b", "a b", &["unexpected character `é`"]);
     check_error("a \\ b", "a b", &["unexpected character `\\`"]);
-    check_error("a\0b", "a b", &["unexpected character `\0`"]);
+    // Control and invisible characters are escaped in the message.
+    check_error("a\0b", "a b", &["unexpected character `\\0`"]);
 }
 
 #[test]
 fn byte_order_mark_is_skipped() {
     check("\u{feff}let x", "let x");
-    check_error("a \u{feff}", "a", &["unexpected character `\u{feff}`"]);
+    check_error("a \u{feff}", "a", &["unexpected character `\\u{feff}`"]);
 }
 
 #[test]
@@ -407,4 +408,32 @@ fn incomplete_input() {
     assert!(!is_incomplete("fn f() { }"));
     assert!(!is_incomplete("1 + 2"));
     assert!(!is_incomplete(""));
+}
+
+/// `kiln emit --tokens` on one very long line: the columns count chars, and the
+/// dump takes time linear in the line (it once took minutes for this line, as
+/// every token's column was counted from the start of the line).
+#[test]
+fn dump_of_one_long_line() {
+    let units = 500_000;
+    let src = format!("{}1\n", "\"é\"+".repeat(units));
+    let mut sources = SourceMap::new();
+    let file = sources.add("long.kl", src.as_str());
+    let (tokens, diags) = lex(file, &src);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(tokens.len(), 2 * units + 3);
+    let dump = dump_tokens(&sources, &tokens);
+    let lines: Vec<&str> = dump.lines().collect();
+    assert_eq!(lines.len(), tokens.len());
+    // Each unit is 4 chars (5 bytes): its string at 4k+1, its `+` at 4k+4.
+    for k in [0, 1, 7, units / 2, units - 1] {
+        assert_eq!(lines[2 * k], format!("1:{}  STR  \"é\"", 4 * k + 1));
+        assert_eq!(lines[2 * k + 1], format!("1:{}  PLUS  +", 4 * k + 4));
+    }
+    assert_eq!(lines[2 * units], format!("1:{}  INT  1", 4 * units + 1));
+    assert_eq!(
+        lines[2 * units + 1],
+        format!("1:{}  NEWLINE  \\n", 4 * units + 2)
+    );
+    assert_eq!(lines[2 * units + 2], "2:1  EOF  ");
 }

@@ -1,19 +1,23 @@
-//! The parser on real programs and on garbage: every conformance program parses
-//! without errors (except the one that is meant to fail), and no input, however
-//! broken, makes the lexer or parser panic or hang.
+//! The parser on real programs and on garbage: every program of the repository's
+//! own corpus (and of the shared conformance suite, when it sits beside this
+//! checkout) parses without errors unless it expects a compile error, syntax errors
+//! are reported where the programs say, and no input, however broken, makes the
+//! lexer or parser panic or hang.
 
 use kiln_syntax::{parse, render, FileId, SourceMap};
 use std::path::{Path, PathBuf};
 
-fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+fn repo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Every `.kl` file under the conformance directory, sorted; empty when the
-/// directory is not there (the crate may be built outside this checkout).
-fn conformance_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut dirs = vec![conformance_dir()];
+fn conformance_dir() -> PathBuf {
+    repo_dir().join("../shared/conformance")
+}
+
+/// Every `.kl` file under `dir`, recursively.
+fn kl_files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -23,35 +27,70 @@ fn conformance_files() -> Vec<PathBuf> {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "kl") {
-                files.push(path);
+                out.push(path);
             }
         }
     }
-    files.sort();
-    files
+}
+
+/// The programs the tests run on, sorted: the repository's `tests/` and
+/// `examples/` (always there; a checkout without them fails here rather than
+/// passing on nothing), then the shared conformance suite when it is present.
+fn corpus() -> Vec<PathBuf> {
+    let mut own = Vec::new();
+    for dir in ["tests", "examples"] {
+        kl_files_under(&repo_dir().join(dir), &mut own);
+    }
+    assert!(
+        own.len() >= 100,
+        "only {} test programs under {}: the corpus is missing",
+        own.len(),
+        repo_dir().display()
+    );
+    let mut shared = Vec::new();
+    kl_files_under(&conformance_dir(), &mut shared);
+    own.extend(shared);
+    own.sort();
+    own
 }
 
 fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-fn is_syntax_error_test(path: &Path) -> bool {
-    path.ends_with("errors/syntax.kl")
+/// The text of a program's `// expect-error:` line, if it expects a compile error.
+fn expected_error(src: &str) -> Option<&str> {
+    src.lines()
+        .filter_map(|l| l.split_once("// expect-error: ").map(|(_, t)| t.trim()))
+        .next_back()
 }
 
+/// Whether an expected error names a position, `NAME.kl:LINE:`.
+fn names_position(expected: &str) -> bool {
+    let Some((_, rest)) = expected.split_once(".kl:") else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && rest.as_bytes().get(digits) == Some(&b':')
+}
+
+fn parse_file(path: &Path, src: &str) -> (SourceMap, Vec<kiln_syntax::Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let file = sources.add(path.display().to_string(), src);
+    let (_, diags) = parse(file, src);
+    (sources, diags)
+}
+
+/// A program that does not expect a compile error has no syntax error.
 #[test]
-fn conformance_programs_parse_cleanly() {
-    let files = conformance_files();
-    if files.is_empty() {
-        eprintln!("skipped: {} not found", conformance_dir().display());
-        return;
-    }
+fn corpus_programs_parse_cleanly() {
     let mut failures = String::new();
-    for path in files.iter().filter(|p| !is_syntax_error_test(p)) {
-        let src = read(path);
-        let mut sources = SourceMap::new();
-        let file = sources.add(path.display().to_string(), src.clone());
-        let (_, diags) = parse(file, &src);
+    for path in corpus() {
+        let src = read(&path);
+        if expected_error(&src).is_some() {
+            continue;
+        }
+        let (sources, diags) = parse_file(&path, &src);
         if !diags.is_empty() {
             failures.push_str(&render(&sources, &diags, false));
         }
@@ -59,22 +98,33 @@ fn conformance_programs_parse_cleanly() {
     assert!(failures.is_empty(), "{failures}");
 }
 
+/// A program that expects an error at a position and has syntax errors gets one
+/// there (the header of some diagnostic names it).
 #[test]
-fn syntax_error_program_fails_on_line_one() {
-    let Some(path) = conformance_files()
-        .into_iter()
-        .find(|p| is_syntax_error_test(p))
-    else {
-        return;
-    };
-    let src = read(&path);
-    let mut sources = SourceMap::new();
-    let file = sources.add("syntax.kl", src.clone());
-    let (_, diags) = parse(file, &src);
-    assert!(!diags.is_empty());
-    assert_eq!(sources.get(file).line_col(diags[0].span.lo).0, 1);
-    let text = render(&sources, &diags, false);
-    assert!(text.contains("syntax.kl:1:"), "{text}");
+fn syntax_errors_are_where_programs_expect_them() {
+    let mut checked = 0;
+    let mut failures = String::new();
+    for path in corpus() {
+        let src = read(&path);
+        let Some(expected) = expected_error(&src).filter(|e| names_position(e)) else {
+            continue;
+        };
+        let (sources, diags) = parse_file(&path, &src);
+        if diags.is_empty() {
+            continue;
+        }
+        checked += 1;
+        let text = render(&sources, &diags, false);
+        if !text.contains(expected) {
+            failures.push_str(&format!(
+                "{}: expected {expected:?} in\n{text}\n",
+                path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+    // The corpus has a dozen programs with syntax errors at a known place.
+    assert!(checked >= 5, "only {checked} programs with syntax errors");
 }
 
 /// Parses `src` and checks what must hold for any input: it returns, every
@@ -93,10 +143,10 @@ fn check_survives(src: &str) {
     assert!(!text.contains("error: error:"), "{src:?}: {text}");
 }
 
-/// Every prefix of every conformance program (cut at char boundaries).
+/// Every prefix of every program (cut at char boundaries).
 #[test]
 fn prefixes_of_programs_do_not_crash() {
-    for path in conformance_files() {
+    for path in corpus() {
         let src = read(&path);
         for (i, _) in src.char_indices() {
             check_survives(&src[..i]);
@@ -145,11 +195,11 @@ fn random_token_soup_does_not_crash() {
     }
 }
 
-/// Conformance programs with chars swapped, deleted and duplicated at random.
+/// Programs with chars swapped, deleted and duplicated at random.
 #[test]
 fn garbled_programs_do_not_crash() {
     let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
-    for path in conformance_files() {
+    for path in corpus() {
         let chars: Vec<char> = read(&path).chars().collect();
         if chars.is_empty() {
             continue;

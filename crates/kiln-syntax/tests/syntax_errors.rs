@@ -114,3 +114,56 @@ fn long_else_if_chain_parses() {
         &text[text.len().saturating_sub(2000)..]
     );
 }
+
+// A run of closing brackets that close nothing is one error per line.
+snapshot!(stray_closers, "let x = 1\n)) ]\n}\nprintln(x)\n");
+
+/// Only the part of the source after the `-----` of [`rendered`].
+fn rendered_errors(name: &str, src: &str) -> String {
+    let text = rendered(name, src);
+    text.split("-----\n").nth(1).unwrap_or("").to_string()
+}
+
+/// A long line is shown as a window of 200 chars around the marker.
+#[test]
+fn long_line_is_cut_around_the_marker() {
+    let src = format!(
+        "let total = {} ) {}\n",
+        "1 + ".repeat(100),
+        "+ 1".repeat(100)
+    );
+    insta::assert_snapshot!(rendered_errors("long_line", &src));
+}
+
+/// A secondary marker outside the window becomes a note with its position.
+#[test]
+fn far_secondary_marker_on_a_long_line() {
+    let src = format!("let v = f({}\nlet y = 2\n", "1, ".repeat(100));
+    insta::assert_snapshot!(rendered_errors("far_opener", &src));
+}
+
+/// At most 100 diagnostics are rendered, then a count of the rest.
+#[test]
+fn at_most_a_hundred_errors() {
+    let text = rendered_errors("many", &"let = 1\n".repeat(150));
+    assert_eq!(text.matches("error: many.kl:").count(), 100, "{text}");
+    assert!(text.contains("many.kl:100:5: "), "{text}");
+    assert!(
+        text.ends_with("note: and 50 more errors (only the first 100 diagnostics are shown)\n\n"),
+        "{text}"
+    );
+}
+
+/// Control and invisible characters are never echoed raw: in the excerpt C0
+/// controls show as control pictures (one column each, so markers line up) and
+/// others as `\u{..}`; in messages they are escaped.
+#[test]
+fn control_characters_are_shown_escaped() {
+    let src = "let a = 1\0 + 2\nlet b = \"\u{1b}[31m\" @\nlet c = 3 /* \u{202e} */ @\nlet d = 4\u{7f}\r\n";
+    let text = rendered_errors("controls", src);
+    assert!(
+        !text.contains(['\0', '\u{1b}', '\u{202e}', '\u{7f}', '\r']),
+        "{text:?}"
+    );
+    insta::assert_snapshot!(text);
+}

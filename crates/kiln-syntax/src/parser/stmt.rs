@@ -4,7 +4,7 @@
 //! A statement that fails to parse is skipped up to the next statement boundary;
 //! this file must never let one broken statement swallow the rest of a block.
 
-use super::Parser;
+use super::{shorten, Parser};
 use crate::ast::{Block, Expr, ExprKind, Item, ItemKind, Module, Stmt, StmtKind};
 use crate::span::Span;
 use crate::token::TokenKind;
@@ -59,7 +59,7 @@ impl Parser<'_> {
                 TokenKind::Eof => break,
                 TokenKind::RBrace if in_block => break,
                 TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket => {
-                    self.stray_closer();
+                    self.stray_closers(in_block);
                     continue;
                 }
                 _ => {}
@@ -80,15 +80,33 @@ impl Parser<'_> {
         }
     }
 
-    fn stray_closer(&mut self) {
-        let span = self.span();
-        let text = self.text(span).to_string();
-        self.error(
-            span,
-            format!("unexpected `{text}`"),
-            "no matching opening bracket",
-        );
+    /// Closing brackets that close nothing; a run of them on one line is one
+    /// error (a line of 100,000 `)` would otherwise be 100,000 errors).
+    fn stray_closers(&mut self, in_block: bool) {
+        let first = self.span();
+        let mut last = first;
         self.bump();
+        while match self.peek() {
+            TokenKind::RParen | TokenKind::RBracket => true,
+            TokenKind::RBrace => !in_block,
+            _ => false,
+        } {
+            last = self.span();
+            self.bump();
+        }
+        let span = first.to(last);
+        let (message, label) = if span == first {
+            (
+                format!("unexpected `{}`", self.text(span)),
+                "no matching opening bracket",
+            )
+        } else {
+            (
+                format!("unexpected `{}`", shorten(self.text(span))),
+                "no matching opening brackets",
+            )
+        };
+        self.error(span, message, label);
     }
 
     /// After a statement: a newline, `;`, the end of the block, or (after a
