@@ -58,7 +58,23 @@ pub struct KilnPanic {
     /// The site number of the failing operation, as compiled code passed it.
     pub site: u32,
     /// Return addresses of the JIT frames above the failing one, innermost first.
+    /// A very deep stack keeps only its innermost and outermost frames here; the
+    /// frames in between are summarised in `omitted`.
     pub return_addrs: Vec<usize>,
+    pub omitted: Option<Omitted>,
+}
+
+/// The frames left out of the middle of a very deep stack trace.
+#[derive(Clone, Debug, Default)]
+pub struct Omitted {
+    /// The index in `return_addrs` where the left-out frames were.
+    pub at: usize,
+    /// Their distinct return addresses, each with how many frames returned there,
+    /// so the engine can count Kiln frames (one machine frame may hold several
+    /// inlined ones). At most [`OMITTED_ADDRS`] addresses are kept.
+    pub addrs: Vec<(usize, u64)>,
+    /// Left-out frames whose return address did not fit in `addrs`.
+    pub others: u64,
 }
 
 /// The payload that `exit(code)` unwinds with, so the engine returns cleanly.
@@ -79,21 +95,75 @@ pub fn unregister_code_range(start: usize, end: usize) {
     ranges.retain(|&r| r != (start, end));
 }
 
-fn is_jit_code(addr: usize) -> bool {
-    let ranges = CODE_RANGES.read().unwrap_or_else(|e| e.into_inner());
-    ranges.iter().any(|&(lo, hi)| addr >= lo && addr < hi)
+/// The innermost frames a stack trace keeps.
+const TRACE_HEAD: usize = 32;
+/// The outermost frames a stack trace keeps (the last one is usually `<main>`).
+const TRACE_TAIL: usize = 8;
+/// How many distinct return addresses of left-out frames are counted one by one.
+pub const OMITTED_ADDRS: usize = 32;
+
+/// Counts left-out frames per return address. A deep stack comes from recursion,
+/// so the same few addresses repeat; runs of one address are counted before
+/// touching the table.
+#[derive(Default)]
+struct OmittedCounter {
+    omitted: Omitted,
+    run: Option<(usize, u64)>,
 }
 
-/// Frames deeper than this are summarised; a stack overflow has millions.
-const MAX_TRACE: usize = 64;
+impl OmittedCounter {
+    #[inline]
+    fn add(&mut self, addr: usize) {
+        match &mut self.run {
+            Some((a, n)) if *a == addr => *n += 1,
+            _ => {
+                self.flush();
+                self.run = Some((addr, 1));
+            }
+        }
+    }
 
-/// Walks the frame-pointer chain starting at a JIT frame.
+    fn flush(&mut self) {
+        let Some((addr, n)) = self.run.take() else {
+            return;
+        };
+        let o = &mut self.omitted;
+        if let Some(entry) = o.addrs.iter_mut().find(|e| e.0 == addr) {
+            entry.1 += n;
+        } else if o.addrs.len() < OMITTED_ADDRS {
+            o.addrs.push((addr, n));
+        } else {
+            o.others += n;
+        }
+    }
+}
+
+/// Walks the frame-pointer chain starting at a JIT frame, keeping the return
+/// addresses of the innermost [`TRACE_HEAD`] and the outermost [`TRACE_TAIL`]
+/// frames and counting the ones in between.
 ///
 /// Each JIT frame (compiled with preserved frame pointers) stores the caller's frame
 /// pointer at `[fp]` and the return address at `[fp + 8]`.
-fn walk_frames(mut fp: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
+fn walk_frames(mut fp: usize) -> (Vec<usize>, Option<Omitted>) {
+    let ranges = CODE_RANGES.read().unwrap_or_else(|e| e.into_inner());
+    // Consecutive frames are usually in the same function: try its range first.
+    let mut last = (0usize, 0usize);
+    let mut is_jit_code = |addr: usize| {
+        if addr >= last.0 && addr < last.1 {
+            return true;
+        }
+        match ranges.iter().find(|&&(lo, hi)| addr >= lo && addr < hi) {
+            Some(&r) => {
+                last = r;
+                true
+            }
+            None => false,
+        }
+    };
+    let mut head = Vec::new();
+    let mut tail = [0usize; TRACE_TAIL];
+    let mut beyond = 0usize;
+    let mut counter = OmittedCounter::default();
     while fp != 0 && fp.is_multiple_of(std::mem::align_of::<usize>()) {
         // SAFETY: `fp` is the frame pointer of a JIT frame: either the one compiled
         // code passed in, or one read from a JIT frame whose return address was
@@ -103,29 +173,43 @@ fn walk_frames(mut fp: usize) -> Vec<usize> {
         if !is_jit_code(ret) {
             break;
         }
-        depth += 1;
-        if out.len() < MAX_TRACE {
-            out.push(ret);
+        if head.len() < TRACE_HEAD {
+            head.push(ret);
+        } else {
+            // `tail` is a ring of the last frames seen; the one it pushes out is
+            // left out of the trace.
+            let slot = &mut tail[beyond % TRACE_TAIL];
+            if beyond >= TRACE_TAIL {
+                counter.add(*slot);
+            }
+            *slot = ret;
+            beyond += 1;
         }
         if next <= fp {
             break;
         }
         fp = next;
     }
-    if depth > out.len() {
-        // Keep the outermost frame too: it is usually `<main>`.
-        out.push(usize::MAX);
-    }
-    out
+    let kept = beyond.min(TRACE_TAIL);
+    let at = head.len();
+    head.extend((beyond - kept..beyond).map(|i| tail[i % TRACE_TAIL]));
+    counter.flush();
+    let omitted = (beyond > TRACE_TAIL).then_some(Omitted {
+        at,
+        ..counter.omitted
+    });
+    (head, omitted)
 }
 
 /// Raises a Kiln panic with `message`.
 pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
     crate::output::flush_all();
+    let (return_addrs, omitted) = walk_frames(fp as usize);
     let payload = KilnPanic {
         message,
         site: site as u32,
-        return_addrs: walk_frames(fp as usize),
+        return_addrs,
+        omitted,
     };
     std::panic::resume_unwind(Box::new(payload))
 }

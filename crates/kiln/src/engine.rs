@@ -1,6 +1,6 @@
 //! The engine: the pipeline from source text to running native code.
 
-use crate::report::{Frame, PanicReport};
+use crate::report::{Frame, Omitted, PanicReport};
 use kiln_codegen::{Jit, Options};
 use kiln_mir as mir;
 use kiln_runtime::{KilnPanic, RuntimeExit};
@@ -213,27 +213,50 @@ impl Engine {
         if let Some(site) = self.jit.site(p.site) {
             self.push_site_frames(&mut frames, site);
         }
-        let mut omitted = false;
-        for &addr in &p.return_addrs {
-            if addr == usize::MAX {
-                omitted = true;
-                continue;
+        let mut omitted = None;
+        for (i, &addr) in p.return_addrs.iter().enumerate() {
+            if let Some(o) = p.omitted.as_ref().filter(|o| o.at == i) {
+                omitted = Some(Omitted {
+                    at: frames.len(),
+                    count: self.count_frames(o),
+                    exact: o.others == 0,
+                });
             }
-            if let Some((code, site)) = self.jit.lookup(addr) {
-                match site {
-                    Some(s) => self.push_site_frames(&mut frames, s),
-                    None => frames.push(Frame {
-                        func: code.name.clone(),
-                        location: None,
-                    }),
-                }
-            }
+            self.push_return_frames(&mut frames, addr);
         }
         PanicReport {
             message: p.message.clone(),
             frames,
             omitted,
         }
+    }
+
+    /// The Kiln frames of one return address into JIT code.
+    fn push_return_frames(&self, frames: &mut Vec<Frame>, addr: usize) {
+        if let Some((code, site)) = self.jit.lookup(addr) {
+            match site {
+                Some(s) => self.push_site_frames(frames, s),
+                None => frames.push(Frame {
+                    func: code.name.clone(),
+                    location: None,
+                }),
+            }
+        }
+    }
+
+    /// How many Kiln frames the left-out machine frames held; frames whose return
+    /// address was not recorded count as one each.
+    fn count_frames(&self, o: &kiln_runtime::panic::Omitted) -> u64 {
+        let per_frame = |addr: usize| match self.jit.lookup(addr) {
+            Some((_, Some(site))) => 1 + site.outer.len() as u64,
+            Some((_, None)) => 1,
+            None => 0,
+        };
+        o.addrs
+            .iter()
+            .map(|&(addr, n)| n * per_frame(addr))
+            .sum::<u64>()
+            + o.others
     }
 
     /// The frames of one site: its own, then those inlining removed.

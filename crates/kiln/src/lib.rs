@@ -11,4 +11,4 @@ mod report;
 
 pub use engine::{on_kiln_thread, CompileError, Engine, Outcome, Stage, STACK_SIZE};
 pub use kiln_codegen::Options;
-pub use report::{Frame, PanicReport};
+pub use report::{Frame, Omitted, PanicReport};
