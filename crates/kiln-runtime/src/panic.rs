@@ -6,11 +6,14 @@
 //! the engine maps back to a source position) to every function here, so the stack
 //! trace is taken by walking the frame-pointer chain of JIT frames only: the walk
 //! stops at the first return address outside registered JIT code, so it never reads
-//! a frame of Rust code. This module must never print: the engine decides what to do
-//! with a panic.
+//! a frame of Rust code. Runtime code that does not have the frame pointer at hand
+//! passes null, and the system unwinder finds the innermost JIT frame for it
+//! ([`innermost_jit_frame`]). This module must never print: the engine decides what
+//! to do with a panic.
 
+use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::RwLock;
+use std::sync::{RwLock, RwLockReadGuard};
 
 /// The fixed panic messages compiled code can raise by number.
 #[repr(i32)]
@@ -95,6 +98,40 @@ pub fn unregister_code_range(start: usize, end: usize) {
     ranges.retain(|&r| r != (start, end));
 }
 
+/// The JIT code ranges, read-locked for one stack walk.
+struct JitCode<'a> {
+    ranges: RwLockReadGuard<'a, Vec<(usize, usize)>>,
+    /// The range of the last hit: consecutive frames are usually in one function.
+    last: (usize, usize),
+}
+
+impl JitCode<'_> {
+    fn lock() -> JitCode<'static> {
+        JitCode {
+            ranges: CODE_RANGES.read().unwrap_or_else(|e| e.into_inner()),
+            last: (0, 0),
+        }
+    }
+
+    #[inline]
+    fn contains(&mut self, addr: usize) -> bool {
+        if addr >= self.last.0 && addr < self.last.1 {
+            return true;
+        }
+        match self
+            .ranges
+            .iter()
+            .find(|&&(lo, hi)| addr >= lo && addr < hi)
+        {
+            Some(&r) => {
+                self.last = r;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// The innermost frames a stack trace keeps.
 const TRACE_HEAD: usize = 32;
 /// The outermost frames a stack trace keeps (the last one is usually `<main>`).
@@ -138,73 +175,166 @@ impl OmittedCounter {
     }
 }
 
-/// Walks the frame-pointer chain starting at a JIT frame, keeping the return
-/// addresses of the innermost [`TRACE_HEAD`] and the outermost [`TRACE_TAIL`]
-/// frames and counting the ones in between.
+/// Collects the return addresses of a stack trace, innermost first, keeping the
+/// innermost [`TRACE_HEAD`] and the outermost [`TRACE_TAIL`] and counting the ones
+/// in between.
+#[derive(Default)]
+struct TraceBuilder {
+    head: Vec<usize>,
+    /// A ring of the last frames seen past the head.
+    tail: [usize; TRACE_TAIL],
+    beyond: usize,
+    counter: OmittedCounter,
+}
+
+impl TraceBuilder {
+    #[inline]
+    fn push(&mut self, ret: usize) {
+        if self.head.len() < TRACE_HEAD {
+            self.head.push(ret);
+            return;
+        }
+        // The frame the ring pushes out is left out of the trace.
+        let slot = &mut self.tail[self.beyond % TRACE_TAIL];
+        if self.beyond >= TRACE_TAIL {
+            self.counter.add(*slot);
+        }
+        *slot = ret;
+        self.beyond += 1;
+    }
+
+    fn finish(mut self) -> (Vec<usize>, Option<Omitted>) {
+        let beyond = self.beyond;
+        let kept = beyond.min(TRACE_TAIL);
+        let at = self.head.len();
+        let tail = self.tail;
+        self.head
+            .extend((beyond - kept..beyond).map(|i| tail[i % TRACE_TAIL]));
+        self.counter.flush();
+        let omitted = (beyond > TRACE_TAIL).then_some(Omitted {
+            at,
+            ..self.counter.omitted
+        });
+        (self.head, omitted)
+    }
+}
+
+/// Walks the frame-pointer chain starting at the JIT frame `fp`, pushing the return
+/// address of each JIT frame's caller; stops at the first one outside JIT code.
 ///
 /// Each JIT frame (compiled with preserved frame pointers) stores the caller's frame
 /// pointer at `[fp]` and the return address at `[fp + 8]`.
-fn walk_frames(mut fp: usize) -> (Vec<usize>, Option<Omitted>) {
-    let ranges = CODE_RANGES.read().unwrap_or_else(|e| e.into_inner());
-    // Consecutive frames are usually in the same function: try its range first.
-    let mut last = (0usize, 0usize);
-    let mut is_jit_code = |addr: usize| {
-        if addr >= last.0 && addr < last.1 {
-            return true;
-        }
-        match ranges.iter().find(|&&(lo, hi)| addr >= lo && addr < hi) {
-            Some(&r) => {
-                last = r;
-                true
-            }
-            None => false,
-        }
-    };
-    let mut head = Vec::new();
-    let mut tail = [0usize; TRACE_TAIL];
-    let mut beyond = 0usize;
-    let mut counter = OmittedCounter::default();
+fn walk_frames(code: &mut JitCode, mut fp: usize, trace: &mut TraceBuilder) {
     while fp != 0 && fp.is_multiple_of(std::mem::align_of::<usize>()) {
         // SAFETY: `fp` is the frame pointer of a JIT frame: either the one compiled
-        // code passed in, or one read from a JIT frame whose return address was
-        // checked to be JIT code, so its caller is a JIT frame too. Such frames
-        // always hold the saved frame pointer and return address at these offsets.
+        // code passed in (or the unwinder found), or one read from a JIT frame whose
+        // return address was checked to be JIT code, so its caller is a JIT frame
+        // too. Such frames always hold the saved frame pointer and return address at
+        // these offsets.
         let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
-        if !is_jit_code(ret) {
+        if !code.contains(ret) {
             break;
         }
-        if head.len() < TRACE_HEAD {
-            head.push(ret);
-        } else {
-            // `tail` is a ring of the last frames seen; the one it pushes out is
-            // left out of the trace.
-            let slot = &mut tail[beyond % TRACE_TAIL];
-            if beyond >= TRACE_TAIL {
-                counter.add(*slot);
-            }
-            *slot = ret;
-            beyond += 1;
-        }
+        trace.push(ret);
         if next <= fp {
             break;
         }
         fp = next;
     }
-    let kept = beyond.min(TRACE_TAIL);
-    let at = head.len();
-    head.extend((beyond - kept..beyond).map(|i| tail[i % TRACE_TAIL]));
-    counter.flush();
-    let omitted = (beyond > TRACE_TAIL).then_some(Omitted {
-        at,
-        ..counter.omitted
-    });
-    (head, omitted)
 }
 
-/// Raises a Kiln panic with `message`.
+#[repr(C)]
+struct UnwindContext {
+    _opaque: [u8; 0],
+}
+
+/// `_URC_NO_REASON`: go on to the next frame.
+const URC_NO_REASON: c_int = 0;
+/// `_URC_END_OF_STACK`: stop the walk.
+const URC_END_OF_STACK: c_int = 5;
+
+type TraceFn = extern "C" fn(*mut UnwindContext, *mut c_void) -> c_int;
+
+extern "C" {
+    // The system unwinder's (libgcc's or LLVM libunwind's) frame walk: it steps
+    // through every frame with unwind information, which all Rust frames and all
+    // JIT frames (registered by the code generator) have.
+    fn _Unwind_Backtrace(trace: TraceFn, arg: *mut c_void) -> c_int;
+    fn _Unwind_GetIP(ctx: *mut UnwindContext) -> usize;
+    fn _Unwind_GetGR(ctx: *mut UnwindContext, reg: c_int) -> usize;
+}
+
+/// The DWARF number of the frame-pointer register.
+#[cfg(target_arch = "x86_64")]
+const FP_REGISTER: c_int = 6; // rbp
+#[cfg(target_arch = "aarch64")]
+const FP_REGISTER: c_int = 29; // x29
+#[cfg(target_arch = "riscv64")]
+const FP_REGISTER: c_int = 8; // s0
+
+/// The innermost JIT frame on this thread's stack: the return address into it and
+/// its frame pointer; `None` when no JIT code is running.
+///
+/// Runtime functions called without a frame pointer (an allocation deep inside one,
+/// a recursive routine that checks the stack) raise panics from Rust frames, which
+/// need not keep frame pointers, so the frame-pointer walk cannot start there.
+/// The system unwinder can: it steps out of the Rust frames by their unwind
+/// information, restoring the registers each one saved, until it reaches an
+/// address in JIT code; the frame-pointer register then holds that JIT frame's
+/// frame pointer (JIT code keeps it in that register throughout).
+fn innermost_jit_frame(code: &mut JitCode) -> Option<(usize, usize)> {
+    struct Search<'c, 'a> {
+        code: &'c mut JitCode<'a>,
+        found: Option<(usize, usize)>,
+    }
+    extern "C" fn step(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int {
+        // SAFETY: `arg` is the `Search` that `innermost_jit_frame` passed, alive and
+        // not otherwise borrowed during the walk.
+        let search = unsafe { &mut *arg.cast::<Search>() };
+        // SAFETY: `ctx` is the context the unwinder passes for the current frame.
+        let ip = unsafe { _Unwind_GetIP(ctx) };
+        if !search.code.contains(ip) {
+            return URC_NO_REASON;
+        }
+        // SAFETY: as above; the frame-pointer register is one the unwinder tracks.
+        let fp = unsafe { _Unwind_GetGR(ctx, FP_REGISTER) };
+        search.found = Some((ip, fp));
+        URC_END_OF_STACK
+    }
+    let mut search = Search { code, found: None };
+    // SAFETY: `step` only reads the context it is given and writes `search`, which
+    // outlives the walk.
+    unsafe { _Unwind_Backtrace(step, (&mut search as *mut Search).cast()) };
+    search.found
+}
+
+/// The stack trace of a panic raised with frame pointer `fp` (null when the caller
+/// does not know it).
+fn stack_trace(fp: *const u8) -> (Vec<usize>, Option<Omitted>) {
+    let mut code = JitCode::lock();
+    let mut trace = TraceBuilder::default();
+    let fp = if fp.is_null() {
+        match innermost_jit_frame(&mut code) {
+            Some((ret, fp)) => {
+                trace.push(ret);
+                fp
+            }
+            None => 0,
+        }
+    } else {
+        fp as usize
+    };
+    walk_frames(&mut code, fp, &mut trace);
+    trace.finish()
+}
+
+/// Raises a Kiln panic with `message`. `fp` is the frame pointer of the JIT frame
+/// that called the runtime and `site` the site it passed; runtime code that does
+/// not know them passes null and -1, and the trace starts at the innermost JIT
+/// frame on the stack, at the site of the call it made.
 pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
     crate::output::flush_all();
-    let (return_addrs, omitted) = walk_frames(fp as usize);
+    let (return_addrs, omitted) = stack_trace(fp);
     let payload = KilnPanic {
         message,
         site: site as u32,
