@@ -11,6 +11,7 @@
 //! ([`innermost_jit_frame`]). This module must never print: the engine decides what
 //! to do with a panic.
 
+use crate::entry::JitFrames;
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{RwLock, RwLockReadGuard};
@@ -219,12 +220,18 @@ impl TraceBuilder {
     }
 }
 
-/// Walks the frame-pointer chain starting at the JIT frame `fp`, pushing the return
-/// address of each JIT frame's caller; stops at the first one outside JIT code.
+/// Walks the frame-pointer chain starting at the JIT frame `fp`, passing the
+/// return address of each JIT frame's caller to `on_frame`; stops at the first one
+/// outside JIT code. Returns the outermost JIT frame's frame pointer and its return
+/// address, if the chain ended there.
 ///
 /// Each JIT frame (compiled with preserved frame pointers) stores the caller's frame
 /// pointer at `[fp]` and the return address at `[fp + 8]`.
-fn walk_frames(code: &mut JitCode, mut fp: usize, trace: &mut TraceBuilder) {
+fn walk_frames(
+    code: &mut JitCode,
+    mut fp: usize,
+    mut on_frame: impl FnMut(usize),
+) -> Option<(usize, usize)> {
     while fp != 0 && fp.is_multiple_of(std::mem::align_of::<usize>()) {
         // SAFETY: `fp` is the frame pointer of a JIT frame: either the one compiled
         // code passed in (or the unwinder found), or one read from a JIT frame whose
@@ -233,14 +240,15 @@ fn walk_frames(code: &mut JitCode, mut fp: usize, trace: &mut TraceBuilder) {
         // these offsets.
         let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
         if !code.contains(ret) {
-            break;
+            return Some((fp, ret));
         }
-        trace.push(ret);
+        on_frame(ret);
         if next <= fp {
             break;
         }
         fp = next;
     }
+    None
 }
 
 #[repr(C)]
@@ -308,24 +316,38 @@ fn innermost_jit_frame(code: &mut JitCode) -> Option<(usize, usize)> {
     search.found
 }
 
-/// The stack trace of a panic raised with frame pointer `fp` (null when the caller
-/// does not know it).
-fn stack_trace(fp: *const u8) -> (Vec<usize>, Option<Omitted>) {
+/// Walks the JIT frames on the stack from the one whose frame pointer is `fp`
+/// (null: the innermost one), passing each return address into JIT code to
+/// `on_frame`, innermost first.
+fn walk_jit_stack(fp: *const u8, mut on_frame: impl FnMut(usize)) -> Option<JitFrames> {
     let mut code = JitCode::lock();
-    let mut trace = TraceBuilder::default();
     let fp = if fp.is_null() {
-        match innermost_jit_frame(&mut code) {
-            Some((ret, fp)) => {
-                trace.push(ret);
-                fp
-            }
-            None => 0,
-        }
+        let (ret, fp) = innermost_jit_frame(&mut code)?;
+        on_frame(ret);
+        fp
     } else {
         fp as usize
     };
-    walk_frames(&mut code, fp, &mut trace);
-    trace.finish()
+    let (outermost, exit) = walk_frames(&mut code, fp, on_frame)?;
+    Some(JitFrames {
+        innermost: fp,
+        outermost,
+        exit,
+    })
+}
+
+/// Unwinds to the engine with `payload` (a [`KilnPanic`] or a [`RuntimeExit`]),
+/// skipping the JIT frames in one step when it can ([`crate::entry`]). `frames` are
+/// the JIT frames on the stack, if known.
+fn unwind(payload: Box<dyn std::any::Any + Send>, frames: Option<JitFrames>) -> ! {
+    crate::entry::skip_to_entry(frames);
+    std::panic::resume_unwind(payload)
+}
+
+/// Unwinds to the engine with the payload of `exit(code)`.
+pub(crate) fn unwind_exit(code: i32) -> ! {
+    let frames = walk_jit_stack(std::ptr::null(), |_| {});
+    unwind(Box::new(RuntimeExit(code)), frames)
 }
 
 /// Raises a Kiln panic with `message`. `fp` is the frame pointer of the JIT frame
@@ -334,14 +356,16 @@ fn stack_trace(fp: *const u8) -> (Vec<usize>, Option<Omitted>) {
 /// frame on the stack, at the site of the call it made.
 pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
     crate::output::flush_all();
-    let (return_addrs, omitted) = stack_trace(fp);
+    let mut trace = TraceBuilder::default();
+    let frames = walk_jit_stack(fp, |ret| trace.push(ret));
+    let (return_addrs, omitted) = trace.finish();
     let payload = KilnPanic {
         message,
         site: site as u32,
         return_addrs,
         omitted,
     };
-    std::panic::resume_unwind(Box::new(payload))
+    unwind(Box::new(payload), frames)
 }
 
 /// Raises one of the fixed runtime errors.

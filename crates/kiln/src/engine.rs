@@ -185,8 +185,9 @@ impl Engine {
         // SAFETY: per the contract, `main` is compiled code with the signature
         // `fn()` in the platform's C calling convention, and it unwinds only through
         // frames with registered unwind information.
-        let f: extern "C-unwind" fn() = unsafe { std::mem::transmute(main) };
-        let result = catch_unwind(AssertUnwindSafe(|| f()));
+        let result = catch_unwind(AssertUnwindSafe(|| unsafe {
+            kiln_runtime::entry::call(main)
+        }));
         kiln_runtime::output::flush_all();
         match result {
             Ok(()) => Outcome::Finished,
