@@ -1,7 +1,7 @@
 //! The engine: the pipeline from source text to running native code.
 
 use crate::report::{Frame, Omitted, PanicReport};
-use kiln_codegen::{Jit, Options};
+use kiln_codegen::{Compiled, Jit, Options};
 use kiln_mir as mir;
 use kiln_runtime::{KilnPanic, RuntimeExit};
 use kiln_syntax::{Diagnostic, SourceMap, Span};
@@ -126,39 +126,17 @@ impl Engine {
     /// Parses, checks and lowers `text` to MIR.
     pub fn front_end(&mut self, name: &str, text: &str) -> Result<mir::Program, CompileError> {
         let file = self.sources.add(name, text);
-        let (module, mut diags) = kiln_syntax::parse(file, text);
+        let (module, mut diags) = phase("parse", || kiln_syntax::parse(file, text))?;
         if diags.iter().any(|d| d.is_error()) {
             return Err(CompileError::Diagnostics(diags));
         }
-        let checked = kiln_sema::check_module(&module);
+        let checked = phase("check", || kiln_sema::check_module(&module))?;
         diags.extend(checked.diagnostics);
         let Some(hir) = checked.program else {
             return Err(CompileError::Diagnostics(diags));
         };
-        let program = mir::lower::lower_program(&hir).map_err(|spans| {
-            let diags = spans
-                .into_iter()
-                .map(|s| {
-                    Diagnostic::error(s, "code generation for this construct is not available yet")
-                        .with_label("not supported by this version of Kiln")
-                })
-                .collect();
-            CompileError::Diagnostics(diags)
-        })?;
-        if cfg!(debug_assertions) {
-            verify(&program)?;
-        }
-        let mut program = program;
-        if self.options.optimize {
-            mir::inline::run(&mut program);
-            if cfg!(debug_assertions) {
-                verify(&program)?;
-            }
-        }
-        mir::rc_pairs::run(&mut program);
-        if cfg!(debug_assertions) {
-            verify(&program)?;
-        }
+        let optimize = self.options.optimize;
+        let program = phase("lower", || lower(&hir, optimize))??;
         let missing = missing_externs(&program);
         if !missing.is_empty() {
             return Err(CompileError::Diagnostics(missing));
@@ -166,27 +144,38 @@ impl Engine {
         Ok(program)
     }
 
+    /// Generates machine code for `program`.
+    fn codegen(
+        &mut self,
+        program: &mir::Program,
+        options: Options,
+    ) -> Result<Compiled, CompileError> {
+        let jit = &mut self.jit;
+        phase("codegen", || jit.compile(program, options))?
+            .map_err(|e| CompileError::Internal(format!("{}: {e}", phase_name("codegen"))))
+    }
+
     /// Compiles `text` and returns the address of its `<main>`.
     pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
         let program = self.front_end(name, text)?;
-        let compiled = self
-            .jit
-            .compile(&program, self.options)
-            .map_err(|e| CompileError::Internal(e.to_string()))?;
+        let compiled = self.codegen(&program, self.options)?;
         Ok(compiled.main)
     }
 
     /// Runs a compiled `<main>`, turning panics and `exit` into an [`Outcome`].
+    /// Any other Rust panic (a bug in Kiln, in the runtime) goes on unwinding to the
+    /// caller.
     ///
     /// # Safety
     /// `main` must be the entry of a `<main>` compiled by this engine, and this
     /// must run on a thread made by [`on_kiln_thread`].
     pub unsafe fn run_main(&self, main: *const u8) -> Outcome {
-        // SAFETY: per the contract, `main` is compiled code with the signature
-        // `fn()` in the platform's C calling convention, and it unwinds only through
-        // frames with registered unwind information.
-        let result = catch_unwind(AssertUnwindSafe(|| unsafe {
-            kiln_runtime::entry::call(main)
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            debug_ice("run");
+            // SAFETY: per the contract, `main` is compiled code with the signature
+            // `fn()` in the platform's C calling convention, and it unwinds only
+            // through frames with registered unwind information.
+            unsafe { kiln_runtime::entry::call(main) }
         }));
         kiln_runtime::output::flush_all();
         match result {
@@ -279,15 +268,18 @@ impl Engine {
         match stage {
             Stage::Tokens => {
                 let file = self.sources.add(name, text);
-                let (tokens, diags) = kiln_syntax::lex(file, text);
+                let (tokens, diags) = phase("parse", || kiln_syntax::lex(file, text))?;
                 if diags.iter().any(|d| d.is_error()) {
                     return Err(CompileError::Diagnostics(diags));
                 }
-                Ok(kiln_syntax::lexer::dump_tokens(&self.sources, &tokens))
+                let sources = &self.sources;
+                phase("parse", || {
+                    kiln_syntax::lexer::dump_tokens(sources, &tokens)
+                })
             }
             Stage::Ast => {
                 let file = self.sources.add(name, text);
-                let (module, diags) = kiln_syntax::parse(file, text);
+                let (module, diags) = phase("parse", || kiln_syntax::parse(file, text))?;
                 if diags.iter().any(|d| d.is_error()) {
                     return Err(CompileError::Diagnostics(diags));
                 }
@@ -304,10 +296,7 @@ impl Engine {
                     keep_clif: true,
                     ..self.options
                 };
-                let compiled = self
-                    .jit
-                    .compile(&program, options)
-                    .map_err(|e| CompileError::Internal(e.to_string()))?;
+                let compiled = self.codegen(&program, options)?;
                 Ok(compiled
                     .clif
                     .iter()
@@ -317,21 +306,92 @@ impl Engine {
             }
             Stage::Asm => {
                 let program = self.front_end(name, text)?;
-                let compiled = self
-                    .jit
-                    .compile(&program, self.options)
-                    .map_err(|e| CompileError::Internal(e.to_string()))?;
-                let mut out = String::new();
-                for (fname, addr) in &compiled.funcs {
-                    out.push_str(&format!("fn {fname}:\n"));
-                    if let Some(code) = self.jit.code_of(fname) {
-                        out.push_str(&kiln_codegen::disasm::disassemble(code, *addr as u64));
+                let compiled = self.codegen(&program, self.options)?;
+                let jit = &self.jit;
+                phase("codegen", || {
+                    let mut out = String::new();
+                    for (fname, addr) in &compiled.funcs {
+                        out.push_str(&format!("fn {fname}:\n"));
+                        if let Some(code) = jit.code_of(fname) {
+                            out.push_str(&kiln_codegen::disasm::disassemble(code, *addr as u64));
+                        }
+                        out.push('\n');
                     }
-                    out.push('\n');
-                }
-                Ok(out)
+                    out
+                })
             }
         }
+    }
+}
+
+/// Lowers checked HIR to MIR and runs the MIR passes, verifying the result after
+/// each one in debug builds.
+fn lower(hir: &kiln_sema::hir::Program, optimize: bool) -> Result<mir::Program, CompileError> {
+    let mut program = mir::lower::lower_program(hir).map_err(|spans| {
+        let diags = spans
+            .into_iter()
+            .map(|s| {
+                Diagnostic::error(s, "code generation for this construct is not available yet")
+                    .with_label("not supported by this version of Kiln")
+            })
+            .collect();
+        CompileError::Diagnostics(diags)
+    })?;
+    if cfg!(debug_assertions) {
+        verify(&program)?;
+    }
+    if optimize {
+        mir::inline::run(&mut program);
+        if cfg!(debug_assertions) {
+            verify(&program)?;
+        }
+    }
+    mir::rc_pairs::run(&mut program);
+    if cfg!(debug_assertions) {
+        verify(&program)?;
+    }
+    Ok(program)
+}
+
+/// How an internal error names the phase it happened in.
+fn phase_name(phase: &str) -> &'static str {
+    match phase {
+        "parse" => "parsing",
+        "check" => "checking",
+        "lower" => "lowering",
+        "codegen" => "code generation",
+        _ => "compiling",
+    }
+}
+
+/// Runs one phase of the compiler. A Rust panic in it is a bug in Kiln, never the
+/// user's fault: it becomes an internal error naming the phase (the caller reports
+/// it with exit status 70), not a crash that looks like a runtime error of the
+/// program.
+fn phase<T>(phase: &'static str, f: impl FnOnce() -> T) -> Result<T, CompileError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        debug_ice(phase);
+        f()
+    }))
+    .map_err(|payload| {
+        CompileError::Internal(format!(
+            "{}: {}",
+            phase_name(phase),
+            panic_message(payload.as_ref())
+        ))
+    })
+}
+
+/// The message of a Rust panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(p) = payload.downcast_ref::<KilnPanic>() {
+        p.message.clone()
+    } else {
+        "a panic without a message".to_string()
     }
 }
 
@@ -345,6 +405,16 @@ fn verify(program: &mir::Program) -> Result<(), CompileError> {
             errors.join("\n"),
             mir::print::print_program(program)
         )))
+    }
+}
+
+/// `KILN_DEBUG_ICE=PHASE` makes that phase panic, so tests can check that an
+/// internal error is reported as one (crates/kiln-cli/tests/internal_error.rs).
+fn debug_ice(phase: &str) {
+    static FORCED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let forced = FORCED.get_or_init(|| std::env::var("KILN_DEBUG_ICE").ok());
+    if forced.as_deref() == Some(phase) {
+        panic!("KILN_DEBUG_ICE={phase}: a forced internal error");
     }
 }
 
