@@ -327,16 +327,7 @@ impl Engine {
 /// Lowers checked HIR to MIR and runs the MIR passes, verifying the result after
 /// each one in debug builds.
 fn lower(hir: &kiln_sema::hir::Program, optimize: bool) -> Result<mir::Program, CompileError> {
-    let mut program = mir::lower::lower_program(hir).map_err(|spans| {
-        let diags = spans
-            .into_iter()
-            .map(|s| {
-                Diagnostic::error(s, "code generation for this construct is not available yet")
-                    .with_label("not supported by this version of Kiln")
-            })
-            .collect();
-        CompileError::Diagnostics(diags)
-    })?;
+    let mut program = mir::lower::lower_program(hir);
     if cfg!(debug_assertions) {
         verify(&program)?;
     }
