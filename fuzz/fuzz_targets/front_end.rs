@@ -75,20 +75,7 @@ fn front_end(text: &str) {
         return;
     };
 
-    // `Err` lists constructs the checker accepts but this version cannot generate
-    // code for yet; the engine reports each as a diagnostic.
-    let program = match kiln_mir::lower::lower_program(&hir) {
-        Ok(program) => program,
-        Err(spans) => {
-            let diags: Vec<Diagnostic> = spans
-                .into_iter()
-                .map(|s| Diagnostic::error(s, "code generation is not available yet"))
-                .collect();
-            check_diagnostics(&sources, file, text, &diags);
-            return;
-        }
-    };
-    let mut program = program;
+    let mut program = kiln_mir::lower::lower_program(&hir);
     verify(&program, "lowering");
     // The MIR passes `Engine::front_end` runs, each checked like the engine does
     // in debug builds.

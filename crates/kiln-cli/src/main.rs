@@ -5,7 +5,7 @@
 //! Exit status: 0 when the program finishes, 1 on a compile error (or when the
 //! output cannot be written; a closed pipe just ends it), 101 on a runtime error,
 //! the program's own code after `exit(code)`, 2 on a usage error, 70 on an
-//! internal compiler error (a bug in Kiln), and 102 when `KILN_LEAK_CHECK=1` finds
+//! internal error (a bug in Kiln, anywhere), and 102 when `KILN_LEAK_CHECK=1` finds
 //! objects still alive at the end. Nothing here panics on output it cannot write.
 //!
 //! Arguments are taken as the operating system gives them (`OsString`): a file
@@ -15,10 +15,12 @@
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
 use kiln_syntax::{Diagnostic, SourceMap, Span};
+use std::backtrace::{Backtrace, BacktraceStatus};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 #[derive(Parser)]
 #[command(
@@ -120,6 +122,7 @@ fn write_output(text: &str) -> Result<(), ExitCode> {
 }
 
 fn main() -> ExitCode {
+    install_panic_hook();
     let cli = Cli::parse_from(with_run_shorthand(std::env::args_os().collect()));
     let Some(command) = cli.command else {
         error_line!(
@@ -129,18 +132,60 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     // The whole pipeline runs on the Kiln thread: the parser and checker recurse on
-    // nested input, and compiled code needs the large stack and its limit.
-    kiln::on_kiln_thread(move || match command {
-        Command::Run { stats, file, args } => {
-            let args = args
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            run(&file, args, stats)
-        }
-        Command::Check { file } => check(&file),
-        Command::Emit(e) => emit(&e),
+    // nested input, and compiled code needs the large stack and its limit. A Rust
+    // panic that gets out of it (a bug anywhere in Kiln that no phase caught, the
+    // runtime included) is an internal error too.
+    let result = std::panic::catch_unwind(|| {
+        kiln::on_kiln_thread(move || match command {
+            Command::Run { stats, file, args } => {
+                let args = args
+                    .iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                run(&file, args, stats)
+            }
+            Command::Check { file } => check(&file),
+            Command::Emit(e) => emit(&e),
+        })
+    });
+    result.unwrap_or_else(|payload| {
+        internal_error(&format!(
+            "internal error (this is a bug in Kiln): {}",
+            kiln::panic_message(payload.as_ref())
+        ))
     })
+}
+
+/// Where the last Rust panic happened (with a backtrace when `RUST_BACKTRACE` asks
+/// for one), for the report of an internal error. Kiln's own runtime errors and
+/// `exit` unwind without calling the panic hook, so only bugs land here.
+static PANIC_PLACE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Replaces Rust's panic message (`thread 'kiln' panicked at ...`) with a record of
+/// the place, which [`internal_error`] prints after saying that it is a bug.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let mut place = match info.location() {
+            Some(l) => format!("{}:{}:{}", l.file(), l.line(), l.column()),
+            None => "an unknown place".to_string(),
+        };
+        let trace = Backtrace::capture();
+        if trace.status() == BacktraceStatus::Captured {
+            place.push_str(&format!("\n{trace}"));
+        }
+        *PANIC_PLACE.lock().unwrap_or_else(|e| e.into_inner()) = Some(place);
+    }));
+}
+
+/// Reports an internal error (`what` says so) with the place of the panic behind
+/// it, if there was one.
+fn internal_error(what: &str) -> ExitCode {
+    error_line!("{what}");
+    let place = PANIC_PLACE.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(place) = place {
+        error_line!("  panicked at {place}");
+    }
+    ExitCode::from(INTERNAL_ERROR)
 }
 
 /// `kiln FILE ARGS...` means `kiln run FILE ARGS...`.
@@ -199,10 +244,9 @@ fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {
             error_line!("error: could not compile: {n} error{plural}");
             ExitCode::from(1)
         }
-        CompileError::Internal(msg) => {
-            error_line!("internal compiler error (this is a bug in Kiln): {msg}");
-            ExitCode::from(INTERNAL_ERROR)
-        }
+        CompileError::Internal(msg) => internal_error(&format!(
+            "internal compiler error (this is a bug in Kiln): {msg}"
+        )),
     }
 }
 

@@ -90,6 +90,9 @@ pub struct Translator<'e, 'f, 'b> {
     values: Vec<Option<ir::Value>>,
     func_refs: HashMap<String, ir::FuncRef>,
     sig_refs: HashMap<mir::FuncRef, ir::SigRef>,
+    /// Sites made for this function, by span and inlining frame, so code at one
+    /// place shares one site.
+    site_ids: HashMap<(kiln_syntax::Span, Option<u32>), u32>,
 }
 
 /// Builds the Cranelift function for `mir` into `func`.
@@ -108,6 +111,7 @@ pub fn translate<'f>(
         values: vec![None; mir.values.len()],
         func_refs: HashMap::new(),
         sig_refs: HashMap::new(),
+        site_ids: HashMap::new(),
     };
     t.run();
     let frontend = t.env.isa.frontend_config();
@@ -239,6 +243,9 @@ impl Translator<'_, '_, '_> {
 
     /// A site for code at `span`, which was inlined through `inlined` (if any).
     fn site_for(&mut self, span: kiln_syntax::Span, inlined: Option<u32>) -> u32 {
+        if let Some(&id) = self.site_ids.get(&(span, inlined)) {
+            return id;
+        }
         let mut func = self.mir.name.clone();
         let mut outer = Vec::new();
         let mut frame = inlined;
@@ -256,7 +263,9 @@ impl Translator<'_, '_, '_> {
             outer.push((parent_name, f.call_span));
             frame = f.parent;
         }
-        self.env.add_site(Site { func, span, outer })
+        let id = self.env.add_site(Site { func, span, outer });
+        self.site_ids.insert((span, inlined), id);
+        id
     }
 
     fn inst(&mut self, inst: &mir::Inst) {
@@ -361,11 +370,13 @@ impl Translator<'_, '_, '_> {
             }
             InstKind::CallRuntime { symbol, args, site } => {
                 let args: Vec<ir::Value> = args.iter().map(|&a| self.val(a)).collect();
-                let site = site.then(|| self.site_for(inst.span, inst.inlined));
-                if let Some(s) = site {
-                    self.builder.set_srcloc(SourceLoc::new(s + 1));
-                }
-                let rets = self.call_runtime(symbol, &args, site);
+                // Every runtime call gets a site, also one that is not passed: a
+                // panic raised deep inside the runtime (out of memory, a stack
+                // overflow in a recursive routine) finds its trace by the return
+                // address of this call (kiln_runtime::panic::raise).
+                let id = self.site_for(inst.span, inst.inlined);
+                self.builder.set_srcloc(SourceLoc::new(id + 1));
+                let rets = self.call_runtime(symbol, &args, site.then_some(id));
                 self.builder.set_srcloc(SourceLoc::default());
                 rets.first().copied()
             }

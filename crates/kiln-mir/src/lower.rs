@@ -50,7 +50,6 @@ struct Tables {
     slots: Vec<Option<GlobalRef>>,
     /// The "initialised" flag of each global that has no constant initialiser.
     flags: Vec<Option<GlobalRef>>,
-    not_lowered: Vec<Span>,
     /// Globals that only `<main>` uses: variables there, without a slot.
     promoted: Vec<bool>,
     /// Runtime descriptors needed by the program.
@@ -84,9 +83,9 @@ impl Tables {
     }
 }
 
-/// Lowers a whole checked program. `Err` lists the expressions this version
-/// cannot generate code for yet.
-pub fn lower_program(hir: &hir::Program) -> Result<Program, Vec<Span>> {
+/// Lowers a whole checked program. Every construct of checked HIR has a lowering
+/// (the matches over HIR kinds have no catch-all arm), so this cannot fail.
+pub fn lower_program(hir: &hir::Program) -> Program {
     let mut tables = Tables {
         adts: hir.adts.clone(),
         first_extra: hir.funcs.len(),
@@ -143,10 +142,7 @@ pub fn lower_program(hir: &hir::Program) -> Result<Program, Vec<Span>> {
     program.strings = tables.strings;
     program.specs = tables.specs;
     program.types = tables.types;
-    if !tables.not_lowered.is_empty() {
-        return Err(tables.not_lowered);
-    }
-    Ok(program)
+    program
 }
 
 /// The bits a constant occupies in a global slot.
@@ -189,8 +185,6 @@ struct FnLower<'a> {
     /// Values of immutable locals: defined once, where they dominate every use, so
     /// they need no SSA variable (and no block parameters).
     fixed: HashMap<u32, Value>,
-    /// Spans of expressions this version cannot generate code for yet.
-    not_lowered: Vec<Span>,
     own: Ownership,
     /// Variables of `<main>` that hold promoted globals.
     global_vars: HashMap<u32, Var>,
@@ -227,7 +221,6 @@ fn lower_function(
         is_main,
         next_var: func.locals.len() as u32,
         fixed: HashMap::new(),
-        not_lowered: Vec::new(),
         own: Ownership::default(),
         global_vars: HashMap::new(),
         precomputed: HashMap::new(),
@@ -266,14 +259,7 @@ fn lower_function(
             (Some(_), None) => cx.b.unreachable(),
         }
     }
-    let FnLower {
-        b,
-        not_lowered,
-        tables,
-        ..
-    } = cx;
-    tables.not_lowered.extend(not_lowered);
-    b.finish()
+    cx.b.finish()
 }
 
 impl<'a> FnLower<'a> {
@@ -467,7 +453,22 @@ impl<'a> FnLower<'a> {
                 }
                 None
             }
-            _ => self.lower_heap(id),
+            ExprKind::LetPat { .. }
+            | ExprKind::Array(_)
+            | ExprKind::ArrayRepeat { .. }
+            | ExprKind::Map(_)
+            | ExprKind::Record(_)
+            | ExprKind::Variant { .. }
+            | ExprKind::Field { .. }
+            | ExprKind::SetField { .. }
+            | ExprKind::Index { .. }
+            | ExprKind::SetIndex { .. }
+            | ExprKind::Slice { .. }
+            | ExprKind::Match { .. }
+            | ExprKind::ForEach { .. }
+            | ExprKind::Try(_)
+            | ExprKind::MethodCall { .. }
+            | ExprKind::Io { .. } => self.lower_heap(id),
         }
     }
 
@@ -788,7 +789,7 @@ impl<'a> FnLower<'a> {
             BinOp::Mul => bin(&mut self.b, BinaryOp::Fmul),
             BinOp::Div => bin(&mut self.b, BinaryOp::Fdiv),
             BinOp::Rem => return Some(self.float_call("kiln_f64_rem", &[l, r], mty, span)),
-            _ => {
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 let cc = match op {
                     BinOp::Eq => FloatCC::Eq,
                     BinOp::Ne => FloatCC::Ne,
@@ -799,6 +800,13 @@ impl<'a> FnLower<'a> {
                 };
                 self.b.ins1(InstKind::Fcmp(cc, l, r), Type::I8, span)
             }
+            BinOp::BitAnd
+            | BinOp::BitOr
+            | BinOp::BitXor
+            | BinOp::Shl
+            | BinOp::Shr
+            | BinOp::And
+            | BinOp::Or => unreachable!("the checker rejects `{}` on floats", op.as_str()),
         })
     }
 
@@ -937,7 +945,9 @@ impl<'a> FnLower<'a> {
                 self.runtime_site("kiln_int_to_char", vec![wide], Some(Type::I32), span)
                     .unwrap_or(v)
             }
-            _ => v,
+            // The checker accepts no other cast with a value (a cast of `Never`
+            // has no value to convert, so it never gets here).
+            _ => unreachable!("the checker rejects a cast from {from} to {to}"),
         }
     }
 
@@ -988,7 +998,19 @@ impl<'a> FnLower<'a> {
                 self.produced(v, Ty::Str)
             }
             Builtin::StrLen => Some(self.len_field(arg(0)?, span)),
-            _ => self.numeric(op, arg_tys[0], arg(0)?, arg(1), mty?, span),
+            Builtin::Abs
+            | Builtin::Min
+            | Builtin::Max
+            | Builtin::Pow
+            | Builtin::WrappingAdd
+            | Builtin::WrappingSub
+            | Builtin::WrappingMul
+            | Builtin::Sqrt
+            | Builtin::Floor
+            | Builtin::Ceil
+            | Builtin::Round
+            | Builtin::IsNan
+            | Builtin::FloatFn(_) => self.numeric(op, arg_tys[0], arg(0)?, arg(1), mty?, span),
         }
     }
 
@@ -1064,7 +1086,14 @@ impl<'a> FnLower<'a> {
                 let args: Vec<Value> = std::iter::once(a).chain(b).collect();
                 self.float_call(symbol, &args, mty, span)
             }
-            _ => return None,
+            Builtin::Print { .. }
+            | Builtin::Panic
+            | Builtin::Assert
+            | Builtin::AssertEq
+            | Builtin::Exit
+            | Builtin::Clock
+            | Builtin::ToStr
+            | Builtin::StrLen => unreachable!("{op:?} is not a numeric built-in"),
         })
     }
 
@@ -1547,7 +1576,21 @@ fn int_cc(op: BinOp, signed: bool) -> IntCC {
         (BinOp::Lt, false) => IntCC::Ult,
         (BinOp::Le, false) => IntCC::Ule,
         (BinOp::Gt, false) => IntCC::Ugt,
-        (_, false) => IntCC::Uge,
-        (_, true) => IntCC::Sge,
+        (BinOp::Ge, false) => IntCC::Uge,
+        (
+            BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::Div
+            | BinOp::Rem
+            | BinOp::BitAnd
+            | BinOp::BitOr
+            | BinOp::BitXor
+            | BinOp::Shl
+            | BinOp::Shr
+            | BinOp::And
+            | BinOp::Or,
+            _,
+        ) => unreachable!("`{}` is not a comparison", op.as_str()),
     }
 }

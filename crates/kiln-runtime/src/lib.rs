@@ -10,6 +10,7 @@
 pub mod alloc;
 pub mod array;
 pub mod desc;
+pub mod entry;
 pub mod format;
 pub mod io;
 pub mod map;

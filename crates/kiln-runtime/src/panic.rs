@@ -6,11 +6,15 @@
 //! the engine maps back to a source position) to every function here, so the stack
 //! trace is taken by walking the frame-pointer chain of JIT frames only: the walk
 //! stops at the first return address outside registered JIT code, so it never reads
-//! a frame of Rust code. This module must never print: the engine decides what to do
-//! with a panic.
+//! a frame of Rust code. Runtime code that does not have the frame pointer at hand
+//! passes null, and the system unwinder finds the innermost JIT frame for it
+//! ([`innermost_jit_frame`]). This module must never print: the engine decides what
+//! to do with a panic.
 
+use crate::entry::JitFrames;
+use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::RwLock;
+use std::sync::{RwLock, RwLockReadGuard};
 
 /// The fixed panic messages compiled code can raise by number.
 #[repr(i32)]
@@ -58,7 +62,23 @@ pub struct KilnPanic {
     /// The site number of the failing operation, as compiled code passed it.
     pub site: u32,
     /// Return addresses of the JIT frames above the failing one, innermost first.
+    /// A very deep stack keeps only its innermost and outermost frames here; the
+    /// frames in between are summarised in `omitted`.
     pub return_addrs: Vec<usize>,
+    pub omitted: Option<Omitted>,
+}
+
+/// The frames left out of the middle of a very deep stack trace.
+#[derive(Clone, Debug, Default)]
+pub struct Omitted {
+    /// The index in `return_addrs` where the left-out frames were.
+    pub at: usize,
+    /// Their distinct return addresses, each with how many frames returned there,
+    /// so the engine can count Kiln frames (one machine frame may hold several
+    /// inlined ones). At most [`OMITTED_ADDRS`] addresses are kept.
+    pub addrs: Vec<(usize, u64)>,
+    /// Left-out frames whose return address did not fit in `addrs`.
+    pub others: u64,
 }
 
 /// The payload that `exit(code)` unwinds with, so the engine returns cleanly.
@@ -79,55 +99,273 @@ pub fn unregister_code_range(start: usize, end: usize) {
     ranges.retain(|&r| r != (start, end));
 }
 
-fn is_jit_code(addr: usize) -> bool {
-    let ranges = CODE_RANGES.read().unwrap_or_else(|e| e.into_inner());
-    ranges.iter().any(|&(lo, hi)| addr >= lo && addr < hi)
+/// The JIT code ranges, read-locked for one stack walk.
+struct JitCode<'a> {
+    ranges: RwLockReadGuard<'a, Vec<(usize, usize)>>,
+    /// The range of the last hit: consecutive frames are usually in one function.
+    last: (usize, usize),
 }
 
-/// Frames deeper than this are summarised; a stack overflow has millions.
-const MAX_TRACE: usize = 64;
+impl JitCode<'_> {
+    fn lock() -> JitCode<'static> {
+        JitCode {
+            ranges: CODE_RANGES.read().unwrap_or_else(|e| e.into_inner()),
+            last: (0, 0),
+        }
+    }
 
-/// Walks the frame-pointer chain starting at a JIT frame.
+    #[inline]
+    fn contains(&mut self, addr: usize) -> bool {
+        if addr >= self.last.0 && addr < self.last.1 {
+            return true;
+        }
+        match self
+            .ranges
+            .iter()
+            .find(|&&(lo, hi)| addr >= lo && addr < hi)
+        {
+            Some(&r) => {
+                self.last = r;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The innermost frames a stack trace keeps.
+const TRACE_HEAD: usize = 32;
+/// The outermost frames a stack trace keeps (the last one is usually `<main>`).
+const TRACE_TAIL: usize = 8;
+/// How many distinct return addresses of left-out frames are counted one by one.
+pub const OMITTED_ADDRS: usize = 32;
+
+/// Counts left-out frames per return address. A deep stack comes from recursion,
+/// so the same few addresses repeat; runs of one address are counted before
+/// touching the table.
+#[derive(Default)]
+struct OmittedCounter {
+    omitted: Omitted,
+    run: Option<(usize, u64)>,
+}
+
+impl OmittedCounter {
+    #[inline]
+    fn add(&mut self, addr: usize) {
+        match &mut self.run {
+            Some((a, n)) if *a == addr => *n += 1,
+            _ => {
+                self.flush();
+                self.run = Some((addr, 1));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some((addr, n)) = self.run.take() else {
+            return;
+        };
+        let o = &mut self.omitted;
+        if let Some(entry) = o.addrs.iter_mut().find(|e| e.0 == addr) {
+            entry.1 += n;
+        } else if o.addrs.len() < OMITTED_ADDRS {
+            o.addrs.push((addr, n));
+        } else {
+            o.others += n;
+        }
+    }
+}
+
+/// Collects the return addresses of a stack trace, innermost first, keeping the
+/// innermost [`TRACE_HEAD`] and the outermost [`TRACE_TAIL`] and counting the ones
+/// in between.
+#[derive(Default)]
+struct TraceBuilder {
+    head: Vec<usize>,
+    /// A ring of the last frames seen past the head.
+    tail: [usize; TRACE_TAIL],
+    beyond: usize,
+    counter: OmittedCounter,
+}
+
+impl TraceBuilder {
+    #[inline]
+    fn push(&mut self, ret: usize) {
+        if self.head.len() < TRACE_HEAD {
+            self.head.push(ret);
+            return;
+        }
+        // The frame the ring pushes out is left out of the trace.
+        let slot = &mut self.tail[self.beyond % TRACE_TAIL];
+        if self.beyond >= TRACE_TAIL {
+            self.counter.add(*slot);
+        }
+        *slot = ret;
+        self.beyond += 1;
+    }
+
+    fn finish(mut self) -> (Vec<usize>, Option<Omitted>) {
+        let beyond = self.beyond;
+        let kept = beyond.min(TRACE_TAIL);
+        let at = self.head.len();
+        let tail = self.tail;
+        self.head
+            .extend((beyond - kept..beyond).map(|i| tail[i % TRACE_TAIL]));
+        self.counter.flush();
+        let omitted = (beyond > TRACE_TAIL).then_some(Omitted {
+            at,
+            ..self.counter.omitted
+        });
+        (self.head, omitted)
+    }
+}
+
+/// Walks the frame-pointer chain starting at the JIT frame `fp`, passing the
+/// return address of each JIT frame's caller to `on_frame`; stops at the first one
+/// outside JIT code. Returns the outermost JIT frame's frame pointer and its return
+/// address, if the chain ended there.
 ///
 /// Each JIT frame (compiled with preserved frame pointers) stores the caller's frame
 /// pointer at `[fp]` and the return address at `[fp + 8]`.
-fn walk_frames(mut fp: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
+fn walk_frames(
+    code: &mut JitCode,
+    mut fp: usize,
+    mut on_frame: impl FnMut(usize),
+) -> Option<(usize, usize)> {
     while fp != 0 && fp.is_multiple_of(std::mem::align_of::<usize>()) {
         // SAFETY: `fp` is the frame pointer of a JIT frame: either the one compiled
-        // code passed in, or one read from a JIT frame whose return address was
-        // checked to be JIT code, so its caller is a JIT frame too. Such frames
-        // always hold the saved frame pointer and return address at these offsets.
+        // code passed in (or the unwinder found), or one read from a JIT frame whose
+        // return address was checked to be JIT code, so its caller is a JIT frame
+        // too. Such frames always hold the saved frame pointer and return address at
+        // these offsets.
         let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
-        if !is_jit_code(ret) {
-            break;
+        if !code.contains(ret) {
+            return Some((fp, ret));
         }
-        depth += 1;
-        if out.len() < MAX_TRACE {
-            out.push(ret);
-        }
+        on_frame(ret);
         if next <= fp {
             break;
         }
         fp = next;
     }
-    if depth > out.len() {
-        // Keep the outermost frame too: it is usually `<main>`.
-        out.push(usize::MAX);
-    }
-    out
+    None
 }
 
-/// Raises a Kiln panic with `message`.
+#[repr(C)]
+struct UnwindContext {
+    _opaque: [u8; 0],
+}
+
+/// `_URC_NO_REASON`: go on to the next frame.
+const URC_NO_REASON: c_int = 0;
+/// `_URC_END_OF_STACK`: stop the walk.
+const URC_END_OF_STACK: c_int = 5;
+
+type TraceFn = extern "C" fn(*mut UnwindContext, *mut c_void) -> c_int;
+
+extern "C" {
+    // The system unwinder's (libgcc's or LLVM libunwind's) frame walk: it steps
+    // through every frame with unwind information, which all Rust frames and all
+    // JIT frames (registered by the code generator) have.
+    fn _Unwind_Backtrace(trace: TraceFn, arg: *mut c_void) -> c_int;
+    fn _Unwind_GetIP(ctx: *mut UnwindContext) -> usize;
+    fn _Unwind_GetGR(ctx: *mut UnwindContext, reg: c_int) -> usize;
+}
+
+/// The DWARF number of the frame-pointer register.
+#[cfg(target_arch = "x86_64")]
+const FP_REGISTER: c_int = 6; // rbp
+#[cfg(target_arch = "aarch64")]
+const FP_REGISTER: c_int = 29; // x29
+#[cfg(target_arch = "riscv64")]
+const FP_REGISTER: c_int = 8; // s0
+
+/// The innermost JIT frame on this thread's stack: the return address into it and
+/// its frame pointer; `None` when no JIT code is running.
+///
+/// Runtime functions called without a frame pointer (an allocation deep inside one,
+/// a recursive routine that checks the stack) raise panics from Rust frames, which
+/// need not keep frame pointers, so the frame-pointer walk cannot start there.
+/// The system unwinder can: it steps out of the Rust frames by their unwind
+/// information, restoring the registers each one saved, until it reaches an
+/// address in JIT code; the frame-pointer register then holds that JIT frame's
+/// frame pointer (JIT code keeps it in that register throughout).
+fn innermost_jit_frame(code: &mut JitCode) -> Option<(usize, usize)> {
+    struct Search<'c, 'a> {
+        code: &'c mut JitCode<'a>,
+        found: Option<(usize, usize)>,
+    }
+    extern "C" fn step(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int {
+        // SAFETY: `arg` is the `Search` that `innermost_jit_frame` passed, alive and
+        // not otherwise borrowed during the walk.
+        let search = unsafe { &mut *arg.cast::<Search>() };
+        // SAFETY: `ctx` is the context the unwinder passes for the current frame.
+        let ip = unsafe { _Unwind_GetIP(ctx) };
+        if !search.code.contains(ip) {
+            return URC_NO_REASON;
+        }
+        // SAFETY: as above; the frame-pointer register is one the unwinder tracks.
+        let fp = unsafe { _Unwind_GetGR(ctx, FP_REGISTER) };
+        search.found = Some((ip, fp));
+        URC_END_OF_STACK
+    }
+    let mut search = Search { code, found: None };
+    // SAFETY: `step` only reads the context it is given and writes `search`, which
+    // outlives the walk.
+    unsafe { _Unwind_Backtrace(step, (&mut search as *mut Search).cast()) };
+    search.found
+}
+
+/// Walks the JIT frames on the stack from the one whose frame pointer is `fp`
+/// (null: the innermost one), passing each return address into JIT code to
+/// `on_frame`, innermost first.
+fn walk_jit_stack(fp: *const u8, mut on_frame: impl FnMut(usize)) -> Option<JitFrames> {
+    let mut code = JitCode::lock();
+    let fp = if fp.is_null() {
+        let (ret, fp) = innermost_jit_frame(&mut code)?;
+        on_frame(ret);
+        fp
+    } else {
+        fp as usize
+    };
+    let (outermost, exit) = walk_frames(&mut code, fp, on_frame)?;
+    Some(JitFrames {
+        innermost: fp,
+        outermost,
+        exit,
+    })
+}
+
+/// Unwinds to the engine with `payload` (a [`KilnPanic`] or a [`RuntimeExit`]),
+/// skipping the JIT frames in one step when it can ([`crate::entry`]). `frames` are
+/// the JIT frames on the stack, if known.
+fn unwind(payload: Box<dyn std::any::Any + Send>, frames: Option<JitFrames>) -> ! {
+    crate::entry::skip_to_entry(frames);
+    std::panic::resume_unwind(payload)
+}
+
+/// Unwinds to the engine with the payload of `exit(code)`.
+pub(crate) fn unwind_exit(code: i32) -> ! {
+    let frames = walk_jit_stack(std::ptr::null(), |_| {});
+    unwind(Box::new(RuntimeExit(code)), frames)
+}
+
+/// Raises a Kiln panic with `message`. `fp` is the frame pointer of the JIT frame
+/// that called the runtime and `site` the site it passed; runtime code that does
+/// not know them passes null and -1, and the trace starts at the innermost JIT
+/// frame on the stack, at the site of the call it made.
 pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
     crate::output::flush_all();
+    let mut trace = TraceBuilder::default();
+    let frames = walk_jit_stack(fp, |ret| trace.push(ret));
+    let (return_addrs, omitted) = trace.finish();
     let payload = KilnPanic {
         message,
         site: site as u32,
-        return_addrs: walk_frames(fp as usize),
+        return_addrs,
+        omitted,
     };
-    std::panic::resume_unwind(Box::new(payload))
+    unwind(Box::new(payload), frames)
 }
 
 /// Raises one of the fixed runtime errors.

@@ -1,15 +1,14 @@
 //! The process-level built-ins: `exit` and `clock`.
 //!
 //! `exit` does not end the process itself: it unwinds to the engine with a
-//! [`RuntimeExit`] payload, so an embedding program decides what exiting means.
+//! [`crate::RuntimeExit`] payload, so an embedding program decides what exiting means.
 
-use crate::panic::RuntimeExit;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 pub extern "C-unwind" fn kiln_exit(code: i64) {
     crate::output::flush_all();
-    std::panic::resume_unwind(Box::new(RuntimeExit(code as i32)))
+    crate::panic::unwind_exit(code as i32)
 }
 
 static START: OnceLock<Instant> = OnceLock::new();

@@ -27,7 +27,8 @@ pub struct StrObject {
 const DATA_OFFSET: usize = STR_DATA_OFFSET as usize;
 
 /// Raises the `out of memory` panic. Allocation sites do not know the Kiln frame
-/// that asked, so this panic has no stack trace.
+/// that asked; the trace starts at the innermost JIT frame on the stack
+/// ([`crate::panic::raise`] finds it).
 pub fn out_of_memory() -> ! {
     crate::panic::raise(std::ptr::null(), -1, "out of memory".into())
 }

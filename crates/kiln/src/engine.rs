@@ -1,7 +1,7 @@
 //! The engine: the pipeline from source text to running native code.
 
-use crate::report::{Frame, PanicReport};
-use kiln_codegen::{Jit, Options};
+use crate::report::{Frame, Omitted, PanicReport};
+use kiln_codegen::{Compiled, Jit, Options};
 use kiln_mir as mir;
 use kiln_runtime::{KilnPanic, RuntimeExit};
 use kiln_syntax::{Diagnostic, SourceMap, Span};
@@ -206,7 +206,7 @@ impl Engine {
     pub fn front_end(&mut self, name: &str, text: &str) -> Result<mir::Program, CompileError> {
         let file = self.sources.add(name, text);
         let started = Instant::now();
-        let (module, mut diags) = kiln_syntax::parse(file, text);
+        let (module, mut diags) = phase("parse", || kiln_syntax::parse(file, text))?;
         self.stats.parse = started.elapsed();
         if diags.iter().any(|d| d.is_error()) {
             return Err(CompileError::Diagnostics(diags));
@@ -216,7 +216,8 @@ impl Engine {
         // each unit's functions against the session's tables.
         self.session = kiln_sema::Session::new();
         let started = Instant::now();
-        let checked = self.session.check_unit(&module);
+        let session = &mut self.session;
+        let checked = phase("check", || session.check_unit(&module))?;
         self.stats.check = started.elapsed();
         match checked {
             Ok(unit) => {
@@ -228,38 +229,14 @@ impl Engine {
                 return Err(CompileError::Diagnostics(diags));
             }
         }
-        let started = Instant::now();
-        let lowered = {
+        let optimize = self.options.optimize;
+        let (program, lowering, passes) = {
             let _types = self.session.enter();
-            mir::lower::lower_program(self.session.program())
+            let hir = self.session.program();
+            phase("lower", || lower(hir, optimize))??
         };
-        self.stats.lower = started.elapsed();
-        let started = Instant::now();
-        let program = lowered.map_err(|spans| {
-            let diags = spans
-                .into_iter()
-                .map(|s| {
-                    Diagnostic::error(s, "code generation for this construct is not available yet")
-                        .with_label("not supported by this version of Kiln")
-                })
-                .collect();
-            CompileError::Diagnostics(diags)
-        })?;
-        if cfg!(debug_assertions) {
-            verify(&program)?;
-        }
-        let mut program = program;
-        if self.options.optimize {
-            mir::inline::run(&mut program);
-            if cfg!(debug_assertions) {
-                verify(&program)?;
-            }
-        }
-        mir::rc_pairs::run(&mut program);
-        if cfg!(debug_assertions) {
-            verify(&program)?;
-        }
-        self.stats.passes = started.elapsed();
+        self.stats.lower = lowering;
+        self.stats.passes = passes;
         let missing = missing_externs(&program);
         if !missing.is_empty() {
             return Err(CompileError::Diagnostics(missing));
@@ -267,15 +244,22 @@ impl Engine {
         Ok(program)
     }
 
+    /// Generates machine code for `program`.
+    fn codegen(
+        &mut self,
+        program: &mir::Program,
+        options: Options,
+    ) -> Result<Compiled, CompileError> {
+        let jit = self.jit()?;
+        phase("codegen", || jit.compile(program, options))?
+            .map_err(|e| CompileError::Internal(format!("{}: {e}", phase_name("codegen"))))
+    }
+
     /// Compiles `text` and returns the address of its `<main>`.
     pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
         let program = self.front_end(name, text)?;
-        let options = self.options;
         let started = Instant::now();
-        let compiled = self
-            .jit()?
-            .compile(&program, options)
-            .map_err(|e| CompileError::Internal(e.to_string()))?;
+        let compiled = self.codegen(&program, self.options)?;
         self.stats.codegen = started.elapsed();
         self.stats.functions = compiled.funcs.len();
         self.stats.code_bytes = compiled.code_bytes;
@@ -283,17 +267,21 @@ impl Engine {
     }
 
     /// Runs a compiled `<main>`, turning panics and `exit` into an [`Outcome`].
+    /// Any other Rust panic (a bug in Kiln, in the runtime) goes on unwinding to the
+    /// caller.
     ///
     /// # Safety
     /// `main` must be the entry of a `<main>` compiled by this engine, and this
     /// must run on a thread made by [`on_kiln_thread`].
     pub unsafe fn run_main(&mut self, main: *const u8) -> Outcome {
-        // SAFETY: per the contract, `main` is compiled code with the signature
-        // `fn()` in the platform's C calling convention, and it unwinds only through
-        // frames with registered unwind information.
-        let f: extern "C-unwind" fn() = unsafe { std::mem::transmute(main) };
         let started = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| f()));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            debug_ice("run");
+            // SAFETY: per the contract, `main` is compiled code with the signature
+            // `fn()` in the platform's C calling convention, and it unwinds only
+            // through frames with registered unwind information.
+            unsafe { kiln_runtime::entry::call(main) }
+        }));
         kiln_runtime::output::flush_all();
         self.stats.run = started.elapsed();
         match result {
@@ -322,33 +310,56 @@ impl Engine {
             return PanicReport {
                 message: p.message.clone(),
                 frames,
-                omitted: false,
+                omitted: None,
             };
         };
         if let Some(site) = jit.site(p.site) {
             self.push_site_frames(&mut frames, site);
         }
-        let mut omitted = false;
-        for &addr in &p.return_addrs {
-            if addr == usize::MAX {
-                omitted = true;
-                continue;
+        let mut omitted = None;
+        for (i, &addr) in p.return_addrs.iter().enumerate() {
+            if let Some(o) = p.omitted.as_ref().filter(|o| o.at == i) {
+                omitted = Some(Omitted {
+                    at: frames.len(),
+                    count: self.count_frames(o),
+                    exact: o.others == 0,
+                });
             }
-            if let Some((code, site)) = jit.lookup(addr) {
-                match site {
-                    Some(s) => self.push_site_frames(&mut frames, s),
-                    None => frames.push(Frame {
-                        func: code.name.clone(),
-                        location: None,
-                    }),
-                }
-            }
+            self.push_return_frames(&mut frames, addr);
         }
         PanicReport {
             message: p.message.clone(),
             frames,
             omitted,
         }
+    }
+
+    /// The Kiln frames of one return address into JIT code.
+    fn push_return_frames(&self, frames: &mut Vec<Frame>, addr: usize) {
+        if let Some((code, site)) = self.jit.as_ref().and_then(|j| j.lookup(addr)) {
+            match site {
+                Some(s) => self.push_site_frames(frames, s),
+                None => frames.push(Frame {
+                    func: code.name.clone(),
+                    location: None,
+                }),
+            }
+        }
+    }
+
+    /// How many Kiln frames the left-out machine frames held; frames whose return
+    /// address was not recorded count as one each.
+    fn count_frames(&self, o: &kiln_runtime::panic::Omitted) -> u64 {
+        let per_frame = |addr: usize| match self.jit.as_ref().and_then(|j| j.lookup(addr)) {
+            Some((_, Some(site))) => 1 + site.outer.len() as u64,
+            Some((_, None)) => 1,
+            None => 0,
+        };
+        o.addrs
+            .iter()
+            .map(|&(addr, n)| n * per_frame(addr))
+            .sum::<u64>()
+            + o.others
     }
 
     /// The frames of one site: its own, then those inlining removed.
@@ -370,15 +381,18 @@ impl Engine {
         match stage {
             Stage::Tokens => {
                 let file = self.sources.add(name, text);
-                let (tokens, diags) = kiln_syntax::lex(file, text);
+                let (tokens, diags) = phase("parse", || kiln_syntax::lex(file, text))?;
                 if diags.iter().any(|d| d.is_error()) {
                     return Err(CompileError::Diagnostics(diags));
                 }
-                Ok(kiln_syntax::lexer::dump_tokens(&self.sources, &tokens))
+                let sources = &self.sources;
+                phase("parse", || {
+                    kiln_syntax::lexer::dump_tokens(sources, &tokens)
+                })
             }
             Stage::Ast => {
                 let file = self.sources.add(name, text);
-                let (module, diags) = kiln_syntax::parse(file, text);
+                let (module, diags) = phase("parse", || kiln_syntax::parse(file, text))?;
                 if diags.iter().any(|d| d.is_error()) {
                     return Err(CompileError::Diagnostics(diags));
                 }
@@ -395,10 +409,7 @@ impl Engine {
                     keep_clif: true,
                     ..self.options
                 };
-                let compiled = self
-                    .jit()?
-                    .compile(&program, options)
-                    .map_err(|e| CompileError::Internal(e.to_string()))?;
+                let compiled = self.codegen(&program, options)?;
                 Ok(compiled
                     .clif
                     .iter()
@@ -408,22 +419,95 @@ impl Engine {
             }
             Stage::Asm => {
                 let program = self.front_end(name, text)?;
-                let options = self.options;
-                let jit = self.jit()?;
-                let compiled = jit
-                    .compile(&program, options)
-                    .map_err(|e| CompileError::Internal(e.to_string()))?;
-                let mut out = String::new();
-                for (fname, addr) in &compiled.funcs {
-                    out.push_str(&format!("fn {fname}:\n"));
-                    if let Some(code) = jit.code_of(fname) {
-                        out.push_str(&kiln_codegen::disasm::disassemble(code, *addr as u64));
+                let compiled = self.codegen(&program, self.options)?;
+                let Some(jit) = &self.jit else {
+                    return Err(CompileError::Internal(
+                        "the code generator did not start".into(),
+                    ));
+                };
+                phase("codegen", || {
+                    let mut out = String::new();
+                    for (fname, addr) in &compiled.funcs {
+                        out.push_str(&format!("fn {fname}:\n"));
+                        if let Some(code) = jit.code_of(fname) {
+                            out.push_str(&kiln_codegen::disasm::disassemble(code, *addr as u64));
+                        }
+                        out.push('\n');
                     }
-                    out.push('\n');
-                }
-                Ok(out)
+                    out
+                })
             }
         }
+    }
+}
+
+/// Lowers checked HIR to MIR and runs the MIR passes, verifying the result after
+/// each one in debug builds.
+/// Lowers a checked program and runs the MIR passes; returns the program and the
+/// time spent lowering and in the passes.
+fn lower(
+    hir: &kiln_sema::hir::Program,
+    optimize: bool,
+) -> Result<(mir::Program, Duration, Duration), CompileError> {
+    let started = Instant::now();
+    let mut program = mir::lower::lower_program(hir);
+    let lowering = started.elapsed();
+    let started = Instant::now();
+    if cfg!(debug_assertions) {
+        verify(&program)?;
+    }
+    if optimize {
+        mir::inline::run(&mut program);
+        if cfg!(debug_assertions) {
+            verify(&program)?;
+        }
+    }
+    mir::rc_pairs::run(&mut program);
+    if cfg!(debug_assertions) {
+        verify(&program)?;
+    }
+    Ok((program, lowering, started.elapsed()))
+}
+
+/// How an internal error names the phase it happened in.
+fn phase_name(phase: &str) -> &'static str {
+    match phase {
+        "parse" => "parsing",
+        "check" => "checking",
+        "lower" => "lowering",
+        "codegen" => "code generation",
+        _ => "compiling",
+    }
+}
+
+/// Runs one phase of the compiler. A Rust panic in it is a bug in Kiln, never the
+/// user's fault: it becomes an internal error naming the phase (the caller reports
+/// it with exit status 70), not a crash that looks like a runtime error of the
+/// program.
+fn phase<T>(phase: &'static str, f: impl FnOnce() -> T) -> Result<T, CompileError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        debug_ice(phase);
+        f()
+    }))
+    .map_err(|payload| {
+        CompileError::Internal(format!(
+            "{}: {}",
+            phase_name(phase),
+            panic_message(payload.as_ref())
+        ))
+    })
+}
+
+/// The message of a Rust panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(p) = payload.downcast_ref::<KilnPanic>() {
+        p.message.clone()
+    } else {
+        "a panic without a message".to_string()
     }
 }
 
@@ -437,6 +521,16 @@ fn verify(program: &mir::Program) -> Result<(), CompileError> {
             errors.join("\n"),
             mir::print::print_program(program)
         )))
+    }
+}
+
+/// `KILN_DEBUG_ICE=PHASE` makes that phase panic, so tests can check that an
+/// internal error is reported as one (crates/kiln-cli/tests/internal_error.rs).
+fn debug_ice(phase: &str) {
+    static FORCED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let forced = FORCED.get_or_init(|| std::env::var("KILN_DEBUG_ICE").ok());
+    if forced.as_deref() == Some(phase) {
+        panic!("KILN_DEBUG_ICE={phase}: a forced internal error");
     }
 }
 

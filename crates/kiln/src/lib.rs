@@ -9,6 +9,8 @@
 mod engine;
 mod report;
 
-pub use engine::{on_kiln_thread, CompileError, Engine, Outcome, Stage, Stats, STACK_SIZE};
+pub use engine::{
+    on_kiln_thread, panic_message, CompileError, Engine, Outcome, Stage, Stats, STACK_SIZE,
+};
 pub use kiln_codegen::Options;
-pub use report::{Frame, PanicReport};
+pub use report::{Frame, Omitted, PanicReport};

@@ -15,16 +15,30 @@ pub struct Frame {
 pub struct PanicReport {
     pub message: String,
     pub frames: Vec<Frame>,
-    /// How many frames were left out of a very deep trace.
-    pub omitted: bool,
+    /// The frames left out of the middle of a very deep trace.
+    pub omitted: Option<Omitted>,
+}
+
+/// Frames left out of a stack trace: shown as one line between the innermost
+/// and the outermost frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Omitted {
+    /// The index in `frames` of the first frame after the gap.
+    pub at: usize,
+    /// How many Kiln frames were left out.
+    pub count: u64,
+    /// False when `count` is only a lower bound.
+    pub exact: bool,
 }
 
 impl fmt::Display for PanicReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;
         for (i, frame) in self.frames.iter().enumerate() {
-            if self.omitted && i + 1 == self.frames.len() {
-                writeln!(f, "  ...")?;
+            if let Some(o) = self.omitted.filter(|o| o.at == i) {
+                let at_least = if o.exact { "" } else { "at least " };
+                let s = if o.count == 1 { "" } else { "s" };
+                writeln!(f, "  ... {at_least}{} more frame{s}", o.count)?;
             }
             match &frame.location {
                 Some(loc) => writeln!(f, "  at {} ({loc})", frame.func)?,

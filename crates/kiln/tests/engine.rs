@@ -79,3 +79,34 @@ fn checking_a_program_does_not_start_the_code_generator() {
         assert!(engine.jit_started());
     });
 }
+
+/// A trace too deep to print whole shows its innermost frames, one line counting the
+/// Kiln frames left out, and its outermost frames, ending with `<main>`; shown and
+/// counted frames add up to the real depth, with or without inlining.
+#[test]
+fn a_shortened_trace_keeps_the_outermost_frame_and_counts_the_rest() {
+    const DEEP: &str = "fn g(n: int) -> int { if n == 0 { 1 / n } else { g(n - 1) + 1 } }\n\
+                        println(g(1000))\n";
+    for optimize in [false, true] {
+        let (_, how) = run(DEEP, options(true, optimize));
+        let lines: Vec<&str> = how.lines().collect();
+        assert_eq!(lines[0], "error: division by zero", "{how}");
+        assert_eq!(lines[1], "  at g (test.kl:1:35)", "{how}");
+        assert_eq!(*lines.last().unwrap(), "  at <main> (test.kl:2:9)", "{how}");
+        let gap: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.starts_with("  ..."))
+            .collect();
+        assert_eq!(gap.len(), 1, "{how}");
+        let left_out: usize = gap[0]
+            .trim_start_matches("  ... ")
+            .trim_end_matches(" more frames")
+            .parse()
+            .unwrap_or_else(|_| panic!("a count of frames: {:?}", gap[0]));
+        let shown = lines.iter().filter(|l| l.starts_with("  at ")).count();
+        // g(1000) down to g(0) is 1001 frames of g, plus <main>.
+        assert_eq!(shown + left_out, 1002, "optimize = {optimize}\n{how}");
+        assert!(shown < 100, "{how}");
+    }
+}

@@ -568,7 +568,7 @@ impl FnLower<'_> {
                         let v = self.value_of_slot(s, ty, span);
                         self.produced(v, ty)
                     }
-                    _ => None,
+                    _ => unreachable!("the checker lets only arrays and maps be indexed"),
                 }
             }
             ExprKind::SetIndex { base, index, value } => {
@@ -592,7 +592,7 @@ impl FnLower<'_> {
                         let vs = self.slot_of(v, vt, span);
                         self.runtime("kiln_map_set", vec![b, ks, vs], None, span);
                     }
-                    _ => {}
+                    _ => unreachable!("the checker lets only arrays and maps be indexed"),
                 }
                 None
             }
@@ -642,10 +642,31 @@ impl FnLower<'_> {
                 self.for_each(*kind, pat, *iter, *body, span);
                 None
             }
-            _ => {
-                self.not_lowered.push(span);
-                None
-            }
+            ExprKind::Const(_)
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::Let { .. }
+            | ExprKind::SetLocal { .. }
+            | ExprKind::SetGlobal { .. }
+            | ExprKind::Block { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Logical { .. }
+            | ExprKind::Cast { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::CallExtern { .. }
+            | ExprKind::CallValue { .. }
+            | ExprKind::FuncValue(_)
+            | ExprKind::Closure { .. }
+            | ExprKind::Builtin { .. }
+            | ExprKind::Interp(_)
+            | ExprKind::If { .. }
+            | ExprKind::While { .. }
+            | ExprKind::Loop { .. }
+            | ExprKind::ForRange { .. }
+            | ExprKind::Break(_)
+            | ExprKind::Continue
+            | ExprKind::Return(_) => unreachable!("`lower` lowers {:?} itself", e.kind),
         }
     }
 

@@ -276,7 +276,7 @@ impl FnLower<'_> {
                 }
             }
             PatKind::Or(alts) if has_bindings(pat) => self.bind_or(alts, v, span),
-            _ => {}
+            PatKind::Or(_) | PatKind::Wild | PatKind::Lit(_) | PatKind::Range { .. } => {}
         }
     }
 
@@ -334,7 +334,7 @@ impl FnLower<'_> {
                 }
             }
             PatKind::Or(alts) => self.bind_or(alts, v, span),
-            _ => {}
+            PatKind::Wild | PatKind::Lit(_) | PatKind::Range { .. } => {}
         }
     }
 
@@ -535,7 +535,7 @@ fn is_irrefutable(p: &Pat) -> bool {
     match &p.kind {
         PatKind::Wild | PatKind::Bind(_) => true,
         PatKind::Fields(ps) => ps.iter().all(is_irrefutable),
-        _ => false,
+        PatKind::Lit(_) | PatKind::Range { .. } | PatKind::Variant { .. } | PatKind::Or(_) => false,
     }
 }
 
@@ -545,6 +545,6 @@ fn has_bindings(p: &Pat) -> bool {
         PatKind::Fields(ps) | PatKind::Variant { fields: ps, .. } | PatKind::Or(ps) => {
             ps.iter().any(has_bindings)
         }
-        _ => false,
+        PatKind::Wild | PatKind::Lit(_) | PatKind::Range { .. } => false,
     }
 }
