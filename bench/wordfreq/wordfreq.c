@@ -1,7 +1,9 @@
 /* Word frequencies, written the same way as wordfreq.kl: 1,000,000
    pseudo-random words of 1 to 6 letters from the Park-Miller LCG, counted in
    a hash table (open addressing, FNV-1a, doubling at half full), then the
-   five most frequent picked with plain loops. */
+   distinct words sorted by falling count with qsort (the comparison looks
+   the counts up in the table, as the Kiln closure does) and the first five
+   printed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +62,19 @@ static void add_word(const char *word) {
     }
 }
 
-/* Whether (count c, word w) ranks before (c2, w2): higher count first, then
-   the alphabetically smaller word. */
-static int better(long long c, const char *w, long long c2, const char *w2) {
-    return c > c2 || (c == c2 && strcmp(w, w2) < 0);
+/* The count of a word that is in the table. */
+static long long count_of(const char *word) {
+    return find_slot(table, capacity, word)->count;
+}
+
+/* The sort_by closure of wordfreq.kl as a qsort comparison: higher count
+   first, then the alphabetically smaller word. Like the closure, it looks both
+   counts up in the table (qsort passes no context, so the table is a global). */
+static int by_count(const void *pa, const void *pb) {
+    const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+    long long ca = count_of(a), cb = count_of(b);
+    if (ca != cb) return ca > cb ? -1 : 1;
+    return strcmp(a, b);
 }
 
 int main(void) {
@@ -87,27 +98,20 @@ int main(void) {
         add_word(word);
     }
 
-    /* Top five by insertion into a sorted array; -1 is below every real count. */
-    const char *top_words[5] = {"", "", "", "", ""};
-    long long top_counts[5] = {-1, -1, -1, -1, -1};
+    /* The distinct words, sorted by count and word with qsort. Words are
+       unique, so the order is total and qsort's lack of stability does not
+       matter. */
+    const char **words = malloc(used * sizeof *words);
+    if (!words) { fputs("out of memory\n", stderr); exit(1); }
+    size_t nw = 0;
     for (size_t i = 0; i < capacity; i++) {
-        if (table[i].count == 0) continue;
-        long long c = table[i].count;
-        const char *w = table[i].word;
-        if (better(c, w, top_counts[4], top_words[4])) {
-            int k = 4;
-            while (k > 0 && better(c, w, top_counts[k - 1], top_words[k - 1])) {
-                top_counts[k] = top_counts[k - 1];
-                top_words[k] = top_words[k - 1];
-                k -= 1;
-            }
-            top_counts[k] = c;
-            top_words[k] = w;
-        }
+        if (table[i].count != 0) words[nw++] = table[i].word;
     }
+    qsort(words, nw, sizeof *words, by_count);
 
     printf("distinct words: %zu\n", used);
-    for (int k = 0; k < 5; k++) printf("%s %lld\n", top_words[k], top_counts[k]);
+    for (int k = 0; k < 5; k++) printf("%s %lld\n", words[k], count_of(words[k]));
+    free(words);
     free(table);
     return 0;
 }

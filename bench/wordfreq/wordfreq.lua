@@ -1,7 +1,8 @@
 -- Word frequencies, written the same way as wordfreq.kl: 1,000,000
 -- pseudo-random words of 1 to 6 letters from the Park-Miller LCG (every
 -- product stays below 2^47, so doubles compute it exactly), counted in a
--- table, then the five most frequent picked with plain loops.
+-- table, then the distinct words sorted by falling count with a comparison
+-- closure and the first five printed.
 local letters = { "e", "e", "e", "e", "e", "t", "t", "a", "a", "o", "i", "n", "s", "h", "r", "d" }
 local nwords = 1000000
 
@@ -25,29 +26,19 @@ for _ = 1, nwords do
     end
 end
 
--- Whether (count c, word w) ranks before (c2, w2): higher count first, then
--- the alphabetically smaller word (LuaJIT compares strings byte by byte).
-local function better(c, w, c2, w2)
-    return c > c2 or (c == c2 and w < w2)
-end
-
--- Top five by insertion into a sorted array; -1 is below every real count.
-local top_words = { "", "", "", "", "" }
-local top_counts = { -1, -1, -1, -1, -1 }
-for word, c in pairs(counts) do
-    if better(c, word, top_counts[5], top_words[5]) then
-        local k = 5
-        while k > 1 and better(c, word, top_counts[k - 1], top_words[k - 1]) do
-            top_counts[k] = top_counts[k - 1]
-            top_words[k] = top_words[k - 1]
-            k = k - 1
-        end
-        top_counts[k] = c
-        top_words[k] = word
-    end
-end
+-- The distinct words, most frequent first and alphabetically among equal
+-- counts (LuaJIT compares strings byte by byte): table.sort with a closure
+-- that looks the counts up in the table. Words are unique, so the order is
+-- total and table.sort's lack of stability does not matter.
+local words = {}
+for word in pairs(counts) do words[#words + 1] = word end
+table.sort(words, function(a, b)
+    local ca = counts[a]
+    local cb = counts[b]
+    return ca > cb or (ca == cb and a < b)
+end)
 
 print(string.format("distinct words: %d", distinct))
 for k = 1, 5 do
-    print(string.format("%s %d", top_words[k], top_counts[k]))
+    print(string.format("%s %d", words[k], counts[words[k]]))
 end

@@ -1,6 +1,9 @@
 # Word frequencies, written the same way as wordfreq.kl: 1,000,000
 # pseudo-random words of 1 to 6 letters from the Park-Miller LCG, counted in a
-# dict, then the five most frequent picked with plain loops.
+# dict, then the distinct words sorted by falling count with a comparison
+# function and the first five printed.
+from functools import cmp_to_key
+
 letters = ["e", "e", "e", "e", "e", "t", "t", "a", "a", "o", "i", "n", "s", "h", "r", "d"]
 nwords = 1000000
 
@@ -16,25 +19,22 @@ for _ in range(nwords):
     counts[word] = counts.get(word, 0) + 1
 
 
-def better(c, w, c2, w2):
-    """Whether (count c, word w) ranks before (c2, w2): higher count first,
-    then the alphabetically smaller word."""
-    return c > c2 or (c == c2 and w < w2)
+def by_count(a, b):
+    """Orders words by falling count, then alphabetically; looks the counts up
+    in the dict, as the comparison closures of the other versions do."""
+    ca = counts[a]
+    cb = counts[b]
+    if ca != cb:
+        return cb - ca
+    return -1 if a < b else (1 if a > b else 0)
 
 
-# Top five by insertion into a sorted array; -1 is below every real count.
-top_words = ["", "", "", "", ""]
-top_counts = [-1, -1, -1, -1, -1]
-for word, c in counts.items():
-    if better(c, word, top_counts[4], top_words[4]):
-        k = 4
-        while k > 0 and better(c, word, top_counts[k - 1], top_words[k - 1]):
-            top_counts[k] = top_counts[k - 1]
-            top_words[k] = top_words[k - 1]
-            k -= 1
-        top_counts[k] = c
-        top_words[k] = word
+# The distinct words sorted with a comparison function (through cmp_to_key, so
+# that it is called per comparison as in the other versions). Words are
+# unique, so the order is total.
+words = list(counts)
+words.sort(key=cmp_to_key(by_count))
 
 print("distinct words: %d" % len(counts))
 for k in range(5):
-    print("%s %d" % (top_words[k], top_counts[k]))
+    print("%s %d" % (words[k], counts[words[k]]))
