@@ -218,13 +218,19 @@ impl Checker {
         &mut self,
         f: &mut crate::hir::Function,
         calls: Vec<GenericCall>,
+        reported: &[u32],
     ) {
         for call in calls {
             let targs: Vec<Ty> = call.targs.iter().map(|&t| self.resolve(t)).collect();
             if targs.iter().any(|t| t.contains_error()) {
                 continue;
             }
-            if targs.iter().any(|t| t.contains_infer()) {
+            let unknown: Vec<u32> = targs.iter().flat_map(|t| t.infer_vars()).collect();
+            if unknown.iter().any(|v| reported.contains(v)) {
+                // Already reported where the value without a type was made.
+                continue;
+            }
+            if !unknown.is_empty() {
                 let name = self.state.sigs[call.generic.index()].name.clone();
                 self.diags.push(
                     kiln_syntax::Diagnostic::error(

@@ -229,7 +229,7 @@ impl Checker {
             let t = self.state.program.globals[g.index()].ty;
             self.state.program.globals[g.index()].ty = self.finish_ty(t, &mut reported);
         }
-        self.resolve_generic_calls(f, calls);
+        self.resolve_generic_calls(f, calls, &reported);
         self.vars = Vars::default();
     }
 

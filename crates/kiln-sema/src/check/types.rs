@@ -50,9 +50,11 @@ impl Checker {
                         self.error_with_label(
                             t.span,
                             format!(
-                                "`{}` takes {want} type argument(s), but {} were written",
+                                "`{}` takes {want} type argument{}, but {} {} written",
                                 name.name,
-                                args.len()
+                                if want == 1 { "" } else { "s" },
+                                args.len(),
+                                if args.len() == 1 { "was" } else { "were" }
                             ),
                             "wrong number of type arguments",
                         );
