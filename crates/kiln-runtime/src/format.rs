@@ -205,6 +205,8 @@ where
         + std::fmt::UpperExp,
 {
     let alt = spec.alternate;
+    // Rust honours a precision on integers only in the exponent forms, where it is the
+    // number of digits after the point (rounded half to even); elsewhere it is ignored.
     let body = match (spec.kind, alt) {
         (Kind::LowerHex, false) => format!("{v:x}"),
         (Kind::LowerHex, true) => format!("{v:#x}"),
@@ -214,8 +216,14 @@ where
         (Kind::Binary, true) => format!("{v:#b}"),
         (Kind::Octal, false) => format!("{v:o}"),
         (Kind::Octal, true) => format!("{v:#o}"),
-        (Kind::LowerExp, _) => format!("{v:e}"),
-        (Kind::UpperExp, _) => format!("{v:E}"),
+        (Kind::LowerExp, _) => match spec.precision {
+            Some(p) => format!("{v:.p$e}"),
+            None => format!("{v:e}"),
+        },
+        (Kind::UpperExp, _) => match spec.precision {
+            Some(p) => format!("{v:.p$E}"),
+            None => format!("{v:E}"),
+        },
         (Kind::Display | Kind::Debug, _) => format!("{v}"),
     };
     with_plus(body, spec)
@@ -349,6 +357,15 @@ mod tests {
         assert_eq!(fmt_i(255, "#x"), "0xff");
         assert_eq!(fmt_i(255, "#06x"), "0x00ff");
         assert_eq!(fmt_i(5, "+"), "+5");
+    }
+
+    #[test]
+    fn integer_exponent_keeps_the_precision() {
+        assert_eq!(fmt_i(123456, ".2e"), "1.23e5");
+        assert_eq!(fmt_i(1, ".3e"), "1.000e0");
+        assert_eq!(fmt_i(1245, ".2E"), "1.24E3");
+        assert_eq!(fmt_i(123456, "e"), "1.23456e5");
+        assert_eq!(fmt_i(123456, ".2"), "123456");
     }
 
     #[test]
