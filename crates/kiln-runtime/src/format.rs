@@ -229,7 +229,9 @@ where
     with_plus(body, spec)
 }
 
-fn float_body<T>(v: T, text: String, spec: &FormatSpec) -> String
+/// The text of a float under `spec`, before padding. `nan` says whether `v` is a NaN,
+/// which Rust prints as `NaN` without a sign, even under `+`.
+fn float_body<T>(v: T, nan: bool, text: String, spec: &FormatSpec) -> String
 where
     T: std::fmt::Display + std::fmt::LowerExp + std::fmt::UpperExp,
 {
@@ -241,6 +243,9 @@ where
         (_, Some(p)) => format!("{v:.p$}"),
         (_, None) => text,
     };
+    if nan {
+        return body;
+    }
     with_plus(body, spec)
 }
 
@@ -271,14 +276,24 @@ pub fn push_int(out: &mut String, v: i64, kind: i32, spec: Option<&FormatSpec>) 
 pub fn push_f64(out: &mut String, v: f64, spec: Option<&FormatSpec>) {
     match spec {
         None => out.push_str(&f64_text(v)),
-        Some(spec) => pad(out, &float_body(v, f64_text(v), spec), true, spec),
+        Some(spec) => pad(
+            out,
+            &float_body(v, v.is_nan(), f64_text(v), spec),
+            true,
+            spec,
+        ),
     }
 }
 
 pub fn push_f32(out: &mut String, v: f32, spec: Option<&FormatSpec>) {
     match spec {
         None => out.push_str(&f32_text(v)),
-        Some(spec) => pad(out, &float_body(v, f32_text(v), spec), true, spec),
+        Some(spec) => pad(
+            out,
+            &float_body(v, v.is_nan(), f32_text(v), spec),
+            true,
+            spec,
+        ),
     }
 }
 
@@ -384,6 +399,14 @@ mod tests {
         assert_eq!(fmt_f(1234.5, "e"), "1.2345e3");
         assert_eq!(fmt_f(2.5, "8"), "     2.5");
         assert_eq!(fmt_f(-2.5, "08.2"), "-0002.50");
+    }
+
+    #[test]
+    fn nan_has_no_sign() {
+        assert_eq!(fmt_f(f64::NAN, "+"), "NaN");
+        assert_eq!(fmt_f(-f64::NAN, "+.2e"), "NaN");
+        assert_eq!(fmt_f(f64::NAN, "+08"), "00000NaN");
+        assert_eq!(fmt_f(f64::INFINITY, "+08"), "+0000inf");
     }
 
     #[test]
