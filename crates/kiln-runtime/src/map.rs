@@ -279,23 +279,6 @@ pub unsafe fn clone_map(m: *const u8) -> *mut u8 {
     }
 }
 
-/// Structural equality of two maps of the same type (order does not matter).
-///
-/// # Safety
-/// `a` and `b` must be live maps of the same type.
-pub unsafe fn maps_equal(a: *const u8, b: *const u8) -> bool {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        let (ma, _, vd) = parts(a);
-        let mb = map_of(b);
-        if ma.len() != mb.len() {
-            return false;
-        }
-        ma.iter()
-            .all(|(k, v)| lookup(b, k).is_some_and(|w| eq(v, w, vd)))
-    }
-}
-
 /// An order for maps (by length, then entries in order); maps are not ordered in
 /// Kiln, but generic code must not fail on them.
 ///
@@ -320,17 +303,18 @@ pub unsafe fn maps_cmp(a: *const u8, b: *const u8) -> Ordering {
     }
 }
 
-/// A hash of a map consistent with [`maps_equal`] (independent of order).
+/// A hash of a map met `depth` levels inside the value being hashed, consistent with
+/// equality (independent of order; see [`crate::value::hash`]).
 ///
 /// # Safety
 /// `m` must be a live map.
-pub unsafe fn map_hash(m: *const u8) -> u64 {
+pub unsafe fn map_hash(m: *const u8, depth: usize) -> u64 {
     // SAFETY: guaranteed by the caller.
     unsafe {
         let (map, _, vd) = parts(m);
         let mut sum = map.len() as u64;
         for e in map.entries.iter().flatten() {
-            let vh = hash(e.value, vd);
+            let vh = crate::value::hash_at(e.value, vd, depth + 1);
             sum = sum.wrapping_add(crate::value::mix(e.hash ^ vh.rotate_left(17)));
         }
         sum

@@ -1120,6 +1120,120 @@ fn deep_equality_and_printing_of_long_lists() {
 }
 
 #[test]
+fn deep_nesting_through_a_first_field_needs_no_native_stack() {
+    // `Cons(List, int)`: the rest of the list is the first field, so a walk cannot
+    // handle it as the last child. Test threads have 2 MiB of stack; a walk that
+    // recursed per level would overflow it long before 300,000 levels.
+    let mut t = Types::new();
+    let before = live_objects();
+    let list = t.a.declare();
+    t.a.define_enum(
+        list,
+        "List",
+        &[
+            ("Nil", false, &[]),
+            ("Cons", false, &[("", list), ("", t.int)]),
+        ],
+    );
+    let make = |n: u64| {
+        let mut head = variant(list, 0, &[]);
+        for i in 0..n {
+            head = variant(list, 1, &[head, i % 10]);
+        }
+        head
+    };
+    let n = 300_000;
+    let a = make(n);
+    let b = make(n);
+    let c = make(n + 1);
+    // SAFETY: all are live lists.
+    unsafe {
+        assert!(eq(a, b, d(list)));
+        assert!(!eq(a, c, d(list)));
+        assert_eq!(hash(a, d(list)), hash(b, d(list)));
+    }
+    let text = show(a, list);
+    assert!(text.starts_with("Cons(Cons(Cons("));
+    assert!(text.contains("Cons(Nil, 0), 1), 2)"));
+    assert!(text.ends_with(", 7), 8), 9)"));
+    assert_eq!(
+        text.len(),
+        "Cons(".len() * n as usize + "Nil".len() + ", 0)".len() * n as usize
+    );
+    for v in [a, b, c] {
+        rel(v, list);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
+fn cyclic_values_print_compare_and_hash() {
+    // struct Node { v: int, next: Node? }
+    let mut t = Types::new();
+    let before = live_objects();
+    let node = t.a.declare();
+    let opt = t.a.option(node);
+    t.a.define_struct(node, "Node", &[("v", t.int), ("next", opt)]);
+    let none = || variant(opt, 0, &[]);
+    // A ring of nodes holding `values`; returns the first node (owned once by the
+    // caller; the ring owns it once more).
+    let ring = |values: &[u64]| {
+        let nodes: Vec<u64> = values.iter().map(|&v| record(node, &[v, none()])).collect();
+        for (i, &n) in nodes.iter().enumerate() {
+            let next = nodes[(i + 1) % nodes.len()];
+            // SAFETY: `n` and `next` are live nodes; the field held `None`, released
+            // here, and takes a new reference to `next`.
+            unsafe {
+                let f = &d(node).fields()[1];
+                let slot = (n as *mut u8).add(f.offset as usize);
+                release_slot(load(slot, d(opt)), d(opt));
+                retain_slot(next, d(node));
+                store(slot, d(opt), variant(opt, 1, &[next]));
+            }
+        }
+        for &n in &nodes[1..] {
+            rel(n, node);
+        }
+        nodes[0]
+    };
+    let unlink = |first: u64| {
+        // Cuts the ring before `first`, so that the whole ring can be freed.
+        // SAFETY: `first` is a live node of a ring.
+        unsafe {
+            let f = &d(node).fields()[1];
+            let slot = (first as *mut u8).add(f.offset as usize);
+            let old = load(slot, d(opt));
+            store(slot, d(opt), none());
+            release_slot(old, d(opt));
+        }
+    };
+    let a = ring(&[1]);
+    let b = ring(&[1, 1, 1]);
+    let c = ring(&[1, 2]);
+    let e = ring(&[1, 2, 1, 2]);
+    assert_eq!(show(a, node), "Node(v: 1, next: Some(Node(...)))");
+    assert_eq!(
+        show(c, node),
+        "Node(v: 1, next: Some(Node(v: 2, next: Some(Node(...)))))"
+    );
+    // SAFETY: all are live nodes.
+    unsafe {
+        assert!(eq(a, b, d(node)));
+        assert!(eq(c, e, d(node)));
+        assert!(!eq(a, c, d(node)));
+        assert_eq!(hash(a, d(node)), hash(b, d(node)));
+        assert_eq!(hash(c, d(node)), hash(e, d(node)));
+        // No object keeps the mark printing puts on the objects of its path.
+        assert_eq!(header(a as *const u8).flags & FLAG_ON_PRINT_PATH, 0);
+    }
+    for v in [a, b, c, e] {
+        unlink(v);
+        rel(v, node);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
 fn io_functions() {
     let mut t = Types::new();
     let before = live_objects();
