@@ -164,11 +164,10 @@ impl TypeDesc {
     pub fn kind(&self) -> TypeKind {
         match TypeKind::from_u32(self.kind) {
             Some(k) => k,
-            None => crate::panic::raise(
-                ptr::null(),
-                -1,
-                format!("internal error: bad type descriptor kind {}", self.kind),
-            ),
+            None => crate::panic::raise_untraced(format!(
+                "internal error: bad type descriptor kind {}",
+                self.kind
+            )),
         }
     }
 

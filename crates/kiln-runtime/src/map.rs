@@ -355,6 +355,8 @@ pub unsafe extern "C-unwind" fn kiln_map_set(m: *mut u8, k: u64, v: u64) {
 ///
 /// # Safety
 /// `m` must be a live map and `k` a value of its key type.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_map_index(
     fp: *const u8,
     site: i32,
@@ -514,10 +516,13 @@ pub unsafe extern "C-unwind" fn kiln_map_version(m: *mut u8) -> i64 {
 ///
 /// # Safety
 /// `m` must be a live map.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_map_check(fp: *const u8, site: i32, m: *mut u8, version: i64) {
     // SAFETY: guaranteed by the caller.
     if unsafe { map_of(m).version } as i64 != version {
-        raise(fp, site, "map modified during iteration".into());
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(fp, site, "map modified during iteration".into()) };
     }
 }
 
@@ -529,11 +534,7 @@ unsafe fn entry_at<'a>(m: *mut u8, i: i64) -> &'a Entry {
     let len = map.len();
     match usize::try_from(i).ok().and_then(|i| map.entry_at(i)) {
         Some(e) => e,
-        None => raise(
-            std::ptr::null(),
-            -1,
-            format!("internal error: map entry {i} of {len}"),
-        ),
+        None => crate::panic::raise_untraced(format!("internal error: map entry {i} of {len}")),
     }
 }
 

@@ -282,11 +282,9 @@ unsafe fn destroy(obj: *mut u8, pending: &mut Pending) {
                 release_fields(obj, v.fields(), pending);
                 free_object(obj, v.object_size as usize);
             }
-            k => crate::panic::raise(
-                ptr::null(),
-                -1,
-                format!("internal error: dropping an object of scalar kind {k:?}"),
-            ),
+            k => crate::panic::raise_untraced(format!(
+                "internal error: dropping an object of scalar kind {k:?}"
+            )),
         }
     }
 }

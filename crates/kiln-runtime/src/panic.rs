@@ -8,6 +8,14 @@
 //! stops at the first return address outside registered JIT code, so it never reads
 //! a frame of Rust code. This module must never print: the engine decides what to do
 //! with a panic.
+//!
+//! **The frame-pointer contract.** Every runtime function that takes a frame pointer
+//! `fp` ([`raise`], `kiln_panic`, `kiln_index_oob`, `kiln_array_get`, ...) is `unsafe`
+//! and requires `fp` to be null (the panic then has no trace) or the frame pointer of
+//! a JIT frame of the calling thread that is still live: what compiled code passes as
+//! its own frame pointer, and what a runtime function passes on unchanged. The trace
+//! is taken by reading `[fp]` and `[fp + 8]`, so any other pointer could be read as
+//! memory it is not. Code without a Kiln frame at hand uses [`raise_untraced`].
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::RwLock;
@@ -120,7 +128,11 @@ fn walk_frames(mut fp: usize) -> Vec<usize> {
 }
 
 /// Raises a Kiln panic with `message`.
-pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe fn raise(fp: *const u8, site: i32, message: String) -> ! {
     crate::output::flush_all();
     let payload = KilnPanic {
         message,
@@ -130,19 +142,35 @@ pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
     std::panic::resume_unwind(Box::new(payload))
 }
 
+/// Raises a Kiln panic with `message` and no stack trace, for failures that do not
+/// know the Kiln frame that caused them.
+pub fn raise_untraced(message: String) -> ! {
+    // SAFETY: a null frame pointer is always allowed: the trace is empty.
+    unsafe { raise(std::ptr::null(), -1, message) }
+}
+
 /// Raises one of the fixed runtime errors.
-pub extern "C-unwind" fn kiln_panic(fp: *const u8, site: i32, kind: i32) {
-    raise(fp, site, PanicKind::from_i32(kind).message().to_string())
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_panic(fp: *const u8, site: i32, kind: i32) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { raise(fp, site, PanicKind::from_i32(kind).message().to_string()) }
 }
 
 /// Raises a runtime error whose message is a Kiln string (`panic(msg)`).
 ///
 /// # Safety
-/// Called by compiled code only, with a live Kiln string.
+/// `msg` must be a live Kiln string.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_panic_msg(fp: *const u8, site: i32, msg: *const u8) {
-    // SAFETY: compiled code passes a live Kiln string.
-    let text = unsafe { crate::string::as_str(msg) }.to_string();
-    raise(fp, site, text)
+    // SAFETY: guaranteed by the caller: `msg` is a live Kiln string, `fp` as required.
+    unsafe {
+        let text = crate::string::as_str(msg).to_string();
+        raise(fp, site, text)
+    }
 }
 
 /// The lowest stack address Kiln code may use; compared with the stack pointer in
@@ -156,6 +184,11 @@ pub fn set_stack_limit(top: usize, stack_size: usize, margin: usize) {
 }
 
 /// Called by a function prologue that found the stack pointer below the limit.
-pub extern "C-unwind" fn kiln_stack_overflow(fp: *const u8, site: i32) {
-    raise(fp, site, "stack overflow".to_string())
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_stack_overflow(fp: *const u8, site: i32) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { raise(fp, site, "stack overflow".to_string()) }
 }

@@ -83,7 +83,7 @@ pub fn check_stack() {
     // Only within the margin below the limit: a limit set for another thread's stack
     // must not fire here.
     if sp < limit && limit - sp < (1 << 20) {
-        crate::panic::raise(std::ptr::null(), -1, "stack overflow".into());
+        crate::panic::raise_untraced("stack overflow".into());
     }
 }
 
