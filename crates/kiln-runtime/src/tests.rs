@@ -3,7 +3,7 @@
 //! live objects on its thread is back where it started.
 
 use crate::array::*;
-use crate::desc::{DescArena, TypeDesc, TypeKind};
+use crate::desc::{retired_descriptors, DescArena, TypeDesc, TypeKind};
 use crate::format::FormatSpec;
 use crate::io::*;
 use crate::map::*;
@@ -1230,6 +1230,47 @@ fn cyclic_values_print_compare_and_hash() {
         unlink(v);
         rel(v, node);
     }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
+fn values_outlive_the_arena_that_described_them() {
+    // An engine may be dropped while objects it made are alive (leaked in a cycle,
+    // abandoned by a panic, or handed to a host). They must stay usable: their
+    // descriptors and the unit-variant instances they point at outlive the arena.
+    let before = live_objects();
+    let retired_before = retired_descriptors();
+    let (a, b) = {
+        let mut arena = DescArena::new();
+        let int = arena.scalar(TypeKind::I64);
+        let node = arena.declare();
+        let opt = arena.option(node);
+        arena.define_struct(node, "Node", &[("v", int), ("next", opt)]);
+        let list = || {
+            let leaf = record(node, &[7, variant(opt, 0, &[])]);
+            record(node, &[1, variant(opt, 1, &[leaf])])
+        };
+        (list(), list())
+    };
+    assert!(retired_descriptors() >= retired_before + 2);
+    // Take back as much freed memory of the sizes the arena used as the allocator
+    // will give, filled with junk, so that reading a freed descriptor would show.
+    let junk: Vec<Vec<u8>> = (0..2000)
+        .flat_map(|_| (1..=16).map(|k| vec![0xAB; 8 * k]))
+        .collect();
+    // SAFETY: `a` and `b` are live objects of the same type.
+    unsafe {
+        let d = desc_of(a as *const u8);
+        assert_eq!(
+            object_text(a as *const u8),
+            "Node(v: 1, next: Some(Node(v: 7, next: None)))"
+        );
+        assert!(eq(a, b, d));
+        assert_eq!(hash(a, d), hash(b, d));
+        kiln_release(a as *mut u8);
+        kiln_release(b as *mut u8);
+    }
+    drop(junk);
     assert_eq!(live_objects(), before);
 }
 
