@@ -138,23 +138,36 @@ pub unsafe fn push(arr: *mut u8, v: u64) {
 }
 
 /// Raises `index out of bounds: index I, length N`.
-pub fn index_oob(fp: *const u8, site: i32, index: i64, len: i64) -> ! {
-    raise(
-        fp,
-        site,
-        format!("index out of bounds: index {index}, length {len}"),
-    )
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe fn index_oob(fp: *const u8, site: i32, index: i64, len: i64) -> ! {
+    let message = format!("index out of bounds: index {index}, length {len}");
+    // SAFETY: `fp` is as the caller received it, under the same contract.
+    unsafe { raise(fp, site, message) }
 }
 
 /// Raises `index out of bounds: index I, length N` (for inlined bounds checks).
-pub extern "C-unwind" fn kiln_index_oob(fp: *const u8, site: i32, index: i64, len: i64) {
-    index_oob(fp, site, index, len)
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_index_oob(fp: *const u8, site: i32, index: i64, len: i64) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { index_oob(fp, site, index, len) }
 }
 
+/// `i` as an index into `len` elements, or the index panic.
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 #[inline(always)]
-fn check_index(fp: *const u8, site: i32, i: i64, len: u64) -> usize {
+unsafe fn check_index(fp: *const u8, site: i32, i: i64, len: u64) -> usize {
     if i < 0 || i as u64 >= len {
-        index_oob(fp, site, i, len as i64);
+        // SAFETY: guaranteed by the caller.
+        unsafe { index_oob(fp, site, i, len as i64) };
     }
     i as usize
 }
@@ -208,6 +221,8 @@ pub unsafe extern "C-unwind" fn kiln_array_pop(arr: *mut u8, opt_desc: *const Ty
 ///
 /// # Safety
 /// `arr` must be a live array.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_array_get(
     fp: *const u8,
     site: i32,
@@ -226,6 +241,8 @@ pub unsafe extern "C-unwind" fn kiln_array_get(
 ///
 /// # Safety
 /// `arr` must be a live array and `v` an owned value of its element type.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_array_set(
     fp: *const u8,
     site: i32,
@@ -253,6 +270,8 @@ pub unsafe extern "C-unwind" fn kiln_array_set(
 ///
 /// # Safety
 /// `arr` must be a live array and `v` an owned value of its element type.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_array_insert(
     fp: *const u8,
     site: i32,
@@ -284,6 +303,8 @@ pub unsafe extern "C-unwind" fn kiln_array_insert(
 ///
 /// # Safety
 /// `arr` must be a live array.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_array_remove(
     fp: *const u8,
     site: i32,
@@ -310,6 +331,8 @@ pub unsafe extern "C-unwind" fn kiln_array_remove(
 ///
 /// # Safety
 /// `desc` must be a well-formed array descriptor and `v` a value of its element type.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_array_repeat(
     fp: *const u8,
     site: i32,
@@ -318,7 +341,8 @@ pub unsafe extern "C-unwind" fn kiln_array_repeat(
     n: i64,
 ) -> *mut u8 {
     if n < 0 {
-        raise(fp, site, format!("negative count: {n}"));
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(fp, site, format!("negative count: {n}")) };
     }
     let n = n as usize;
     // SAFETY: guaranteed by the caller; the array has room for `n` elements.
@@ -350,6 +374,8 @@ pub unsafe extern "C-unwind" fn kiln_array_repeat(
 ///
 /// # Safety
 /// `arr` must be a live array.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_array_slice(
     fp: *const u8,
     site: i32,
@@ -641,11 +667,7 @@ pub unsafe extern "C-unwind" fn kiln_array_sort_by(
             for &v in &slots {
                 crate::object::release_slot(v, ed);
             }
-            crate::panic::raise(
-                std::ptr::null(),
-                -1,
-                "array modified during sort_by".to_string(),
-            );
+            crate::panic::raise_untraced("array modified during sort_by".to_string());
         }
         for (i, v) in slots.into_iter().enumerate() {
             crate::object::release_slot(a.get(i, ed), ed);
@@ -680,8 +702,13 @@ pub unsafe extern "C-unwind" fn kiln_array_reverse(arr: *mut u8) {
 ///
 /// # Safety
 /// `arr` must be a live array of numbers.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_array_sum(fp: *const u8, site: i32, arr: *mut u8) -> u64 {
-    let overflow = || -> ! { raise(fp, site, PanicKind::IntegerOverflow.message().to_string()) };
+    let overflow = || -> ! {
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(fp, site, PanicKind::IntegerOverflow.message().to_string()) }
+    };
     // SAFETY: guaranteed by the caller; the buffer holds `len` elements of the type.
     unsafe {
         let (a, ed) = parts(arr);

@@ -6,11 +6,12 @@
 //! fields of a tuple, struct or enum variant are, and what an array or map holds, so
 //! that dropping, cloning, comparing, hashing and printing work for every type
 //! without per-type code. Descriptors are immutable once defined and must outlive
-//! every object that points at them; this module never frees a descriptor while its
-//! arena is alive and never changes one after it was defined.
+//! every object that points at them, which may outlive the engine: this module never
+//! frees a descriptor or a unit-variant instance (a dropped arena retires them, see
+//! [`DescArena`]) and never changes a descriptor after it was defined.
 
 use crate::object::{Header, FLAG_IMMORTAL, IMMORTAL_RC};
-use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::alloc::{alloc_zeroed, Layout};
 use std::ptr;
 
 /// The kind of a type, as stored in [`TypeDesc::kind`].
@@ -167,11 +168,10 @@ impl TypeDesc {
     pub fn kind(&self) -> TypeKind {
         match TypeKind::from_u32(self.kind) {
             Some(k) => k,
-            None => crate::panic::raise(
-                ptr::null(),
-                -1,
-                format!("internal error: bad type descriptor kind {}", self.kind),
-            ),
+            None => crate::panic::raise_untraced(format!(
+                "internal error: bad type descriptor kind {}",
+                self.kind
+            )),
         }
     }
 
@@ -328,23 +328,46 @@ pub fn static_desc(kind: TypeKind) -> Option<*const TypeDesc> {
 /// labelled, and its fields (name, or "" when unlabelled; type).
 pub type VariantDef<'a> = (&'a str, bool, &'a [(&'a str, *const TypeDesc)]);
 
-/// Owns descriptors at stable addresses for as long as it lives.
+/// Makes descriptors at stable addresses that stay valid for the rest of the process.
 ///
 /// Every descriptor, field table, variant table, name and unit-variant instance is a
-/// separate heap allocation made here and freed only when the arena is dropped, so
-/// the pointers handed out stay valid (and unchanged) until then.
+/// separate heap allocation made here and never freed: an object may outlive the
+/// engine whose arena described it (an object leaked in a cycle or abandoned by a
+/// panic does; a value handed to an embedding host would), and it reads its
+/// descriptor, and may point at a unit-variant instance, until it is freed. When the
+/// arena is dropped, its allocations move to [`RETIRED`], so they stay reachable (a
+/// leak checker sees them as in use) and are never reused for another type. The cost
+/// is the size of a program's type descriptions per engine, next to its machine
+/// code, which cranelift-jit never unmaps either.
 pub struct DescArena {
-    descs: Vec<*mut TypeDesc>,
+    allocations: Allocations,
     declared: std::collections::HashSet<usize>,
+}
+
+/// The memory a [`DescArena`] made.
+#[derive(Default)]
+struct Allocations {
+    descs: Vec<*mut TypeDesc>,
     fields: Vec<*mut [FieldDesc]>,
     variants: Vec<*mut [VariantDesc]>,
     names: Vec<*mut [u8]>,
     units: Vec<*mut u8>,
 }
 
-// SAFETY: the arena exclusively owns everything its pointers point at; descriptors
-// are immutable once defined, so moving the arena to another thread is sound.
-unsafe impl Send for DescArena {}
+// SAFETY: the allocations are tied to no thread: descriptors are immutable once
+// defined, and unit-variant instances are immortal objects that only Kiln code and
+// the runtime touch, and Kiln code runs on one thread at a time (`on_kiln_thread`).
+// Moving the pointers to another thread (with the arena, or into `RETIRED`) is sound.
+unsafe impl Send for Allocations {}
+
+/// The allocations of every dropped arena, kept for the rest of the process.
+static RETIRED: std::sync::Mutex<Vec<Allocations>> = std::sync::Mutex::new(Vec::new());
+
+/// How many descriptors dropped arenas have left behind (for tests and diagnostics).
+pub fn retired_descriptors() -> usize {
+    let retired = RETIRED.lock().unwrap_or_else(|e| e.into_inner());
+    retired.iter().map(|a| a.descs.len()).sum()
+}
 
 impl Default for DescArena {
     fn default() -> Self {
@@ -365,12 +388,8 @@ fn align_up(n: u32, to: u32) -> u32 {
 impl DescArena {
     pub fn new() -> DescArena {
         DescArena {
-            descs: Vec::new(),
+            allocations: Allocations::default(),
             declared: std::collections::HashSet::new(),
-            fields: Vec::new(),
-            variants: Vec::new(),
-            names: Vec::new(),
-            units: Vec::new(),
         }
     }
 
@@ -380,7 +399,7 @@ impl DescArena {
     /// before it is defined.
     pub fn declare(&mut self) -> *mut TypeDesc {
         let d = Box::into_raw(Box::new(blank_desc(UNDEFINED, 8)));
-        self.descs.push(d);
+        self.allocations.descs.push(d);
         self.declared.insert(d as usize);
         d
     }
@@ -401,7 +420,7 @@ impl DescArena {
         }
         let len = u32::try_from(s.len()).expect("name too long");
         let b: *mut [u8] = Box::into_raw(s.as_bytes().to_vec().into_boxed_slice());
-        self.names.push(b);
+        self.allocations.names.push(b);
         (b as *const u8, len)
     }
 
@@ -434,7 +453,7 @@ impl DescArena {
             return (ptr::null(), size);
         }
         let t: *mut [FieldDesc] = Box::into_raw(table.into_boxed_slice());
-        self.fields.push(t);
+        self.allocations.fields.push(t);
         (t as *const FieldDesc, size)
     }
 
@@ -608,7 +627,7 @@ impl DescArena {
         d.object_size = max_size;
         if !table.is_empty() {
             let t: *mut [VariantDesc] = Box::into_raw(table.into_boxed_slice());
-            self.variants.push(t);
+            self.allocations.variants.push(t);
             d.variants = t as *const VariantDesc;
         }
         self.set(target, d);
@@ -634,34 +653,18 @@ impl DescArena {
                 .cast::<u32>()
                 .write(tag);
         }
-        self.units.push(p);
+        self.allocations.units.push(p);
         p
     }
 }
 
 impl Drop for DescArena {
+    /// Retires the arena's allocations instead of freeing them: values this arena
+    /// described may still be alive (see [`DescArena`]).
     fn drop(&mut self) {
-        // SAFETY: every pointer below was made by `Box::into_raw` (or, for unit
-        // instances, by `alloc_zeroed` with the same layout) in this arena and is freed
-        // exactly once, here.
-        unsafe {
-            for &d in &self.descs {
-                drop(Box::from_raw(d));
-            }
-            for &f in &self.fields {
-                drop(Box::from_raw(f));
-            }
-            for &v in &self.variants {
-                drop(Box::from_raw(v));
-            }
-            for &n in &self.names {
-                drop(Box::from_raw(n));
-            }
-            let layout = Layout::from_size_align(UNIT_OBJECT_SIZE, 16).expect("valid layout");
-            for &u in &self.units {
-                dealloc(u, layout);
-            }
-        }
+        let allocations = std::mem::take(&mut self.allocations);
+        let mut retired = RETIRED.lock().unwrap_or_else(|e| e.into_inner());
+        retired.push(allocations);
     }
 }
 

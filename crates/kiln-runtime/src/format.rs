@@ -205,6 +205,8 @@ where
         + std::fmt::UpperExp,
 {
     let alt = spec.alternate;
+    // Rust honours a precision on integers only in the exponent forms, where it is the
+    // number of digits after the point (rounded half to even); elsewhere it is ignored.
     let body = match (spec.kind, alt) {
         (Kind::LowerHex, false) => format!("{v:x}"),
         (Kind::LowerHex, true) => format!("{v:#x}"),
@@ -214,14 +216,22 @@ where
         (Kind::Binary, true) => format!("{v:#b}"),
         (Kind::Octal, false) => format!("{v:o}"),
         (Kind::Octal, true) => format!("{v:#o}"),
-        (Kind::LowerExp, _) => format!("{v:e}"),
-        (Kind::UpperExp, _) => format!("{v:E}"),
+        (Kind::LowerExp, _) => match spec.precision {
+            Some(p) => format!("{v:.p$e}"),
+            None => format!("{v:e}"),
+        },
+        (Kind::UpperExp, _) => match spec.precision {
+            Some(p) => format!("{v:.p$E}"),
+            None => format!("{v:E}"),
+        },
         (Kind::Display | Kind::Debug, _) => format!("{v}"),
     };
     with_plus(body, spec)
 }
 
-fn float_body<T>(v: T, text: String, spec: &FormatSpec) -> String
+/// The text of a float under `spec`, before padding. `nan` says whether `v` is a NaN,
+/// which Rust prints as `NaN` without a sign, even under `+`.
+fn float_body<T>(v: T, nan: bool, text: String, spec: &FormatSpec) -> String
 where
     T: std::fmt::Display + std::fmt::LowerExp + std::fmt::UpperExp,
 {
@@ -233,6 +243,9 @@ where
         (_, Some(p)) => format!("{v:.p$}"),
         (_, None) => text,
     };
+    if nan {
+        return body;
+    }
     with_plus(body, spec)
 }
 
@@ -263,14 +276,24 @@ pub fn push_int(out: &mut String, v: i64, kind: i32, spec: Option<&FormatSpec>) 
 pub fn push_f64(out: &mut String, v: f64, spec: Option<&FormatSpec>) {
     match spec {
         None => out.push_str(&f64_text(v)),
-        Some(spec) => pad(out, &float_body(v, f64_text(v), spec), true, spec),
+        Some(spec) => pad(
+            out,
+            &float_body(v, v.is_nan(), f64_text(v), spec),
+            true,
+            spec,
+        ),
     }
 }
 
 pub fn push_f32(out: &mut String, v: f32, spec: Option<&FormatSpec>) {
     match spec {
         None => out.push_str(&f32_text(v)),
-        Some(spec) => pad(out, &float_body(v, f32_text(v), spec), true, spec),
+        Some(spec) => pad(
+            out,
+            &float_body(v, v.is_nan(), f32_text(v), spec),
+            true,
+            spec,
+        ),
     }
 }
 
@@ -352,6 +375,15 @@ mod tests {
     }
 
     #[test]
+    fn integer_exponent_keeps_the_precision() {
+        assert_eq!(fmt_i(123456, ".2e"), "1.23e5");
+        assert_eq!(fmt_i(1, ".3e"), "1.000e0");
+        assert_eq!(fmt_i(1245, ".2E"), "1.24E3");
+        assert_eq!(fmt_i(123456, "e"), "1.23456e5");
+        assert_eq!(fmt_i(123456, ".2"), "123456");
+    }
+
+    #[test]
     fn radix_uses_the_type_width() {
         let mut s = String::new();
         push_int(&mut s, -8, 0, Some(&FormatSpec::parse("o").unwrap()));
@@ -367,6 +399,14 @@ mod tests {
         assert_eq!(fmt_f(1234.5, "e"), "1.2345e3");
         assert_eq!(fmt_f(2.5, "8"), "     2.5");
         assert_eq!(fmt_f(-2.5, "08.2"), "-0002.50");
+    }
+
+    #[test]
+    fn nan_has_no_sign() {
+        assert_eq!(fmt_f(f64::NAN, "+"), "NaN");
+        assert_eq!(fmt_f(-f64::NAN, "+.2e"), "NaN");
+        assert_eq!(fmt_f(f64::NAN, "+08"), "00000NaN");
+        assert_eq!(fmt_f(f64::INFINITY, "+08"), "+0000inf");
     }
 
     #[test]

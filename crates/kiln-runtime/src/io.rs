@@ -149,21 +149,30 @@ pub unsafe extern "C-unwind" fn kiln_args(arr_desc: *const TypeDesc) -> *mut u8 
 }
 
 /// Raises `unwrap on None`.
-pub extern "C-unwind" fn kiln_unwrap_none(fp: *const u8, site: i32) {
-    raise(fp, site, "unwrap on None".into())
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_unwrap_none(fp: *const u8, site: i32) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { raise(fp, site, "unwrap on None".into()) }
 }
 
 /// Raises `unwrap on Err: E` with `E` in its in-container form.
 ///
 /// # Safety
 /// `err` must be a value of the type `err_desc` describes.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_unwrap_err(
     fp: *const u8,
     site: i32,
     err: u64,
     err_desc: *const TypeDesc,
 ) {
-    // SAFETY: guaranteed by the caller.
-    let text = unsafe { crate::value::to_text(err, &*err_desc, true) };
-    raise(fp, site, format!("unwrap on Err: {text}"))
+    // SAFETY: guaranteed by the caller: `err` is a value of its type, `fp` as required.
+    unsafe {
+        let text = crate::value::to_text(err, &*err_desc, true);
+        raise(fp, site, format!("unwrap on Err: {text}"))
+    }
 }

@@ -20,6 +20,7 @@ pub mod object;
 pub mod output;
 pub mod panic;
 pub mod process;
+mod small_stack;
 pub mod string;
 pub mod value;
 

@@ -279,23 +279,6 @@ pub unsafe fn clone_map(m: *const u8) -> *mut u8 {
     }
 }
 
-/// Structural equality of two maps of the same type (order does not matter).
-///
-/// # Safety
-/// `a` and `b` must be live maps of the same type.
-pub unsafe fn maps_equal(a: *const u8, b: *const u8) -> bool {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        let (ma, _, vd) = parts(a);
-        let mb = map_of(b);
-        if ma.len() != mb.len() {
-            return false;
-        }
-        ma.iter()
-            .all(|(k, v)| lookup(b, k).is_some_and(|w| eq(v, w, vd)))
-    }
-}
-
 /// An order for maps (by length, then entries in order); maps are not ordered in
 /// Kiln, but generic code must not fail on them.
 ///
@@ -320,17 +303,18 @@ pub unsafe fn maps_cmp(a: *const u8, b: *const u8) -> Ordering {
     }
 }
 
-/// A hash of a map consistent with [`maps_equal`] (independent of order).
+/// A hash of a map met `depth` levels inside the value being hashed, consistent with
+/// equality (independent of order; see [`crate::value::hash`]).
 ///
 /// # Safety
 /// `m` must be a live map.
-pub unsafe fn map_hash(m: *const u8) -> u64 {
+pub unsafe fn map_hash(m: *const u8, depth: usize) -> u64 {
     // SAFETY: guaranteed by the caller.
     unsafe {
         let (map, _, vd) = parts(m);
         let mut sum = map.len() as u64;
         for e in map.entries.iter().flatten() {
-            let vh = hash(e.value, vd);
+            let vh = crate::value::hash_at(e.value, vd, depth + 1);
             sum = sum.wrapping_add(crate::value::mix(e.hash ^ vh.rotate_left(17)));
         }
         sum
@@ -371,6 +355,8 @@ pub unsafe extern "C-unwind" fn kiln_map_set(m: *mut u8, k: u64, v: u64) {
 ///
 /// # Safety
 /// `m` must be a live map and `k` a value of its key type.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_map_index(
     fp: *const u8,
     site: i32,
@@ -530,10 +516,13 @@ pub unsafe extern "C-unwind" fn kiln_map_version(m: *mut u8) -> i64 {
 ///
 /// # Safety
 /// `m` must be a live map.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_map_check(fp: *const u8, site: i32, m: *mut u8, version: i64) {
     // SAFETY: guaranteed by the caller.
     if unsafe { map_of(m).version } as i64 != version {
-        raise(fp, site, "map modified during iteration".into());
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(fp, site, "map modified during iteration".into()) };
     }
 }
 
@@ -545,11 +534,7 @@ unsafe fn entry_at<'a>(m: *mut u8, i: i64) -> &'a Entry {
     let len = map.len();
     match usize::try_from(i).ok().and_then(|i| map.entry_at(i)) {
         Some(e) => e,
-        None => raise(
-            std::ptr::null(),
-            -1,
-            format!("internal error: map entry {i} of {len}"),
-        ),
+        None => crate::panic::raise_untraced(format!("internal error: map entry {i} of {len}")),
     }
 }
 

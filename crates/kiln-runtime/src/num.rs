@@ -18,9 +18,20 @@ fn int_range(kind: i32) -> (i128, i128) {
 
 /// `a.pow(b)` on the integer type numbered `kind`: panics on overflow or a negative
 /// exponent. `a` arrives sign- or zero-extended to 64 bits as its type requires.
-pub extern "C-unwind" fn kiln_pow_int(fp: *const u8, site: i32, a: i64, b: i64, kind: i32) -> i64 {
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_pow_int(
+    fp: *const u8,
+    site: i32,
+    a: i64,
+    b: i64,
+    kind: i32,
+) -> i64 {
     if b < 0 {
-        raise(fp, site, format!("negative exponent: {b}"));
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(fp, site, format!("negative exponent: {b}")) };
     }
     let base = if kind == 7 {
         a as u64 as i128
@@ -28,7 +39,10 @@ pub extern "C-unwind" fn kiln_pow_int(fp: *const u8, site: i32, a: i64, b: i64, 
         a as i128
     };
     let (min, max) = int_range(kind);
-    let overflow = || -> ! { raise(fp, site, PanicKind::IntegerOverflow.message().to_string()) };
+    let overflow = || -> ! {
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(fp, site, PanicKind::IntegerOverflow.message().to_string()) }
+    };
     let result = match base {
         0 => (b == 0) as i128,
         1 => 1,
@@ -52,14 +66,18 @@ pub extern "C-unwind" fn kiln_pow_int(fp: *const u8, site: i32, a: i64, b: i64, 
 }
 
 /// `n as char`: panics when `n` is not a Unicode scalar value.
-pub extern "C-unwind" fn kiln_int_to_char(fp: *const u8, site: i32, n: i64) -> i32 {
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_int_to_char(fp: *const u8, site: i32, n: i64) -> i32 {
     match u32::try_from(n).ok().and_then(char::from_u32) {
         Some(c) => c as i32,
-        None => raise(
-            fp,
-            site,
-            format!("invalid char: {n} is not a Unicode scalar value"),
-        ),
+        None => {
+            let message = format!("invalid char: {n} is not a Unicode scalar value");
+            // SAFETY: guaranteed by the caller.
+            unsafe { raise(fp, site, message) }
+        }
     }
 }
 

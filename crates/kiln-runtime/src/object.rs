@@ -18,7 +18,7 @@ use std::ptr;
 pub struct Header {
     /// Reference count; starts at 1, or [`IMMORTAL_RC`] for immortal objects.
     pub rc: u32,
-    /// Bit 0: [`FLAG_IMMORTAL`].
+    /// Bit 0: [`FLAG_IMMORTAL`]; bit 1: [`FLAG_ON_PRINT_PATH`].
     pub flags: u32,
     /// The object's type.
     pub desc: *const TypeDesc,
@@ -38,6 +38,10 @@ pub const ENUM_TAG_OFFSET: i32 = 16;
 /// increments and decrements never bring it to zero.
 pub const IMMORTAL_RC: u32 = 1 << 30;
 pub const FLAG_IMMORTAL: u32 = 1;
+/// Set while the object's text is being written and not finished yet, so that
+/// printing finds cycles (`crate::value::write_value` sets and clears it; it is never
+/// set between runtime calls).
+pub const FLAG_ON_PRINT_PATH: u32 = 2;
 /// Bytes of an array object (the elements live in a separate buffer).
 pub const ARRAY_OBJECT_SIZE: usize = 40;
 /// Bytes of a map object (the table lives in a separate `MapImpl`).
@@ -278,11 +282,9 @@ unsafe fn destroy(obj: *mut u8, pending: &mut Pending) {
                 release_fields(obj, v.fields(), pending);
                 free_object(obj, v.object_size as usize);
             }
-            k => crate::panic::raise(
-                ptr::null(),
-                -1,
-                format!("internal error: dropping an object of scalar kind {k:?}"),
-            ),
+            k => crate::panic::raise_untraced(format!(
+                "internal error: dropping an object of scalar kind {k:?}"
+            )),
         }
     }
 }

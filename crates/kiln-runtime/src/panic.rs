@@ -10,6 +10,15 @@
 //! passes null, and the system unwinder finds the innermost JIT frame for it
 //! ([`innermost_jit_frame`]). This module must never print: the engine decides what
 //! to do with a panic.
+//!
+//! **The frame-pointer contract.** Every runtime function that takes a frame pointer
+//! `fp` ([`raise`], `kiln_panic`, `kiln_index_oob`, `kiln_array_get`, ...) is `unsafe`
+//! and requires `fp` to be null (the trace then starts at the innermost JIT frame,
+//! found by the system unwinder) or the frame pointer of a JIT frame of the calling
+//! thread that is still live: what compiled code passes as its own frame pointer, and
+//! what a runtime function passes on unchanged. The trace is taken by reading `[fp]`
+//! and `[fp + 8]`, so any other pointer could be read as memory it is not. Code
+//! without a Kiln frame at hand uses [`raise_untraced`].
 
 use crate::entry::JitFrames;
 use std::ffi::{c_int, c_void};
@@ -319,7 +328,11 @@ fn innermost_jit_frame(code: &mut JitCode) -> Option<(usize, usize)> {
 /// Walks the JIT frames on the stack from the one whose frame pointer is `fp`
 /// (null: the innermost one), passing each return address into JIT code to
 /// `on_frame`, innermost first.
-fn walk_jit_stack(fp: *const u8, mut on_frame: impl FnMut(usize)) -> Option<JitFrames> {
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract above).
+unsafe fn walk_jit_stack(fp: *const u8, mut on_frame: impl FnMut(usize)) -> Option<JitFrames> {
     let mut code = JitCode::lock();
     let fp = if fp.is_null() {
         let (ret, fp) = innermost_jit_frame(&mut code)?;
@@ -346,18 +359,24 @@ fn unwind(payload: Box<dyn std::any::Any + Send>, frames: Option<JitFrames>) -> 
 
 /// Unwinds to the engine with the payload of `exit(code)`.
 pub(crate) fn unwind_exit(code: i32) -> ! {
-    let frames = walk_jit_stack(std::ptr::null(), |_| {});
+    // SAFETY: a null frame pointer is always allowed.
+    let frames = unsafe { walk_jit_stack(std::ptr::null(), |_| {}) };
     unwind(Box::new(RuntimeExit(code)), frames)
 }
 
 /// Raises a Kiln panic with `message`. `fp` is the frame pointer of the JIT frame
 /// that called the runtime and `site` the site it passed; runtime code that does
-/// not know them passes null and -1, and the trace starts at the innermost JIT
-/// frame on the stack, at the site of the call it made.
-pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
+/// not know them passes null and -1 ([`raise_untraced`]), and the trace starts at
+/// the innermost JIT frame on the stack, at the site of the call it made.
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe fn raise(fp: *const u8, site: i32, message: String) -> ! {
     crate::output::flush_all();
     let mut trace = TraceBuilder::default();
-    let frames = walk_jit_stack(fp, |ret| trace.push(ret));
+    // SAFETY: `fp` is null or a live JIT frame, by this function's contract.
+    let frames = unsafe { walk_jit_stack(fp, |ret| trace.push(ret)) };
     let (return_addrs, omitted) = trace.finish();
     let payload = KilnPanic {
         message,
@@ -368,19 +387,35 @@ pub fn raise(fp: *const u8, site: i32, message: String) -> ! {
     unwind(Box::new(payload), frames)
 }
 
+/// Raises a Kiln panic with `message` from runtime code that does not know the Kiln
+/// frame that caused it; the trace starts at the innermost JIT frame on the stack.
+pub fn raise_untraced(message: String) -> ! {
+    // SAFETY: a null frame pointer is always allowed: the trace is empty.
+    unsafe { raise(std::ptr::null(), -1, message) }
+}
+
 /// Raises one of the fixed runtime errors.
-pub extern "C-unwind" fn kiln_panic(fp: *const u8, site: i32, kind: i32) {
-    raise(fp, site, PanicKind::from_i32(kind).message().to_string())
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_panic(fp: *const u8, site: i32, kind: i32) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { raise(fp, site, PanicKind::from_i32(kind).message().to_string()) }
 }
 
 /// Raises a runtime error whose message is a Kiln string (`panic(msg)`).
 ///
 /// # Safety
-/// Called by compiled code only, with a live Kiln string.
+/// `msg` must be a live Kiln string.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_panic_msg(fp: *const u8, site: i32, msg: *const u8) {
-    // SAFETY: compiled code passes a live Kiln string.
-    let text = unsafe { crate::string::as_str(msg) }.to_string();
-    raise(fp, site, text)
+    // SAFETY: guaranteed by the caller: `msg` is a live Kiln string, `fp` as required.
+    unsafe {
+        let text = crate::string::as_str(msg).to_string();
+        raise(fp, site, text)
+    }
 }
 
 /// The lowest stack address Kiln code may use; compared with the stack pointer in
@@ -394,6 +429,11 @@ pub fn set_stack_limit(top: usize, stack_size: usize, margin: usize) {
 }
 
 /// Called by a function prologue that found the stack pointer below the limit.
-pub extern "C-unwind" fn kiln_stack_overflow(fp: *const u8, site: i32) {
-    raise(fp, site, "stack overflow".to_string())
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub unsafe extern "C-unwind" fn kiln_stack_overflow(fp: *const u8, site: i32) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { raise(fp, site, "stack overflow".to_string()) }
 }

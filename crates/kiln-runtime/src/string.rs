@@ -30,7 +30,7 @@ const DATA_OFFSET: usize = STR_DATA_OFFSET as usize;
 /// that asked; the trace starts at the innermost JIT frame on the stack
 /// ([`crate::panic::raise`] finds it).
 pub fn out_of_memory() -> ! {
-    crate::panic::raise(std::ptr::null(), -1, "out of memory".into())
+    crate::panic::raise_untraced("out of memory".into())
 }
 
 /// A run-time string object of `len` bytes whose bytes the caller must fill with
@@ -415,6 +415,8 @@ pub unsafe extern "C-unwind" fn kiln_str_replace(
 ///
 /// # Safety
 /// `s` must be a live string.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_str_repeat(
     fp: *const u8,
     site: i32,
@@ -422,7 +424,8 @@ pub unsafe extern "C-unwind" fn kiln_str_repeat(
     n: i64,
 ) -> *mut u8 {
     if n < 0 {
-        raise(fp, site, format!("negative count: {n}"));
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(fp, site, format!("negative count: {n}")) };
     }
     // SAFETY: guaranteed by the caller.
     let t = unsafe { text(s) };
@@ -480,6 +483,8 @@ pub unsafe extern "C-unwind" fn kiln_str_parse_float(
 ///
 /// # Safety
 /// `s` must be a live string.
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_str_slice(
     fp: *const u8,
     site: i32,
@@ -491,14 +496,17 @@ pub unsafe extern "C-unwind" fn kiln_str_slice(
     let t = unsafe { text(s) };
     let len = t.len() as i64;
     if hi < 0 || hi > len {
-        index_oob(fp, site, hi, len);
+        // SAFETY: guaranteed by the caller.
+        unsafe { index_oob(fp, site, hi, len) };
     }
     if lo < 0 || lo > hi {
-        index_oob(fp, site, lo, len);
+        // SAFETY: guaranteed by the caller.
+        unsafe { index_oob(fp, site, lo, len) };
     }
     for i in [lo, hi] {
         if !t.is_char_boundary(i as usize) {
-            raise(fp, site, format!("byte index {i} is not a char boundary"));
+            // SAFETY: guaranteed by the caller.
+            unsafe { raise(fp, site, format!("byte index {i} is not a char boundary")) };
         }
     }
     // SAFETY: the range is checked above and the part is a substring of `s`.

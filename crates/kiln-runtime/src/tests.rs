@@ -3,7 +3,7 @@
 //! live objects on its thread is back where it started.
 
 use crate::array::*;
-use crate::desc::{DescArena, TypeDesc, TypeKind};
+use crate::desc::{retired_descriptors, DescArena, TypeDesc, TypeKind};
 use crate::format::FormatSpec;
 use crate::io::*;
 use crate::map::*;
@@ -1116,6 +1116,161 @@ fn deep_equality_and_printing_of_long_lists() {
     let small = make(2);
     assert_eq!(show(small, list), "Cons(1, Cons(0, Nil))");
     rel(small, list);
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
+fn deep_nesting_through_a_first_field_needs_no_native_stack() {
+    // `Cons(List, int)`: the rest of the list is the first field, so a walk cannot
+    // handle it as the last child. Test threads have 2 MiB of stack; a walk that
+    // recursed per level would overflow it long before 300,000 levels.
+    let mut t = Types::new();
+    let before = live_objects();
+    let list = t.a.declare();
+    t.a.define_enum(
+        list,
+        "List",
+        &[
+            ("Nil", false, &[]),
+            ("Cons", false, &[("", list), ("", t.int)]),
+        ],
+    );
+    let make = |n: u64| {
+        let mut head = variant(list, 0, &[]);
+        for i in 0..n {
+            head = variant(list, 1, &[head, i % 10]);
+        }
+        head
+    };
+    let n = 300_000;
+    let a = make(n);
+    let b = make(n);
+    let c = make(n + 1);
+    // SAFETY: all are live lists.
+    unsafe {
+        assert!(eq(a, b, d(list)));
+        assert!(!eq(a, c, d(list)));
+        assert_eq!(hash(a, d(list)), hash(b, d(list)));
+    }
+    let text = show(a, list);
+    assert!(text.starts_with("Cons(Cons(Cons("));
+    assert!(text.contains("Cons(Nil, 0), 1), 2)"));
+    assert!(text.ends_with(", 7), 8), 9)"));
+    assert_eq!(
+        text.len(),
+        "Cons(".len() * n as usize + "Nil".len() + ", 0)".len() * n as usize
+    );
+    for v in [a, b, c] {
+        rel(v, list);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
+fn cyclic_values_print_compare_and_hash() {
+    // struct Node { v: int, next: Node? }
+    let mut t = Types::new();
+    let before = live_objects();
+    let node = t.a.declare();
+    let opt = t.a.option(node);
+    t.a.define_struct(node, "Node", &[("v", t.int), ("next", opt)]);
+    let none = || variant(opt, 0, &[]);
+    // A ring of nodes holding `values`; returns the first node (owned once by the
+    // caller; the ring owns it once more).
+    let ring = |values: &[u64]| {
+        let nodes: Vec<u64> = values.iter().map(|&v| record(node, &[v, none()])).collect();
+        for (i, &n) in nodes.iter().enumerate() {
+            let next = nodes[(i + 1) % nodes.len()];
+            // SAFETY: `n` and `next` are live nodes; the field held `None`, released
+            // here, and takes a new reference to `next`.
+            unsafe {
+                let f = &d(node).fields()[1];
+                let slot = (n as *mut u8).add(f.offset as usize);
+                release_slot(load(slot, d(opt)), d(opt));
+                retain_slot(next, d(node));
+                store(slot, d(opt), variant(opt, 1, &[next]));
+            }
+        }
+        for &n in &nodes[1..] {
+            rel(n, node);
+        }
+        nodes[0]
+    };
+    let unlink = |first: u64| {
+        // Cuts the ring before `first`, so that the whole ring can be freed.
+        // SAFETY: `first` is a live node of a ring.
+        unsafe {
+            let f = &d(node).fields()[1];
+            let slot = (first as *mut u8).add(f.offset as usize);
+            let old = load(slot, d(opt));
+            store(slot, d(opt), none());
+            release_slot(old, d(opt));
+        }
+    };
+    let a = ring(&[1]);
+    let b = ring(&[1, 1, 1]);
+    let c = ring(&[1, 2]);
+    let e = ring(&[1, 2, 1, 2]);
+    assert_eq!(show(a, node), "Node(v: 1, next: Some(Node(...)))");
+    assert_eq!(
+        show(c, node),
+        "Node(v: 1, next: Some(Node(v: 2, next: Some(Node(...)))))"
+    );
+    // SAFETY: all are live nodes.
+    unsafe {
+        assert!(eq(a, b, d(node)));
+        assert!(eq(c, e, d(node)));
+        assert!(!eq(a, c, d(node)));
+        assert_eq!(hash(a, d(node)), hash(b, d(node)));
+        assert_eq!(hash(c, d(node)), hash(e, d(node)));
+        // No object keeps the mark printing puts on the objects of its path.
+        assert_eq!(header(a as *const u8).flags & FLAG_ON_PRINT_PATH, 0);
+    }
+    for v in [a, b, c, e] {
+        unlink(v);
+        rel(v, node);
+    }
+    assert_eq!(live_objects(), before);
+}
+
+#[test]
+fn values_outlive_the_arena_that_described_them() {
+    // An engine may be dropped while objects it made are alive (leaked in a cycle,
+    // abandoned by a panic, or handed to a host). They must stay usable: their
+    // descriptors and the unit-variant instances they point at outlive the arena.
+    let before = live_objects();
+    let retired_before = retired_descriptors();
+    let (a, b) = {
+        let mut arena = DescArena::new();
+        let int = arena.scalar(TypeKind::I64);
+        let node = arena.declare();
+        let opt = arena.option(node);
+        arena.define_struct(node, "Node", &[("v", int), ("next", opt)]);
+        let list = || {
+            let leaf = record(node, &[7, variant(opt, 0, &[])]);
+            record(node, &[1, variant(opt, 1, &[leaf])])
+        };
+        (list(), list())
+    };
+    assert!(retired_descriptors() >= retired_before + 2);
+    // Take back as much freed memory of the sizes the arena used as the allocator
+    // will give, filled with junk, so that reading a freed descriptor would show.
+    let junk: Vec<Vec<u8>> = (0..2000)
+        .flat_map(|_| (1..=16).map(|k| vec![0xAB; 8 * k]))
+        .collect();
+    // SAFETY: `a` and `b` are live objects of the same type.
+    unsafe {
+        let d = desc_of(a as *const u8);
+        assert_eq!(
+            object_text(a as *const u8),
+            "Node(v: 1, next: Some(Node(v: 7, next: None)))"
+        );
+        assert!(eq(a, b, d));
+        assert_eq!(hash(a, d), hash(b, d));
+        kiln_release(a as *mut u8);
+        kiln_release(b as *mut u8);
+    }
+    drop(junk);
     assert_eq!(live_objects(), before);
 }
 

@@ -110,3 +110,54 @@ fn a_shortened_trace_keeps_the_outermost_frame_and_counts_the_rest() {
         assert!(shown < 100, "{how}");
     }
 }
+
+/// Compiles and runs `source` with a new engine on the current (Kiln) thread and
+/// drops the engine; returns what the program printed.
+fn run_and_drop(source: &str) -> String {
+    let mut engine = Engine::new().expect("the JIT starts");
+    let main = engine
+        .compile("test.kl", source)
+        .expect("compiles")
+        .expect("has a main");
+    kiln_runtime::output::capture();
+    // SAFETY: compiled by this engine, on the Kiln thread.
+    let outcome = unsafe { engine.run_main(main) };
+    assert!(matches!(outcome, Outcome::Finished), "{outcome:?}");
+    kiln_runtime::output::take_captured().0
+}
+
+#[test]
+fn objects_outliving_their_engine_keep_their_types() {
+    // Objects a program leaks in a cycle outlive its engine. The type descriptors
+    // they point at must stay valid and never be reused for another engine's types:
+    // the leak report of a later engine on the same thread still names them right.
+    let report = on_kiln_thread(|| {
+        kiln_runtime::alloc::set_leak_tracking(true);
+        let ring = "
+struct Node { v: int, next: Node? }
+let a = Node(v: 1, next: None)
+a.next = Some(a)
+println(a)
+";
+        let pair = "
+struct Pair { left: Pair?, right: int }
+let p = Pair(left: None, right: 2)
+p.left = Some(p)
+println(p)
+";
+        let mut out = String::new();
+        for _ in 0..3 {
+            out.push_str(&run_and_drop(ring));
+            out.push_str(&run_and_drop(pair));
+        }
+        assert_eq!(
+            out,
+            "Node(v: 1, next: Some(Node(...)))\nPair(left: Some(Pair(...)), right: 2)\n".repeat(3)
+        );
+        kiln_runtime::alloc::leak_report().expect("the cycles are still alive")
+    });
+    assert_eq!(
+        report,
+        "leak check: 12 objects still alive (6 Option, 3 Node, 3 Pair)"
+    );
+}
