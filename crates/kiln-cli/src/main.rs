@@ -5,7 +5,8 @@
 //! Exit status: 0 when the program finishes, 1 on a compile error, 101 on a
 //! runtime error, the program's own code after `exit(code)`, 2 on a usage error,
 //! 70 on an internal compiler error (a bug in Kiln), and 102 when
-//! `KILN_LEAK_CHECK=1` finds objects still alive at the end.
+//! `KILN_LEAK_CHECK=1` finds objects still alive at the end. `KILN_TIMINGS=1`
+//! prints the time of each compiler phase on standard error.
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
@@ -139,7 +140,9 @@ fn run(path: &str, args: Vec<String>) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let main = match engine.compile(path, &text) {
+    let main = engine.compile(path, &text);
+    print_timings(&engine);
+    let main = match main {
         Ok(main) => main,
         Err(e) => return report_compile_error(&engine, e),
     };
@@ -176,10 +179,26 @@ fn check(path: &str) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    match engine.front_end(path, &text) {
+    let checked = engine.front_end(path, &text);
+    print_timings(&engine);
+    match checked {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => report_compile_error(&engine, e),
     }
+}
+
+/// With `KILN_TIMINGS=1`, prints how long each phase of compilation took.
+fn print_timings(engine: &Engine) {
+    if std::env::var_os("KILN_TIMINGS").is_none_or(|v| v.is_empty() || v == "0") {
+        return;
+    }
+    let mut total = 0.0;
+    for (phase, time) in engine.timings() {
+        let secs = time.as_secs_f64();
+        total += secs;
+        eprintln!("kiln: {phase:<10} {secs:9.4} s");
+    }
+    eprintln!("kiln: {:<10} {total:9.4} s", "total");
 }
 
 fn emit(args: &EmitArgs) -> ExitCode {

@@ -62,6 +62,10 @@ pub struct Compiled {
     pub funcs: Vec<(String, *const u8)>,
     /// Cranelift IR text per function, when asked for.
     pub clif: Vec<(String, String)>,
+    /// Time spent translating MIR to Cranelift IR, and in Cranelift itself
+    /// (optimisation, register allocation, emission), for `KILN_TIMINGS`.
+    pub translate_time: std::time::Duration,
+    pub cranelift_time: std::time::Duration,
 }
 
 #[derive(Debug)]
@@ -300,7 +304,10 @@ impl Jit {
         let mut pending = Vec::new();
         let mut fctx = FunctionBuilderContext::new();
         let mut ctx = self.module.make_context();
+        let mut translate_time = std::time::Duration::ZERO;
+        let mut cranelift_time = std::time::Duration::ZERO;
         for (i, f) in program.funcs.iter().enumerate() {
+            let started = std::time::Instant::now();
             let mut env = Env {
                 module: &mut self.module,
                 isa: self.isa.clone(),
@@ -324,9 +331,12 @@ impl Jit {
             if opts.keep_clif {
                 clif.push((f.name.clone(), ctx.func.display().to_string()));
             }
+            let translated = std::time::Instant::now();
+            translate_time += translated - started;
             self.module
                 .define_function(funcs[i], &mut ctx)
                 .map_err(|e| CodegenError(format!("compiling `{}`: {e:?}", f.name)))?;
+            cranelift_time += translated.elapsed();
             let compiled = ctx
                 .compiled_code()
                 .ok_or_else(|| CodegenError("no compiled code".into()))?;
@@ -354,6 +364,8 @@ impl Jit {
             main: None,
             funcs: Vec::new(),
             clif,
+            translate_time,
+            cranelift_time,
         };
         for (i, (name, len, sites, unwind)) in pending.into_iter().enumerate() {
             let addr = self.module.get_finalized_function(funcs[i]);

@@ -6,6 +6,7 @@ use kiln_mir as mir;
 use kiln_runtime::{KilnPanic, RuntimeExit};
 use kiln_syntax::{Diagnostic, SourceMap, Span};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
 
 /// The stack reserved for Kiln code (and the compiler, which recurses on deeply
 /// nested input). Pages are only committed when touched.
@@ -78,6 +79,8 @@ pub struct Engine {
     jit: Jit,
     sources: SourceMap,
     options: Options,
+    /// How long each phase of the last compilation took (`KILN_TIMINGS=1`).
+    timings: Vec<(&'static str, Duration)>,
 }
 
 impl Engine {
@@ -98,6 +101,7 @@ impl Engine {
             jit,
             sources: SourceMap::new(),
             options,
+            timings: Vec::new(),
         })
     }
 
@@ -123,41 +127,60 @@ impl Engine {
         kiln_syntax::render(&self.sources, diagnostics, color)
     }
 
+    /// The phases of the last compilation and how long each took, in order.
+    pub fn timings(&self) -> &[(&'static str, Duration)] {
+        &self.timings
+    }
+
+    /// Runs one phase of compilation, recording its time.
+    fn timed<T>(&mut self, phase: &'static str, f: impl FnOnce(&mut Self) -> T) -> T {
+        let started = Instant::now();
+        let out = f(self);
+        self.timings.push((phase, started.elapsed()));
+        out
+    }
+
     /// Parses, checks and lowers `text` to MIR.
     pub fn front_end(&mut self, name: &str, text: &str) -> Result<mir::Program, CompileError> {
+        self.timings.clear();
         let file = self.sources.add(name, text);
-        let (module, mut diags) = kiln_syntax::parse(file, text);
+        let (module, mut diags) = self.timed("parse", |_| kiln_syntax::parse(file, text));
         if diags.iter().any(|d| d.is_error()) {
             return Err(CompileError::Diagnostics(diags));
         }
-        let checked = kiln_sema::check_module(&module);
+        let checked = self.timed("check", |_| kiln_sema::check_module(&module));
         diags.extend(checked.diagnostics);
         let Some(hir) = checked.program else {
             return Err(CompileError::Diagnostics(diags));
         };
-        let program = mir::lower::lower_program(&hir).map_err(|spans| {
-            let diags = spans
-                .into_iter()
-                .map(|s| {
-                    Diagnostic::error(s, "code generation for this construct is not available yet")
+        let program = self
+            .timed("lower", |_| mir::lower::lower_program(&hir))
+            .map_err(|spans| {
+                let diags = spans
+                    .into_iter()
+                    .map(|s| {
+                        Diagnostic::error(
+                            s,
+                            "code generation for this construct is not available yet",
+                        )
                         .with_label("not supported by this version of Kiln")
-                })
-                .collect();
-            CompileError::Diagnostics(diags)
-        })?;
+                    })
+                    .collect();
+                CompileError::Diagnostics(diags)
+            })?;
         if cfg!(debug_assertions) {
-            verify(&program)?;
+            self.timed("verify", |_| verify(&program))?;
         }
         let mut program = program;
         if self.options.optimize {
-            mir::inline::run(&mut program);
+            self.timed("inline", |_| mir::inline::run(&mut program));
             if cfg!(debug_assertions) {
-                verify(&program)?;
+                self.timed("verify", |_| verify(&program))?;
             }
         }
-        mir::rc_pairs::run(&mut program);
+        self.timed("rc_pairs", |_| mir::rc_pairs::run(&mut program));
         if cfg!(debug_assertions) {
-            verify(&program)?;
+            self.timed("verify", |_| verify(&program))?;
         }
         let missing = missing_externs(&program);
         if !missing.is_empty() {
@@ -169,10 +192,20 @@ impl Engine {
     /// Compiles `text` and returns the address of its `<main>`.
     pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
         let program = self.front_end(name, text)?;
+        let started = Instant::now();
         let compiled = self
             .jit
             .compile(&program, self.options)
             .map_err(|e| CompileError::Internal(e.to_string()))?;
+        let total = started.elapsed();
+        self.timings.extend([
+            ("translate", compiled.translate_time),
+            ("cranelift", compiled.cranelift_time),
+            (
+                "link",
+                total.saturating_sub(compiled.translate_time + compiled.cranelift_time),
+            ),
+        ]);
         Ok(compiled.main)
     }
 
