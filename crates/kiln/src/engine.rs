@@ -85,6 +85,9 @@ pub struct Stats {
     /// MIR passes (inlining, retain/release pairs) and verification.
     pub passes: Duration,
     pub codegen: Duration,
+    /// Of `codegen`: translating MIR to Cranelift IR, and Cranelift itself.
+    pub translate: Duration,
+    pub cranelift: Duration,
     pub run: Duration,
     /// Functions compiled to machine code.
     pub functions: usize,
@@ -104,6 +107,8 @@ impl std::fmt::Display for Stats {
             ("lower", self.lower),
             ("mir passes", self.passes),
             ("codegen", self.codegen),
+            ("  translate", self.translate),
+            ("  cranelift", self.cranelift),
             ("run", self.run),
         ] {
             writeln!(f, "{name:<12} {:>9.3} ms", ms(d))?;
@@ -263,6 +268,8 @@ impl Engine {
         self.stats.codegen = started.elapsed();
         self.stats.functions = compiled.funcs.len();
         self.stats.code_bytes = compiled.code_bytes;
+        self.stats.translate = compiled.translate_time;
+        self.stats.cranelift = compiled.cranelift_time;
         Ok(compiled.main)
     }
 
