@@ -3,11 +3,17 @@
 //!
 //! Lowering speaks of source variables ([`Var`]); the builder turns their
 //! definitions and uses into SSA values, adding block parameters where control flow
-//! joins. This is the algorithm of Braun et al., "Simple and Efficient Construction
-//! of Static Single Assignment Form" (CC 2013): a block is *sealed* once all its
-//! predecessors are known; reading a variable in an unsealed block adds an
-//! incomplete parameter that is completed when the block is sealed. The builder
-//! never reorders or deletes instructions.
+//! joins. While the function is being built, a use of a variable that has no
+//! definition earlier in the same block gets a *placeholder* value standing for
+//! "the variable on entry to this block". [`FuncBuilder::finish`] then builds SSA
+//! form the classic way (Cytron et al.): dominators (Lengauer–Tarjan), dominance
+//! frontiers, parameters at the iterated dominance frontier of each variable's
+//! definitions, and one renaming walk over the dominator tree that resolves every
+//! placeholder; parameters nothing uses are removed again. Every step is near
+//! linear in the size of the function, however long the variables live (a
+//! top-level script of many thousand lines has thousands of variables live to its
+//! end, and a search backwards from each use, as on-the-fly construction does, is
+//! quadratic there). The builder never reorders or deletes instructions.
 
 use crate::ir::*;
 use kiln_syntax::Span;
@@ -17,14 +23,28 @@ use std::collections::HashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Var(pub u32);
 
+/// What a variable holds in a block, as far as the block has been built.
+#[derive(Clone, Copy)]
+struct Current {
+    value: Value,
+    /// `value` is the variable's last definition in the block, not the placeholder
+    /// for its value on entry.
+    defined: bool,
+}
+
 pub struct FuncBuilder {
     pub func: Func,
     current: Block,
-    preds: Vec<Vec<Block>>,
+    /// Blocks declared to have all their predecessors (checked in debug builds).
     sealed: Vec<bool>,
-    incomplete: Vec<Vec<(Var, Value)>>,
-    defs: HashMap<(Var, Block), Value>,
-    var_types: HashMap<Var, Type>,
+    /// The value of each variable in each block that defines or uses it.
+    current_defs: HashMap<(Var, Block), Current>,
+    /// Placeholders for a variable's value on entry to a block, with the span of
+    /// the use (for a zero in dead code).
+    entry_uses: Vec<(Var, Block, Value, Span)>,
+    /// The blocks that define each variable, by [`Var`] number.
+    def_blocks: Vec<Vec<Block>>,
+    var_types: Vec<Option<Type>>,
 }
 
 impl FuncBuilder {
@@ -41,11 +61,11 @@ impl FuncBuilder {
                 inlines: Vec::new(),
             },
             current: Func::ENTRY,
-            preds: Vec::new(),
             sealed: Vec::new(),
-            incomplete: Vec::new(),
-            defs: HashMap::new(),
-            var_types: HashMap::new(),
+            current_defs: HashMap::new(),
+            entry_uses: Vec::new(),
+            def_blocks: Vec::new(),
+            var_types: Vec::new(),
         };
         let entry = b.create_block();
         for ty in params {
@@ -55,7 +75,9 @@ impl FuncBuilder {
         b
     }
 
-    pub fn finish(self) -> Func {
+    /// Completes SSA construction and returns the function.
+    pub fn finish(mut self) -> Func {
+        self.build_ssa();
         self.func
     }
 
@@ -66,9 +88,7 @@ impl FuncBuilder {
             term: Terminator::Open,
             cold: false,
         });
-        self.preds.push(Vec::new());
         self.sealed.push(false);
-        self.incomplete.push(Vec::new());
         Block(self.func.blocks.len() as u32 - 1)
     }
 
@@ -155,7 +175,12 @@ impl FuncBuilder {
         self.ensure_open();
         let from = self.current;
         for t in term.targets() {
-            self.preds[t.block.index()].push(from);
+            debug_assert!(
+                !self.sealed[t.block.index()],
+                "{}: new predecessor {from} of sealed {}",
+                self.func.name,
+                t.block
+            );
         }
         self.func.blocks[from.index()].term = term;
     }
@@ -221,108 +246,663 @@ impl FuncBuilder {
     // ---- variables -----------------------------------------------------------
 
     pub fn declare_var(&mut self, var: Var, ty: Type) {
-        self.var_types.insert(var, ty);
+        let i = var.0 as usize;
+        if self.var_types.len() <= i {
+            self.var_types.resize(i + 1, None);
+            self.def_blocks.resize(i + 1, Vec::new());
+        }
+        self.var_types[i] = Some(ty);
+    }
+
+    fn var_type(&self, var: Var) -> Type {
+        match self.var_types.get(var.0 as usize) {
+            Some(Some(ty)) => *ty,
+            _ => panic!("{}: variable {var:?} used but not declared", self.func.name),
+        }
     }
 
     pub fn def_var(&mut self, var: Var, value: Value) {
         self.ensure_open();
-        self.defs.insert((var, self.current), value);
+        let block = self.current;
+        let old = self.current_defs.insert(
+            (var, block),
+            Current {
+                value,
+                defined: true,
+            },
+        );
+        if !old.is_some_and(|c| c.defined) {
+            self.def_blocks[var.0 as usize].push(block);
+        }
     }
 
     pub fn use_var(&mut self, var: Var, span: Span) -> Value {
         self.ensure_open();
         let block = self.current;
-        self.read_var(var, block, span)
-    }
-
-    fn read_var(&mut self, var: Var, block: Block, span: Span) -> Value {
-        // Walk single-predecessor chains iteratively: check-heavy code makes long
-        // chains of blocks, and recursion per block would exhaust the stack.
-        let mut chain = Vec::new();
-        let mut b = block;
-        let ty = self.var_types[&var];
-        let value = loop {
-            if let Some(&v) = self.defs.get(&(var, b)) {
-                break v;
-            }
-            if !self.sealed[b.index()] {
-                let param = self.add_block_param(b, ty);
-                self.incomplete[b.index()].push((var, param));
-                break param;
-            }
-            let preds = self.unique_preds(b);
-            match preds.as_slice() {
-                [] => break self.zero_in(b, ty, span),
-                [only] => {
-                    chain.push(b);
-                    b = *only;
-                }
-                _ => {
-                    let param = self.add_block_param(b, ty);
-                    self.defs.insert((var, b), param);
-                    self.add_param_args(var, b, &preds, span);
-                    break param;
-                }
-            }
-        };
-        self.defs.insert((var, b), value);
-        for c in chain {
-            self.defs.insert((var, c), value);
+        if let Some(c) = self.current_defs.get(&(var, block)) {
+            return c.value;
         }
-        value
+        let ty = self.var_type(var);
+        let placeholder = self.new_value(ty);
+        self.current_defs.insert(
+            (var, block),
+            Current {
+                value: placeholder,
+                defined: false,
+            },
+        );
+        self.entry_uses.push((var, block, placeholder, span));
+        placeholder
     }
 
-    /// A zero placed at the start of a block without predecessors (dead code).
-    fn zero_in(&mut self, block: Block, ty: Type, span: Span) -> Value {
+    /// Declares that every predecessor of `block` is known. SSA construction does
+    /// not need it (it runs when the function is complete); debug builds check that
+    /// no edge to `block` is added afterwards.
+    pub fn seal(&mut self, block: Block) {
+        self.sealed[block.index()] = true;
+    }
+
+    // ---- SSA construction ----------------------------------------------------
+
+    /// Replaces every placeholder by the value its variable has there, adding block
+    /// parameters where definitions meet.
+    fn build_ssa(&mut self) {
+        if self.entry_uses.is_empty() {
+            return;
+        }
+        let n = self.func.blocks.len();
+        let def_blocks = std::mem::take(&mut self.def_blocks);
+        let succs: Vec<Vec<Block>> = self
+            .func
+            .blocks
+            .iter()
+            .map(|b| b.term.targets().iter().map(|t| t.block).collect())
+            .collect();
+        let dom = Dominators::compute(&succs);
+
+        // Parameters at the iterated dominance frontier of each variable's
+        // definitions (reachable blocks only; the entry never gets any), for the
+        // variables some block uses before defining them: the others never flow
+        // from one block to another.
+        let frontiers = dom.frontiers(&succs);
+        let mut crosses = vec![false; self.var_types.len()];
+        for &(var, _, _, _) in &self.entry_uses {
+            crosses[var.0 as usize] = true;
+        }
+        let mut phis: Vec<Vec<(Var, Value)>> = vec![Vec::new(); n];
+        let explicit: Vec<usize> = self.func.blocks.iter().map(|b| b.params.len()).collect();
+        let mut has_phi = vec![u32::MAX; n];
+        let mut queued = vec![u32::MAX; n];
+        let mut work = Vec::new();
+        for (v, defs) in def_blocks.iter().enumerate() {
+            let (Some(ty), true) = (self.var_types[v], crosses[v]) else {
+                continue;
+            };
+            let stamp = v as u32;
+            for &d in defs {
+                if dom.reachable(d) && queued[d.index()] != stamp {
+                    queued[d.index()] = stamp;
+                    work.push(d);
+                }
+            }
+            while let Some(x) = work.pop() {
+                for &y in &frontiers[x.index()] {
+                    if has_phi[y.index()] == stamp || y == Func::ENTRY {
+                        continue;
+                    }
+                    has_phi[y.index()] = stamp;
+                    let p = self.add_block_param(y, ty);
+                    phis[y.index()].push((Var(stamp), p));
+                    if queued[y.index()] != stamp {
+                        queued[y.index()] = stamp;
+                        work.push(y);
+                    }
+                }
+            }
+        }
+
+        // Placeholders by block, and the variables each block defines.
+        let mut uses_at: Vec<Vec<(Var, Value, Span)>> = vec![Vec::new(); n];
+        for &(var, b, p, span) in &self.entry_uses {
+            uses_at[b.index()].push((var, p, span));
+        }
+        let mut defs_in: Vec<Vec<(Var, Value)>> = vec![Vec::new(); n];
+        for (v, blocks) in def_blocks.iter().enumerate() {
+            for &b in blocks {
+                let value = self.current_defs[&(Var(v as u32), b)].value;
+                defs_in[b.index()].push((Var(v as u32), value));
+            }
+        }
+
+        // Rename along the dominator tree: each variable's stack holds its value
+        // in the dominators of the block being visited.
+        let mut alias: Vec<Option<Value>> = vec![None; self.func.values.len()];
+        let mut stacks: Vec<Vec<Value>> = vec![Vec::new(); self.var_types.len()];
+        let mut zeros: Vec<Vec<Inst>> = vec![Vec::new(); n];
+        let mut entry_zero: HashMap<Var, Value> = HashMap::new();
+        let mut visit = vec![(Func::ENTRY, false)];
+        while let Some((b, leaving)) = visit.pop() {
+            let bi = b.index();
+            if leaving {
+                for &(var, _) in phis[bi].iter().chain(&defs_in[bi]) {
+                    stacks[var.0 as usize].pop();
+                }
+                continue;
+            }
+            for &(var, p) in &phis[bi] {
+                stacks[var.0 as usize].push(p);
+            }
+            for &(var, p, span) in &uses_at[bi] {
+                let v = self.value_in_dominators(var, &stacks, &mut entry_zero, &mut zeros, span);
+                alias[p.index()] = Some(v);
+            }
+            for &(var, value) in &defs_in[bi] {
+                stacks[var.0 as usize].push(value);
+            }
+            for (k, s) in succs[bi].iter().enumerate() {
+                let s = s.index();
+                if phis[s].is_empty() {
+                    continue;
+                }
+                let mut args = Vec::with_capacity(phis[s].len());
+                for &(var, _) in &phis[s] {
+                    let span = self.func.span;
+                    args.push(self.value_in_dominators(
+                        var,
+                        &stacks,
+                        &mut entry_zero,
+                        &mut zeros,
+                        span,
+                    ));
+                }
+                let term = &mut self.func.blocks[bi].term;
+                term.targets_mut()[k].args.extend(args);
+            }
+            visit.push((b, true));
+            for &c in dom.children(b) {
+                visit.push((c, false));
+            }
+        }
+
+        // Blocks nothing reaches: every variable is a zero there, as the code never
+        // runs; they still pass arguments to the parameters of their targets.
+        for b in 0..n {
+            if dom.reachable(Block(b as u32)) {
+                continue;
+            }
+            let mut dead_zero: HashMap<Var, Value> = HashMap::new();
+            let mut zero_for =
+                |this: &mut Self, var: Var, span: Span, zeros: &mut Vec<Vec<Inst>>| {
+                    *dead_zero.entry(var).or_insert_with(|| {
+                        let ty = this.var_type(var);
+                        this.zero_inst(ty, span, &mut zeros[b])
+                    })
+                };
+            for &(var, p, span) in &uses_at[b] {
+                let v = zero_for(self, var, span, &mut zeros);
+                alias[p.index()] = Some(v);
+            }
+            for (k, s) in succs[b].iter().enumerate() {
+                for &(var, _) in &phis[s.index()] {
+                    let v = match self.current_defs.get(&(var, Block(b as u32))) {
+                        Some(c) => c.value,
+                        None => {
+                            let span = self.func.span;
+                            zero_for(self, var, span, &mut zeros)
+                        }
+                    };
+                    self.func.blocks[b].term.targets_mut()[k].args.push(v);
+                }
+            }
+        }
+        alias.resize(self.func.values.len(), None);
+
+        let zero_blocks: Vec<(usize, usize)> = zeros
+            .iter()
+            .enumerate()
+            .filter(|(_, z)| !z.is_empty())
+            .map(|(b, z)| (b, z.len()))
+            .collect();
+        for (b, z) in zeros.into_iter().enumerate() {
+            if !z.is_empty() {
+                let insts = &mut self.func.blocks[b].insts;
+                insts.splice(0..0, z);
+            }
+        }
+        resolve_placeholders(&mut self.func, &mut alias);
+        remove_unused_params(&mut self.func, &phis, &explicit);
+        remove_unused_zeros(&mut self.func, &zero_blocks);
+        renumber_values(&mut self.func);
+    }
+
+    /// The value of `var` where the renaming walk is: its innermost definition in
+    /// the dominators, or a zero at the function's start when there is none.
+    fn value_in_dominators(
+        &mut self,
+        var: Var,
+        stacks: &[Vec<Value>],
+        entry_zero: &mut HashMap<Var, Value>,
+        zeros: &mut [Vec<Inst>],
+        span: Span,
+    ) -> Value {
+        if let Some(&v) = stacks[var.0 as usize].last() {
+            return v;
+        }
+        if let Some(&v) = entry_zero.get(&var) {
+            return v;
+        }
+        let ty = self.var_type(var);
+        let v = self.zero_inst(ty, span, &mut zeros[Func::ENTRY.index()]);
+        entry_zero.insert(var, v);
+        v
+    }
+
+    /// A zero of type `ty`, defined by an instruction added to `into`.
+    fn zero_inst(&mut self, ty: Type, span: Span, into: &mut Vec<Inst>) -> Value {
         let kind = match ty {
             Type::F32 | Type::F64 => InstKind::Fconst(0.0),
             Type::Ptr => InstKind::Null,
             _ => InstKind::Iconst(0),
         };
         let v = self.new_value(ty);
-        self.func.blocks[block.index()].insts.insert(
-            0,
-            Inst {
-                kind,
-                results: vec![v],
-                span,
-                inlined: None,
-            },
-        );
+        into.push(Inst {
+            kind,
+            results: vec![v],
+            span,
+            inlined: None,
+        });
         v
     }
+}
 
-    fn unique_preds(&self, block: Block) -> Vec<Block> {
-        let mut preds = self.preds[block.index()].clone();
-        preds.sort();
-        preds.dedup();
-        preds
+/// Rewrites every operand that is a placeholder to the value it stands for.
+fn resolve_placeholders(f: &mut Func, alias: &mut [Option<Value>]) {
+    // A placeholder may stand for another placeholder (`let y = x` defines `y` as
+    // the value of `x` on entry); follow the chain and shorten it.
+    let find = |alias: &mut [Option<Value>], v: Value| -> Value {
+        let mut root = v;
+        let mut steps = 0;
+        while let Some(next) = alias[root.index()] {
+            root = next;
+            steps += 1;
+            assert!(steps <= alias.len(), "cyclic SSA placeholders");
+        }
+        let mut x = v;
+        while let Some(next) = alias[x.index()] {
+            alias[x.index()] = Some(root);
+            x = next;
+        }
+        root
+    };
+    for block in &mut f.blocks {
+        for inst in &mut block.insts {
+            for_each_operand_mut(&mut inst.kind, |v| *v = find(alias, *v));
+        }
+        match &mut block.term {
+            Terminator::Branch { cond, .. } => *cond = find(alias, *cond),
+            Terminator::Return(Some(v)) => *v = find(alias, *v),
+            _ => {}
+        }
+        for t in block.term.targets_mut() {
+            for a in &mut t.args {
+                *a = find(alias, *a);
+            }
+        }
     }
+}
 
-    /// Passes the value of `var` from each predecessor to the newest parameter of
-    /// `block`.
-    fn add_param_args(&mut self, var: Var, block: Block, preds: &[Block], span: Span) {
-        for &pred in preds {
-            let v = self.read_var(var, pred, span);
-            let term = &mut self.func.blocks[pred.index()].term;
-            for t in term.targets_mut() {
-                if t.block == block {
-                    t.args.push(v);
+/// Removes the parameters SSA construction added that no instruction needs
+/// (directly or through other such parameters), with their arguments.
+fn remove_unused_params(f: &mut Func, phis: &[Vec<(Var, Value)>], explicit: &[usize]) {
+    // Which value is which added parameter: (block, position among the added).
+    let mut phi_of: HashMap<Value, (usize, usize)> = HashMap::new();
+    for (b, list) in phis.iter().enumerate() {
+        for (j, &(_, p)) in list.iter().enumerate() {
+            phi_of.insert(p, (b, j));
+        }
+    }
+    if phi_of.is_empty() {
+        return;
+    }
+    let mut live: Vec<Vec<bool>> = phis.iter().map(|l| vec![false; l.len()]).collect();
+    let mut work = Vec::new();
+    let mark = |v: Value, live: &mut Vec<Vec<bool>>, work: &mut Vec<(usize, usize)>| {
+        if let Some(&(b, j)) = phi_of.get(&v) {
+            if !live[b][j] {
+                live[b][j] = true;
+                work.push((b, j));
+            }
+        }
+    };
+    // Uses by instructions, conditions, returns and explicit parameters.
+    for block in &f.blocks {
+        for inst in &block.insts {
+            for v in crate::verify::operands(&inst.kind) {
+                mark(v, &mut live, &mut work);
+            }
+        }
+        match &block.term {
+            Terminator::Branch { cond, .. } => mark(*cond, &mut live, &mut work),
+            Terminator::Return(Some(v)) => mark(*v, &mut live, &mut work),
+            _ => {}
+        }
+        for t in block.term.targets() {
+            for &a in &t.args[..explicit[t.block.index()].min(t.args.len())] {
+                mark(a, &mut live, &mut work);
+            }
+        }
+    }
+    // A live added parameter makes its arguments live.
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); f.blocks.len()];
+    for (b, block) in f.blocks.iter().enumerate() {
+        for t in block.term.targets() {
+            if !phis[t.block.index()].is_empty() {
+                preds[t.block.index()].push(b);
+            }
+        }
+    }
+    for list in &mut preds {
+        list.dedup();
+    }
+    while let Some((b, j)) = work.pop() {
+        for &p in &preds[b] {
+            for t in f.blocks[p].term.targets() {
+                if t.block.index() == b {
+                    mark(t.args[explicit[b] + j], &mut live, &mut work);
                 }
             }
         }
     }
+    // Drop the dead ones from the parameters and from every branch's arguments.
+    let keep = |b: usize, i: usize| i < explicit[b] || live[b][i - explicit[b]];
+    for (b, block) in f.blocks.iter_mut().enumerate() {
+        if live[b].iter().all(|&l| l) {
+            continue;
+        }
+        let mut i = 0;
+        block.params.retain(|_| {
+            i += 1;
+            keep(b, i - 1)
+        });
+    }
+    for block in &mut f.blocks {
+        for t in block.term.targets_mut() {
+            let b = t.block.index();
+            if live[b].iter().all(|&l| l) {
+                continue;
+            }
+            let mut i = 0;
+            t.args.retain(|_| {
+                i += 1;
+                keep(b, i - 1)
+            });
+        }
+    }
+}
 
-    /// Declares that every predecessor of `block` is known.
-    pub fn seal(&mut self, block: Block) {
-        if self.sealed[block.index()] {
-            return;
+/// Removes the zeros SSA construction put at the start of blocks (`(block, how
+/// many)`) that nothing uses, as when they were only passed to parameters that
+/// turned out to be unused.
+fn remove_unused_zeros(f: &mut Func, zero_blocks: &[(usize, usize)]) {
+    if zero_blocks.is_empty() {
+        return;
+    }
+    let mut used = vec![false; f.values.len()];
+    for block in &f.blocks {
+        for inst in &block.insts {
+            for v in crate::verify::operands(&inst.kind) {
+                used[v.index()] = true;
+            }
         }
-        self.sealed[block.index()] = true;
-        let pending = std::mem::take(&mut self.incomplete[block.index()]);
-        let preds = self.unique_preds(block);
-        for (var, _) in pending {
-            self.add_param_args(var, block, &preds, self.func.span);
+        match &block.term {
+            Terminator::Branch { cond, .. } => used[cond.index()] = true,
+            Terminator::Return(Some(v)) => used[v.index()] = true,
+            _ => {}
         }
+        for t in block.term.targets() {
+            for a in &t.args {
+                used[a.index()] = true;
+            }
+        }
+    }
+    for &(b, n) in zero_blocks {
+        let mut k = 0;
+        f.blocks[b].insts.retain(|inst| {
+            k += 1;
+            k > n || inst.results.iter().any(|r| used[r.index()])
+        });
+    }
+}
+
+/// Numbers the values in the order of their definitions (block by block, its
+/// parameters and then its instructions' results), dropping the placeholders and
+/// the removed parameters and zeros: the function stays compact for later passes
+/// and its text reads in order.
+fn renumber_values(f: &mut Func) {
+    const UNSET: u32 = u32::MAX;
+    let mut new = vec![UNSET; f.values.len()];
+    let mut types = Vec::with_capacity(f.values.len());
+    let mut define = |v: &mut Value, new: &mut Vec<u32>| {
+        new[v.index()] = types.len() as u32;
+        types.push(f.values[v.index()]);
+        *v = Value(new[v.index()]);
+    };
+    for block in &mut f.blocks {
+        for p in &mut block.params {
+            define(p, &mut new);
+        }
+        for inst in &mut block.insts {
+            for r in &mut inst.results {
+                define(r, &mut new);
+            }
+        }
+    }
+    let rename = |v: &mut Value| {
+        debug_assert!(new[v.index()] != UNSET, "{v} is used but not defined");
+        *v = Value(new[v.index()]);
+    };
+    for block in &mut f.blocks {
+        for inst in &mut block.insts {
+            for_each_operand_mut(&mut inst.kind, rename);
+        }
+        match &mut block.term {
+            Terminator::Branch { cond, .. } => rename(cond),
+            Terminator::Return(Some(v)) => rename(v),
+            _ => {}
+        }
+        for t in block.term.targets_mut() {
+            t.args.iter_mut().for_each(rename);
+        }
+    }
+    f.values = types;
+}
+
+/// Calls `f` on every value operand of an instruction.
+pub fn for_each_operand_mut(kind: &mut InstKind, mut f: impl FnMut(&mut Value)) {
+    use InstKind::*;
+    match kind {
+        Iconst(_) | Fconst(_) | Str(_) | Spec(_) | Null | GlobalLoad(_) | Desc(_) => {}
+        Binary(_, a, b) | Overflow(_, a, b) | Icmp(_, a, b) | Fcmp(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        Unary(_, a) | Convert(_, a) | GlobalStore(_, a) | Retain(a) | Release(a) => f(a),
+        Select(c, a, b) => {
+            f(c);
+            f(a);
+            f(b);
+        }
+        Call(_, args) | CallExtern(_, args) | CallRuntime { args, .. } => {
+            args.iter_mut().for_each(f)
+        }
+        GetField { obj, .. } | Load { base: obj, .. } => f(obj),
+        SetField { obj, value, .. }
+        | Store {
+            base: obj, value, ..
+        } => {
+            f(obj);
+            f(value);
+        }
+    }
+}
+
+/// The dominator tree of a function's blocks reachable from the entry, by the
+/// algorithm of Lengauer and Tarjan (with path compression; no recursion, as
+/// generated code makes very deep trees).
+struct Dominators {
+    /// The immediate dominator of each reachable block (the entry's is itself);
+    /// `None` for blocks the entry does not reach.
+    idom: Vec<Option<Block>>,
+    children: Vec<Vec<Block>>,
+}
+
+impl Dominators {
+    fn compute(succs: &[Vec<Block>]) -> Dominators {
+        let n = succs.len();
+        const NONE: u32 = u32::MAX;
+        // Depth-first numbering from the entry.
+        let mut dfnum = vec![NONE; n];
+        let mut vertex: Vec<u32> = Vec::new();
+        let mut parent: Vec<u32> = Vec::new();
+        let mut stack: Vec<(u32, u32, usize)> = vec![(0, NONE, 0)];
+        while let Some((b, from, next)) = stack.pop() {
+            if next == 0 {
+                if dfnum[b as usize] != NONE {
+                    continue;
+                }
+                dfnum[b as usize] = vertex.len() as u32;
+                vertex.push(b);
+                parent.push(if from == NONE {
+                    0
+                } else {
+                    dfnum[from as usize]
+                });
+            }
+            if let Some(&s) = succs[b as usize].get(next) {
+                stack.push((b, from, next + 1));
+                if dfnum[s.index()] == NONE {
+                    stack.push((s.0, b, 0));
+                }
+            }
+        }
+        let m = vertex.len();
+        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); m];
+        for (b, list) in succs.iter().enumerate() {
+            if dfnum[b] == NONE {
+                continue;
+            }
+            for s in list {
+                preds[dfnum[s.index()] as usize].push(dfnum[b]);
+            }
+        }
+        // Everything below works on depth-first numbers.
+        let mut semi: Vec<u32> = (0..m as u32).collect();
+        let mut idom: Vec<u32> = vec![0; m];
+        let mut ancestor: Vec<u32> = vec![NONE; m];
+        let mut label: Vec<u32> = (0..m as u32).collect();
+        let mut bucket: Vec<Vec<u32>> = vec![Vec::new(); m];
+        let mut path = Vec::new();
+        let mut eval = |v: u32, ancestor: &mut Vec<u32>, label: &mut Vec<u32>, semi: &Vec<u32>| {
+            if ancestor[v as usize] == NONE {
+                return v;
+            }
+            // Compress the path from `v` to the root of its tree in the forest.
+            path.clear();
+            let mut x = v;
+            while ancestor[ancestor[x as usize] as usize] != NONE {
+                path.push(x);
+                x = ancestor[x as usize];
+            }
+            for &x in path.iter().rev() {
+                let a = ancestor[x as usize] as usize;
+                if semi[label[a] as usize] < semi[label[x as usize] as usize] {
+                    label[x as usize] = label[a];
+                }
+                ancestor[x as usize] = ancestor[a];
+            }
+            label[v as usize]
+        };
+        for w in (1..m).rev() {
+            for &v in &preds[w] {
+                let u = eval(v, &mut ancestor, &mut label, &semi);
+                if semi[u as usize] < semi[w] {
+                    semi[w] = semi[u as usize];
+                }
+            }
+            bucket[semi[w] as usize].push(w as u32);
+            let p = parent[w];
+            ancestor[w] = p;
+            for v in std::mem::take(&mut bucket[p as usize]) {
+                let u = eval(v, &mut ancestor, &mut label, &semi);
+                idom[v as usize] = if semi[u as usize] < semi[v as usize] {
+                    u
+                } else {
+                    p
+                };
+            }
+        }
+        for w in 1..m {
+            if idom[w] != semi[w] {
+                idom[w] = idom[idom[w] as usize];
+            }
+        }
+        let mut out = Dominators {
+            idom: vec![None; n],
+            children: vec![Vec::new(); n],
+        };
+        for w in 0..m {
+            let b = Block(vertex[w]);
+            let d = Block(vertex[idom[w] as usize]);
+            out.idom[b.index()] = Some(d);
+            if w != 0 {
+                out.children[d.index()].push(b);
+            }
+        }
+        out
+    }
+
+    fn reachable(&self, b: Block) -> bool {
+        self.idom[b.index()].is_some()
+    }
+
+    fn children(&self, b: Block) -> &[Block] {
+        &self.children[b.index()]
+    }
+
+    /// The dominance frontier of every block (Cooper, Harvey and Kennedy's
+    /// method: walk up from each predecessor of a join to the join's dominator,
+    /// stopping where an earlier predecessor's walk already went).
+    fn frontiers(&self, succs: &[Vec<Block>]) -> Vec<Vec<Block>> {
+        let n = succs.len();
+        let mut preds: Vec<Vec<Block>> = vec![Vec::new(); n];
+        for (b, list) in succs.iter().enumerate() {
+            if !self.reachable(Block(b as u32)) {
+                continue;
+            }
+            for &s in list {
+                preds[s.index()].push(Block(b as u32));
+            }
+        }
+        let mut df: Vec<Vec<Block>> = vec![Vec::new(); n];
+        for (j, list) in preds.iter().enumerate() {
+            if list.len() < 2 {
+                continue;
+            }
+            let join = Block(j as u32);
+            let Some(stop) = self.idom[j] else {
+                continue;
+            };
+            for &p in list {
+                let mut runner = p;
+                while runner != stop && df[runner.index()].last() != Some(&join) {
+                    df[runner.index()].push(join);
+                    match self.idom[runner.index()] {
+                        Some(up) if up != runner => runner = up,
+                        _ => break,
+                    }
+                }
+            }
+        }
+        df
     }
 }
