@@ -24,39 +24,56 @@ fn size(f: &Func) -> usize {
 
 /// Inlines small callees in every function; returns how many calls it inlined.
 pub fn run(p: &mut Program) -> usize {
-    let originals = p.funcs.clone();
-    let sizes: Vec<usize> = originals.iter().map(size).collect();
-    let main = p.main;
+    // Copies are made from the functions as they were before this pass; only small
+    // ones can be inlined, so only those are kept.
+    let small: Vec<Option<Func>> = p
+        .funcs
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (Some(FuncRef(i as u32)) != p.main && size(f) <= MAX_CALLEE_SIZE).then(|| f.clone())
+        })
+        .collect();
     let mut count = 0;
     for f in &mut p.funcs {
-        count += inline_into(f, &originals, &sizes, main);
+        count += inline_into(f, &small);
     }
     count
 }
 
-fn inline_into(f: &mut Func, originals: &[Func], sizes: &[usize], main: Option<FuncRef>) -> usize {
+/// Inlines calls of `small` functions into `f`. Linear in the size of `f`: the
+/// caller's size is kept up to date rather than recomputed for every block, each
+/// instruction is scanned once (a continuation holds what followed the call), and
+/// work stops once the caller is past [`MAX_CALLER_SIZE`], which also bounds how
+/// often the rest of a block moves into a continuation.
+fn inline_into(f: &mut Func, small: &[Option<Func>]) -> usize {
+    let mut caller_size = size(f);
     // Blocks of the function itself (and the continuations made from them) may have
     // calls inlined; copied blocks may not.
     let mut eligible = vec![true; f.blocks.len()];
     let mut count = 0;
     let mut b = 0;
-    while b < f.blocks.len() {
-        if !eligible[b] || size(f) > MAX_CALLER_SIZE {
+    while b < f.blocks.len() && caller_size <= MAX_CALLER_SIZE {
+        if !eligible[b] {
             b += 1;
             continue;
         }
         let site = f.blocks[b].insts.iter().position(|inst| match inst.kind {
-            InstKind::Call(callee, _) => {
-                Some(callee) != main
-                    && sizes
-                        .get(callee.index())
-                        .is_some_and(|&s| s <= MAX_CALLEE_SIZE)
-            }
+            InstKind::Call(callee, _) => small.get(callee.index()).is_some_and(Option::is_some),
             _ => false,
         });
         if let Some(k) = site {
+            let InstKind::Call(callee, _) = f.blocks[b].insts[k].kind else {
+                unreachable!("the site is a call");
+            };
+            let Some(callee) = &small[callee.index()] else {
+                unreachable!("the callee is small");
+            };
             let before = f.blocks.len();
-            inline_call(f, b, k, originals);
+            inline_call(f, b, k, callee);
+            // The call became a jump, its block's terminator moved to the
+            // continuation: the body's blocks are all that was added.
+            caller_size += size(callee);
             // The continuation is eligible; the copied blocks are not.
             eligible.push(true);
             eligible.resize(f.blocks.len(), false);
@@ -68,13 +85,12 @@ fn inline_into(f: &mut Func, originals: &[Func], sizes: &[usize], main: Option<F
     count
 }
 
-/// Replaces the call at `insts[k]` of block `b` by a copy of the callee.
-fn inline_call(f: &mut Func, b: usize, k: usize, originals: &[Func]) {
+/// Replaces the call at `insts[k]` of block `b` by a copy of `callee`.
+fn inline_call(f: &mut Func, b: usize, k: usize, callee: &Func) {
     let call = f.blocks[b].insts[k].clone();
-    let InstKind::Call(callee_ref, args) = &call.kind else {
+    let InstKind::Call(_, args) = &call.kind else {
         return;
     };
-    let callee = &originals[callee_ref.index()];
 
     // The rest of the block continues after the call, with the call's results as
     // its parameters.
