@@ -8,6 +8,7 @@
 //! nothing. This pass removes such pairs; it never moves or adds an instruction.
 
 use crate::ir::*;
+use std::collections::HashMap;
 
 /// Whether an instruction can drop a reference or change a container, so a
 /// retained value might depend on the retain across it.
@@ -25,34 +26,42 @@ fn may_free(kind: &InstKind) -> bool {
 }
 
 /// Removes cancelling pairs in every block; returns how many pairs it removed.
+///
+/// One pass over each block: the retains seen since the last instruction that
+/// may free are kept by value (the earliest one per value), and a `release` of
+/// such a value cancels with it. Any instruction that may free, the `release`
+/// included, ends the stretch for every other retain.
 pub fn cancel_rc_pairs(f: &mut Func) -> usize {
     let mut removed = 0;
+    let mut open: HashMap<Value, usize> = HashMap::new();
     for block in &mut f.blocks {
         let mut dead = vec![false; block.insts.len()];
-        for i in 0..block.insts.len() {
-            let InstKind::Retain(v) = block.insts[i].kind else {
-                continue;
-            };
-            for j in i + 1..block.insts.len() {
-                let kind = &block.insts[j].kind;
-                if let InstKind::Release(w) = kind {
-                    if *w == v && !dead[j] {
+        let before = removed;
+        open.clear();
+        for (j, inst) in block.insts.iter().enumerate() {
+            match inst.kind {
+                InstKind::Retain(v) => {
+                    open.entry(v).or_insert(j);
+                }
+                InstKind::Release(w) => {
+                    if let Some(i) = open.remove(&w) {
                         dead[i] = true;
                         dead[j] = true;
                         removed += 1;
-                        break;
                     }
+                    open.clear();
                 }
-                if may_free(kind) {
-                    break;
-                }
+                ref kind if may_free(kind) => open.clear(),
+                _ => {}
             }
         }
-        let mut k = 0;
-        block.insts.retain(|_| {
-            k += 1;
-            !dead[k - 1]
-        });
+        if removed > before {
+            let mut k = 0;
+            block.insts.retain(|_| {
+                k += 1;
+                !dead[k - 1]
+            });
+        }
     }
     removed
 }
