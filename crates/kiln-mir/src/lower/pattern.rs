@@ -3,7 +3,9 @@
 //! A `match` tests its arms in order. Each arm's pattern is compiled to a chain of
 //! branches that leave for the next arm on the first mismatch; on success the
 //! bindings are made (retaining what they hold), the guard is tested, and the body
-//! runs in its own ownership frame and scope.
+//! runs in its own ownership frame and scope. A run of integer or character literal
+//! arms without guards is one binary search over the literals instead, which picks
+//! the same arm.
 
 use super::heap::elem_of;
 use super::{mir_type, FnLower, LoopTargets};
@@ -12,6 +14,36 @@ use crate::ir::*;
 use kiln_sema::hir::{Arm, Const, ExprId, ForKind, Pat, PatKind};
 use kiln_sema::ty::{HeapTy, Ty};
 use kiln_syntax::Span;
+
+/// Runs of at least this many literal arms are searched by binary search.
+const MIN_SEARCHED_ARMS: usize = 8;
+
+/// How many arms at the start of `arms` are integer or character literals without
+/// a guard.
+fn literal_run(arms: &[Arm]) -> usize {
+    arms.iter()
+        .take_while(|a| a.guard.is_none() && literal_key(&a.pat).is_some())
+        .count()
+}
+
+/// The order of an integer or character literal pattern among the values of its
+/// type (`Const::Int` holds the bits sign-extended, so unsigned values are masked
+/// back to their width).
+fn literal_key(pat: &Pat) -> Option<i128> {
+    match (&pat.kind, pat.ty) {
+        (PatKind::Lit(Const::Int(n)), Ty::Int(i)) if i.signed() => Some(*n as i128),
+        (PatKind::Lit(Const::Int(n)), Ty::Int(i)) => {
+            let mask = if i.bits() == 64 {
+                u64::MAX
+            } else {
+                (1u64 << i.bits()) - 1
+            };
+            Some((*n as u64 & mask) as i128)
+        }
+        (PatKind::Lit(Const::Char(c)), Ty::Char) => Some(*c as i128),
+        _ => None,
+    }
+}
 
 impl FnLower<'_> {
     pub(super) fn lower_match(
@@ -26,7 +58,17 @@ impl FnLower<'_> {
         let join = self.b.create_block();
         let result_ty = mir_type(ty);
         let result = result_ty.map(|t| self.b.add_block_param(join, t));
-        for arm in arms {
+        let mut rest = arms;
+        while let Some(arm) = rest.first() {
+            if let Some(v) = v {
+                let run = literal_run(rest);
+                if run >= MIN_SEARCHED_ARMS {
+                    self.lower_literal_arms(&rest[..run], v, join, result_ty, ty, span);
+                    rest = &rest[run..];
+                    continue;
+                }
+            }
+            rest = &rest[1..];
             let next = self.b.create_block();
             if let Some(v) = v {
                 self.test_pat(&arm.pat, v, next, span);
@@ -55,18 +97,7 @@ impl FnLower<'_> {
                     self.b.switch_to(pass);
                 }
             }
-            let out = self.lower(arm.body);
-            let out = self.escape(out, ty, span);
-            self.pop_frame(span);
-            self.pop_scope(span);
-            if !self.b.is_terminated() {
-                let args = match (result_ty, out) {
-                    (Some(_), Some(o)) => vec![o],
-                    (Some(t), None) => vec![self.b.zero(t, span)],
-                    _ => Vec::new(),
-                };
-                self.b.jump(join, args);
-            }
+            self.arm_body(arm, join, result_ty, ty, span);
             self.b.seal(next);
             self.b.switch_to(next);
         }
@@ -75,6 +106,105 @@ impl FnLower<'_> {
         self.b.seal(join);
         self.b.switch_to(join);
         self.produced(result, ty)
+    }
+
+    /// The body of an arm whose pattern matched and whose scope and frame are open:
+    /// closes them and jumps to `join` with the arm's value.
+    fn arm_body(&mut self, arm: &Arm, join: Block, result_ty: Option<Type>, ty: Ty, span: Span) {
+        let out = self.lower(arm.body);
+        let out = self.escape(out, ty, span);
+        self.pop_frame(span);
+        self.pop_scope(span);
+        if !self.b.is_terminated() {
+            let args = match (result_ty, out) {
+                (Some(_), Some(o)) => vec![o],
+                (Some(t), None) => vec![self.b.zero(t, span)],
+                _ => Vec::new(),
+            };
+            self.b.jump(join, args);
+        }
+    }
+
+    /// Consecutive arms that are integer or character literals without guards,
+    /// found by binary search instead of one test after another: a `match` of
+    /// thousands of literal arms (generated code makes them) then takes a
+    /// logarithmic number of comparisons, and the control flow stays shallow (a
+    /// chain of 100,000 tests made the register allocator's dominator computation
+    /// quadratic). On a miss, the search continues in a new current block with the
+    /// arms after these. The first of several arms with the same literal wins.
+    fn lower_literal_arms(
+        &mut self,
+        arms: &[Arm],
+        v: Value,
+        join: Block,
+        result_ty: Option<Type>,
+        ty: Ty,
+        span: Span,
+    ) {
+        let pat_ty = arms[0].pat.ty;
+        let mut keys: Vec<(i128, usize)> = arms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| Some((literal_key(&a.pat)?, i)))
+            .collect();
+        keys.sort_by_key(|&(k, _)| k);
+        keys.dedup_by_key(|&mut (k, _)| k);
+        let bodies: Vec<Block> = arms.iter().map(|_| self.b.create_block()).collect();
+        let miss = self.b.create_block();
+        let less = match pat_ty {
+            Ty::Int(i) if i.signed() => IntCC::Slt,
+            _ => IntCC::Ult,
+        };
+        // Each task searches `keys[lo..hi]` from the start of a block.
+        let start = self.b.current_block();
+        let mut tasks = vec![(0, keys.len(), start)];
+        while let Some((lo, hi, block)) = tasks.pop() {
+            self.b.switch_to(block);
+            if hi - lo <= 3 {
+                for (k, &(_, arm)) in keys[lo..hi].iter().enumerate() {
+                    let PatKind::Lit(c) = &arms[arm].pat.kind else {
+                        continue;
+                    };
+                    let lit = self.constant(c, pat_ty, span).unwrap_or(v);
+                    let ok = self.icmp(IntCC::Eq, v, lit, span);
+                    let next = if lo + k + 1 == hi {
+                        miss
+                    } else {
+                        self.b.create_block()
+                    };
+                    self.b.branch(ok, bodies[arm], next);
+                    if next != miss {
+                        self.b.seal(next);
+                        self.b.switch_to(next);
+                    }
+                }
+                if lo == hi {
+                    self.b.jump(miss, Vec::new());
+                }
+                continue;
+            }
+            let mid = (lo + hi) / 2;
+            let PatKind::Lit(c) = &arms[keys[mid].1].pat.kind else {
+                continue;
+            };
+            let pivot = self.constant(c, pat_ty, span).unwrap_or(v);
+            let below = self.icmp(less, v, pivot, span);
+            let (left, right) = (self.b.create_block(), self.b.create_block());
+            self.b.branch(below, left, right);
+            self.b.seal(left);
+            self.b.seal(right);
+            tasks.push((mid, hi, right));
+            tasks.push((lo, mid, left));
+        }
+        self.b.seal(miss);
+        for (arm, &body) in arms.iter().zip(&bodies) {
+            self.b.seal(body);
+            self.b.switch_to(body);
+            self.push_scope();
+            self.push_frame();
+            self.arm_body(arm, join, result_ty, ty, span);
+        }
+        self.b.switch_to(miss);
     }
 
     /// Emits the tests of a pattern against `v`, jumping to `fail` on a mismatch and
