@@ -11,12 +11,13 @@
 
 use crate::translate::{signature, translate};
 use crate::unwind::UnwindRegistry;
+use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, SourceLoc};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
 use kiln_mir as mir;
 use kiln_runtime::desc::{DescArena, TypeDesc, TypeKind};
 use kiln_runtime::format::FormatSpec;
@@ -138,6 +139,9 @@ impl Env<'_> {
 pub struct Jit {
     module: JITModule,
     isa: OwnedTargetIsa,
+    /// The settings each function is compiled with, by [`Tier`], made when first
+    /// needed.
+    tiers: HashMap<Tier, OwnedTargetIsa>,
     runtime: HashMap<&'static str, FuncId>,
     /// The call table: one function pointer per slot.
     table: Box<[usize]>,
@@ -158,7 +162,52 @@ pub struct Jit {
     ref_globals: Vec<usize>,
 }
 
-fn isa(optimize: bool) -> Result<OwnedTargetIsa, CodegenError> {
+/// Functions with more MIR instructions than this are compiled without Cranelift's
+/// optimisations. Its e-graph pass finds the dominator-tree scope of each value by
+/// a linear search of the path from the root (`depth_of_block_in_gvn_map`), so it
+/// takes time in proportion to instructions times dominator-tree depth: quadratic
+/// on long straight-line code, where every checked operation adds a level (a sum
+/// of 65,536 terms spent 40% of its compile time there). Huge functions are
+/// generated code that runs once, like a long top-level script.
+const MAX_OPTIMIZED_SIZE: usize = 20_000;
+
+/// Functions with a block that more than this many branches pass values to are
+/// given regalloc2's single-pass register allocator. The backtracking allocator
+/// merges a block parameter with the value of each incoming branch, and each merge
+/// re-examines every use gathered so far (`merge_bundle_requirements`): quadratic
+/// in the number of branches (a `match` of 100,000 arms took over a minute). The
+/// single-pass allocator costs the values live at a block times its predecessors,
+/// which is why it is not used everywhere: on a long script with many long-lived
+/// values the backtracking allocator is the linear one.
+const MAX_BACKTRACKING_FAN_IN: usize = 1_000;
+
+/// How one function is compiled: see [`MAX_OPTIMIZED_SIZE`] and
+/// [`MAX_BACKTRACKING_FAN_IN`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Tier {
+    optimize: bool,
+    single_pass: bool,
+}
+
+impl Tier {
+    fn of(f: &mir::Func, optimize: bool) -> Tier {
+        let size: usize = f.blocks.iter().map(|b| b.insts.len() + 1).sum();
+        let mut fan_in = vec![0usize; f.blocks.len()];
+        for b in &f.blocks {
+            for t in b.term.targets() {
+                if !t.args.is_empty() {
+                    fan_in[t.block.index()] += 1;
+                }
+            }
+        }
+        Tier {
+            optimize: optimize && size <= MAX_OPTIMIZED_SIZE,
+            single_pass: fan_in.iter().any(|&n| n > MAX_BACKTRACKING_FAN_IN),
+        }
+    }
+}
+
+fn isa(tier: Tier) -> Result<OwnedTargetIsa, CodegenError> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v)
@@ -169,7 +218,27 @@ fn isa(optimize: bool) -> Result<OwnedTargetIsa, CodegenError> {
     set(
         &mut flags,
         "opt_level",
-        if optimize { "speed" } else { "none" },
+        if tier.optimize { "speed" } else { "none" },
+    )?;
+    set(
+        &mut flags,
+        "regalloc_algorithm",
+        if tier.single_pass {
+            "single_pass"
+        } else {
+            "backtracking"
+        },
+    )?;
+    // Cranelift's IR verifier checks every function it compiles; like the MIR
+    // verifier, it runs in debug builds (the tests) only.
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
     )?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "unwind_info", "true")?;
@@ -190,7 +259,11 @@ impl Drop for Jit {
 
 impl Jit {
     pub fn new(optimize: bool) -> Result<Jit, CodegenError> {
-        let isa = isa(optimize)?;
+        let tier = Tier {
+            optimize,
+            single_pass: false,
+        };
+        let isa = isa(tier)?;
         let mut builder =
             JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
         let symbols = kiln_runtime::symbols();
@@ -215,7 +288,8 @@ impl Jit {
         }
         Ok(Jit {
             module,
-            isa,
+            isa: isa.clone(),
+            tiers: HashMap::from([(tier, isa)]),
             runtime,
             table: vec![0usize; TABLE_SLOTS].into_boxed_slice(),
             next_slot: 0,
@@ -333,13 +407,34 @@ impl Jit {
             }
             let translated = std::time::Instant::now();
             translate_time += translated - started;
-            self.module
-                .define_function(funcs[i], &mut ctx)
-                .map_err(|e| CodegenError(format!("compiling `{}`: {e:?}", f.name)))?;
-            cranelift_time += translated.elapsed();
+            let tier = Tier::of(f, opts.optimize);
+            let isa = match self.tiers.get(&tier) {
+                Some(isa) => isa.clone(),
+                None => {
+                    let isa = isa(tier)?;
+                    self.tiers.insert(tier, isa.clone());
+                    isa
+                }
+            };
+            // What `JITModule::define_function` does, with this function's settings.
+            let alignment = ctx
+                .compile(isa.as_ref(), &mut ControlPlane::default())
+                .map_err(|e| CodegenError(format!("compiling `{}`: {:?}", f.name, e.inner)))?
+                .buffer
+                .alignment as u64;
             let compiled = ctx
                 .compiled_code()
                 .ok_or_else(|| CodegenError("no compiled code".into()))?;
+            let relocs: Vec<ModuleReloc> = compiled
+                .buffer
+                .relocs()
+                .iter()
+                .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, funcs[i]))
+                .collect();
+            self.module
+                .define_function_bytes(funcs[i], alignment, compiled.code_buffer(), &relocs)
+                .map_err(|e| CodegenError(format!("compiling `{}`: {e:?}", f.name)))?;
+            cranelift_time += translated.elapsed();
             let sites = compiled
                 .buffer
                 .get_srclocs_sorted()
@@ -351,7 +446,7 @@ impl Jit {
                 .collect();
             let len = compiled.code_info().total_size as usize;
             let unwind = compiled
-                .create_unwind_info(self.isa.as_ref())
+                .create_unwind_info(isa.as_ref())
                 .map_err(|e| CodegenError(format!("unwind info for `{}`: {e}", f.name)))?;
             pending.push((f.name.clone(), len, sites, unwind));
             self.module.clear_context(&mut ctx);
