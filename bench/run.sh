@@ -5,9 +5,11 @@
 #
 # For each benchmark directory bench/<name>/ (all of them, or those named), the
 # C version is compiled with `gcc -O2` into bench/out/, every implementation is
-# run once to check that its output equals the C output, and then timed.
-# Machine info and a markdown table go to stdout; progress and notes go to
-# stderr (the notes are repeated under the table). See bench/README.md.
+# run once to check that its output equals the C output, and then timed. The
+# pseudo-benchmark `compile` times `kiln check` and `kiln run` on large generated
+# programs (scripts/gen-big-programs.sh) in a second table. Machine info and
+# markdown tables go to stdout; progress and notes go to stderr (the notes are
+# repeated under the tables). See bench/README.md.
 
 set -u
 
@@ -22,7 +24,7 @@ TIMEOUT=600       # any single run longer than this is killed and reported
 NAMES=()
 
 usage() {
-    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     cat <<'EOF'
 Options:
   --runs N         timed runs per implementation (default 5), after 1 warmup run
@@ -66,11 +68,18 @@ if [ ${#NAMES[@]} -eq 0 ]; then
         [ -f "$d/$n.c" ] || [ -f "$d/$n.kl" ] || continue
         NAMES+=("$n")
     done
+    NAMES+=(compile)
 else
     for n in "${NAMES[@]}"; do
+        [ "$n" = compile ] && continue
         [ -d "$BENCH_DIR/$n" ] || die "no benchmark '$n' (no directory $BENCH_DIR/$n)"
     done
 fi
+COMPILE=0
+RUNTIME_NAMES=()
+for n in "${NAMES[@]}"; do
+    if [ "$n" = compile ]; then COMPILE=1; else RUNTIME_NAMES+=("$n"); fi
+done
 [ ${#NAMES[@]} -gt 0 ] || die "no benchmarks found in $BENCH_DIR"
 
 mkdir -p "$OUT_DIR"
@@ -206,7 +215,7 @@ fi
 declare -A CELL=()
 declare -A SECS=()
 
-for name in "${NAMES[@]}"; do
+for name in "${RUNTIME_NAMES[@]}"; do
     dir="$BENCH_DIR/$name"
     log "== $name"
     expected="$OUT_DIR/$name.expected"
@@ -284,6 +293,60 @@ for name in "${NAMES[@]}"; do
     done
 done
 
+# ---------------------------------------------------------------- compile time
+# The generated programs: kind, what it is.
+BIG_KINDS=(script funcs balanced match)
+declare -A BIG_TITLE=(
+    [script]="top-level script (20,000 lines)"
+    [funcs]="1,000 small functions (10,000 lines)"
+    [balanced]="sum of 65,536 terms as a balanced tree"
+    [match]="match of 100,000 integer arms"
+)
+declare -A BIG_CELL=()
+declare -A BIG_LINES=()
+if [ $COMPILE = 1 ]; then
+    log "== compile"
+    big="$OUT_DIR/big"
+    if [ "${AVAILABLE[kiln]}" != 1 ]; then
+        for kind in "${BIG_KINDS[@]}"; do BIG_CELL[$kind|check]="n/a"; BIG_CELL[$kind|run]="n/a"; done
+    elif ! bash "$ROOT_DIR/scripts/gen-big-programs.sh" "$big" "${BIG_KINDS[@]}" 2>"$OUT_DIR/big.log"; then
+        note "compile: scripts/gen-big-programs.sh failed (see bench/out/big.log)"
+        for kind in "${BIG_KINDS[@]}"; do BIG_CELL[$kind|check]="FAIL"; BIG_CELL[$kind|run]="FAIL"; done
+    else
+        for kind in "${BIG_KINDS[@]}"; do
+            src="$big/$kind.kl"
+            BIG_LINES[$kind]="$(wc -l <"$src" | tr -d ' ')"
+            for mode in check run; do
+                key="$kind|$mode"
+                t0="$(now)"
+                with_timeout "$KILN" "$mode" "$src" >"$big/$kind.$mode.stdout" 2>"$big/$kind.$mode.stderr" </dev/null
+                rc=$?
+                t1="$(now)"
+                check_secs="$(elapsed "$t0" "$t1")"
+                if [ $rc -eq 124 ] && [ $HAVE_TIMEOUT = 1 ]; then
+                    note "compile/$kind: kiln $mode: TIMEOUT after ${TIMEOUT}s"
+                    BIG_CELL[$key]="TIMEOUT"; continue
+                elif [ $rc -ne 0 ]; then
+                    note "compile/$kind: kiln $mode failed, exit status $rc"
+                    BIG_CELL[$key]="FAIL (exit $rc)"; continue
+                fi
+                mark=""
+                if [ $mode = run ] && ! cmp -s "$big/$kind.out" "$big/$kind.run.stdout"; then
+                    mark=" MISMATCH"; note "compile/$kind: kiln run printed something other than $kind.out"
+                fi
+                if [ "$RUNS" -gt 1 ] && fgt "$check_secs" "$SLOW_LIMIT"; then
+                    secs="$check_secs"; mark="$mark (1 run)"
+                elif ! secs="$(time_cmd "$big/$kind.$mode.json" "$KILN" "$mode" "$src")" || [ -z "$secs" ]; then
+                    note "compile/$kind: timing kiln $mode failed"
+                    BIG_CELL[$key]="FAIL (timing)"; continue
+                fi
+                log "  $kind, kiln $mode: $(fmt_secs "$secs")"
+                BIG_CELL[$key]="$(fmt_secs "$secs")$mark"
+            done
+        done
+    fi
+fi
+
 # ---------------------------------------------------------------- report
 echo
 echo "### Kiln benchmarks"
@@ -300,16 +363,28 @@ for impl in "${IMPLS[@]}"; do
     [ -n "$v" ] && echo "- ${TITLE[$impl]}: $v"
 done
 echo "- timing: $TIMER; C built with gcc -O2"
-echo
-header="| benchmark |"; rule="|---|"
-for impl in "${IMPLS[@]}"; do header="$header ${TITLE[$impl]} |"; rule="$rule---|"; done
-echo "$header"
-echo "$rule"
-for name in "${NAMES[@]}"; do
-    row="| $name |"
-    for impl in "${IMPLS[@]}"; do row="$row ${CELL[$name|$impl]:-n/a} |"; done
-    echo "$row"
-done
+if [ ${#RUNTIME_NAMES[@]} -gt 0 ]; then
+    echo
+    header="| benchmark |"; rule="|---|"
+    for impl in "${IMPLS[@]}"; do header="$header ${TITLE[$impl]} |"; rule="$rule---|"; done
+    echo "$header"
+    echo "$rule"
+    for name in "${RUNTIME_NAMES[@]}"; do
+        row="| $name |"
+        for impl in "${IMPLS[@]}"; do row="$row ${CELL[$name|$impl]:-n/a} |"; done
+        echo "$row"
+    done
+fi
+if [ $COMPILE = 1 ]; then
+    echo
+    echo "Compile time of generated programs (scripts/gen-big-programs.sh):"
+    echo
+    echo "| program | lines | kiln check | kiln run |"
+    echo "|---|---|---|---|"
+    for kind in "${BIG_KINDS[@]}"; do
+        echo "| $kind: ${BIG_TITLE[$kind]} | ${BIG_LINES[$kind]:-?} | ${BIG_CELL[$kind|check]:-n/a} | ${BIG_CELL[$kind|run]:-n/a} |"
+    done
+fi
 if [ ${#NOTES[@]} -gt 0 ]; then
     echo
     for n in "${NOTES[@]}"; do echo "- $n"; done

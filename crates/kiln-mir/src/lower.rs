@@ -43,9 +43,10 @@ pub fn mir_type(ty: Ty) -> Option<Type> {
 /// At most this many globals become variables of `<main>` (the first ones
 /// declared); later ones keep their slot. A variable of `<main>` that holds a
 /// reference lives to the end of the program, and Cranelift's register allocator
-/// takes time in proportion to how many values are live across how many blocks: a
-/// generated script with thousands of top-level arrays and strings took minutes to
-/// compile with every one of them promoted.
+/// takes time in proportion to how many values are live across how many blocks: on
+/// a generated script with thousands of top-level arrays and strings, promoting
+/// every one made that time quadratic (6.9 s for 10,000 lines, 4.4 times as long as
+/// for 5,000; 3.3 s, and linear, with this limit).
 const MAX_PROMOTED_GLOBALS: usize = 64;
 
 /// Program-wide tables filled while lowering functions.
