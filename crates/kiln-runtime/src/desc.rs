@@ -563,9 +563,21 @@ impl DescArena {
         name: &str,
         fields: &[(&str, *const TypeDesc)],
     ) {
-        let (table, object_size) = self.layout(16, fields);
+        self.define_named_fields(target, TypeKind::Struct, name, 16, fields);
+    }
+
+    /// A struct or closure descriptor: a name and fields laid out from `start`.
+    fn define_named_fields(
+        &mut self,
+        target: *mut TypeDesc,
+        kind: TypeKind,
+        name: &str,
+        start: u32,
+        fields: &[(&str, *const TypeDesc)],
+    ) {
+        let (table, object_size) = self.layout(start, fields);
         let (name, name_len) = self.name(name);
-        let mut d = Self::blank(TypeKind::Struct);
+        let mut d = Self::blank(kind);
         d.name = name;
         d.name_len = name_len;
         d.count = fields.len() as u32;
@@ -585,15 +597,13 @@ impl DescArena {
         captures: &[*const TypeDesc],
     ) {
         let named: Vec<(&str, *const TypeDesc)> = captures.iter().map(|&d| ("", d)).collect();
-        let (table, object_size) = self.layout(CLOSURE_CAPTURES_OFFSET, &named);
-        let (name, name_len) = self.name(name);
-        let mut d = Self::blank(TypeKind::Closure);
-        d.name = name;
-        d.name_len = name_len;
-        d.count = captures.len() as u32;
-        d.fields = table;
-        d.object_size = object_size;
-        self.set(target, d);
+        self.define_named_fields(
+            target,
+            TypeKind::Closure,
+            name,
+            CLOSURE_CAPTURES_OFFSET,
+            &named,
+        );
     }
 
     pub fn define_enum(&mut self, target: *mut TypeDesc, name: &str, variants: &[VariantDef]) {

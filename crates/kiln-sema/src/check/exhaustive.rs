@@ -165,11 +165,7 @@ impl Checker {
         }
         let Some(ctors) = self.ctors(ty).filter(|_| tested) else {
             // Infinitely many values: only rows starting with a wildcard cover them.
-            let defaults: Vec<Vec<&Pat>> = rows
-                .iter()
-                .filter(|r| is_wild(r[0]))
-                .map(|r| r[1..].to_vec())
-                .collect();
+            let defaults = wildcard_rows(&rows);
             let Some(mut w) = self.missing(defaults, rest, budget)? else {
                 return Ok(None);
             };
@@ -198,11 +194,7 @@ impl Checker {
         rest: &[Ty],
         budget: &mut usize,
     ) -> Result<Option<Vec<String>>, TooComplex> {
-        let defaults: Vec<Vec<&Pat>> = rows
-            .iter()
-            .filter(|r| is_wild(r[0]))
-            .map(|r| r[1..].to_vec())
-            .collect();
+        let defaults = wildcard_rows(rows);
         // Every segment is matched by at least the rows starting with a wildcard,
         // so when those cover the other columns, everything is covered.
         let Some(gap_rest) = self.missing(defaults, rest, budget)? else {
@@ -278,11 +270,7 @@ impl Checker {
         rest: &[Ty],
         budget: &mut usize,
     ) -> Result<Option<Vec<String>>, TooComplex> {
-        let defaults: Vec<Vec<&Pat>> = rows
-            .iter()
-            .filter(|r| is_wild(r[0]))
-            .map(|r| r[1..].to_vec())
-            .collect();
+        let defaults = wildcard_rows(rows);
         let Some(mut w) = self.missing(defaults, rest, budget)? else {
             return Ok(None);
         };
@@ -545,4 +533,13 @@ fn escape_char(c: char) -> String {
         c if c.is_alphanumeric() => c.into(),
         c => format!("\\u{{{:X}}}", c as u32),
     }
+}
+
+/// The rows whose first pattern matches anything, without that pattern: what is
+/// left to cover for a value no row tests specifically.
+fn wildcard_rows<'p>(rows: &[Vec<&'p Pat>]) -> Vec<Vec<&'p Pat>> {
+    rows.iter()
+        .filter(|r| is_wild(r[0]))
+        .map(|r| r[1..].to_vec())
+        .collect()
 }
