@@ -1,5 +1,6 @@
 //! The `kiln` command: the only part of Kiln that touches the terminal.
 //!
+//! `kiln` alone starts the REPL (`repl.rs`).
 //! `kiln run FILE [ARGS...]` (or `kiln FILE`), `kiln check FILE`,
 //! `kiln emit --tokens|--ast|--mir|--clif|--asm FILE`, `--version`, `--help`.
 //! Exit status: 0 when the program finishes, 1 on a compile error (or when the
@@ -11,6 +12,8 @@
 //! Arguments are taken as the operating system gives them (`OsString`): a file
 //! name that is not UTF-8 is opened as it is and shown lossily, and a script's
 //! argument that is not UTF-8 reaches `args()` with U+FFFD for each bad sequence.
+
+mod repl;
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
@@ -125,11 +128,14 @@ fn main() -> ExitCode {
     install_panic_hook();
     let cli = Cli::parse_from(with_run_shorthand(std::env::args_os().collect()));
     let Some(command) = cli.command else {
-        error_line!(
-            "kiln: the interactive REPL is not available yet; run a program with `kiln run FILE`."
+        return std::panic::catch_unwind(|| kiln::on_kiln_thread(repl::main)).unwrap_or_else(
+            |payload| {
+                internal_error(&format!(
+                    "internal error (this is a bug in Kiln): {}",
+                    kiln::panic_message(payload.as_ref())
+                ))
+            },
         );
-        error_line!("See `kiln --help`.");
-        return ExitCode::from(2);
     };
     // The whole pipeline runs on the Kiln thread: the parser and checker recurse on
     // nested input, and compiled code needs the large stack and its limit. A Rust

@@ -137,8 +137,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        // `tests/pending` holds programs for features not implemented yet.
-        if path.is_dir() && path.file_name().is_some_and(|n| n == "pending") {
+        // `tests/pending` holds programs for features not implemented yet, and
+        // `tests/repl` REPL sessions (its `.kl` files are what they `:load`).
+        if path.is_dir()
+            && path
+                .file_name()
+                .is_some_and(|n| n == "pending" || n == "repl")
+        {
             continue;
         }
         if path.is_dir() {

@@ -1,10 +1,13 @@
 //! The JIT: compiling MIR programs into executable memory, and the tables the
 //! engine needs afterwards.
 //!
-//! A [`Jit`] lives as long as the engine. Each [`Jit::compile`] adds a program: its
-//! functions get new Cranelift ids (a definition is never replaced in place) and new
-//! slots in the call table, which is what callers load from, so a later definition
-//! of the same name can take over (DESIGN.md §7). For every function it keeps the
+//! A [`Jit`] lives as long as the engine's session. The MIR program grows unit by
+//! unit, and its ids are session ids; [`Jit::compile`] compiles one unit's new
+//! functions, and the JIT keeps, per MIR id, what code refers to: the Cranelift
+//! function and call-table slot of each [`mir::FuncRef`], the address of each
+//! global, string, format spec and type descriptor. A definition is never replaced
+//! in place: callers load from the call table, and [`Jit::repoint`] makes a slot
+//! call other code, so a later definition can take over (DESIGN.md §7). For every function it keeps the
 //! code range and the call sites, which turn return addresses back into Kiln source
 //! positions for stack traces, and it registers unwind information so Rust panics
 //! raised by the runtime unwind through JIT frames (DESIGN.md §6).
@@ -53,6 +56,9 @@ pub struct Options {
     pub direct_calls: bool,
     /// Keep the Cranelift IR text of every function.
     pub keep_clif: bool,
+    /// Check for an interrupt at every loop header too, not only in function
+    /// prologues, so any running code can be stopped (the REPL's Ctrl-C).
+    pub interruptible: bool,
 }
 
 /// What compiling a program produced.
@@ -93,12 +99,13 @@ pub struct Env<'a> {
     pub runtime: &'a HashMap<&'static str, FuncId>,
     pub strings: &'a [usize],
     pub specs: &'a [usize],
-    pub globals_base: usize,
+    pub globals: &'a [usize],
     pub table_base: usize,
     pub slots: &'a [usize],
     pub sites: &'a mut Vec<Site>,
     pub stack_limit_addr: usize,
     pub direct_calls: bool,
+    pub interruptible: bool,
     /// The runtime descriptor of each MIR type.
     pub descs: &'a [*const TypeDesc],
 }
@@ -114,7 +121,7 @@ impl Env<'_> {
     }
 
     pub fn global_addr(&self, g: mir::GlobalRef) -> usize {
-        self.globals_base + g.index() * 8
+        self.globals[g.index()]
     }
 
     pub fn slot_addr(&self, f: mir::FuncRef) -> usize {
@@ -147,8 +154,17 @@ pub struct Jit {
     runtime: HashMap<&'static str, FuncId>,
     /// The call table: one function pointer per slot.
     table: Box<[usize]>,
-    next_slot: usize,
     next_name: usize,
+    /// Per [`mir::FuncRef`]: its Cranelift function and its call-table slot.
+    funcs: Vec<FuncId>,
+    slots: Vec<usize>,
+    /// Per [`mir::ExternRef`], [`mir::StrRef`], [`mir::SpecRef`],
+    /// [`mir::GlobalRef`] and [`mir::TypeRef`]: what compiled code refers to.
+    externs: Vec<FuncId>,
+    string_objects: Vec<usize>,
+    spec_addrs: Vec<usize>,
+    global_addrs: Vec<usize>,
+    desc_ptrs: Vec<*const TypeDesc>,
     code: Vec<CodeInfo>,
     sites: Vec<Site>,
     unwind: UnwindRegistry,
@@ -294,8 +310,14 @@ impl Jit {
             tiers: HashMap::from([(tier, isa)]),
             runtime,
             table: vec![0usize; TABLE_SLOTS].into_boxed_slice(),
-            next_slot: 0,
             next_name: 0,
+            funcs: Vec::new(),
+            slots: Vec::new(),
+            externs: Vec::new(),
+            string_objects: Vec::new(),
+            spec_addrs: Vec::new(),
+            global_addrs: Vec::new(),
+            desc_ptrs: Vec::new(),
             code: Vec::new(),
             sites: Vec::new(),
             unwind: UnwindRegistry::default(),
@@ -316,45 +338,21 @@ impl Jit {
         p
     }
 
-    /// Compiles a program and makes it executable.
+    /// Compiles the functions `range` of `program` (one unit's new functions;
+    /// they may refer to every function, global, string and type of earlier units)
+    /// and makes them executable.
     pub fn compile(
         &mut self,
         program: &mir::Program,
+        range: std::ops::Range<u32>,
         opts: Options,
     ) -> Result<Compiled, CodegenError> {
-        if self.next_slot + program.funcs.len() > TABLE_SLOTS {
+        if self.slots.len() + (program.funcs.len() - self.funcs.len()) > TABLE_SLOTS {
             return Err(CodegenError("too many functions for the call table".into()));
         }
-        let strings: Vec<usize> = program
-            .strings
-            .iter()
-            .map(|s| self.string_object(s))
-            .collect();
-        let mut specs = Vec::new();
-        for text in &program.specs {
-            let spec = FormatSpec::parse(text)
-                .map_err(|e| CodegenError(format!("format spec {text:?}: {e}")))?;
-            let boxed = Box::new(spec);
-            specs.push(&*boxed as *const FormatSpec as usize);
-            self.specs.push(boxed);
-        }
-        let descs = self.build_descs(&program.types);
-        let mut globals: Box<[u64]> = program.globals.iter().map(|g| g.init).collect();
-        let globals_base = if globals.is_empty() {
-            0
-        } else {
-            globals.as_mut_ptr() as usize
-        };
-        for (i, g) in program.globals.iter().enumerate() {
-            if g.ty == mir::Type::Ptr {
-                self.ref_globals.push(globals_base + i * 8);
-            }
-        }
-        self.globals.push(globals);
-
+        self.add_tables(program)?;
         let call_conv = self.isa.default_call_conv();
-        let mut funcs = Vec::new();
-        for f in &program.funcs {
+        for f in &program.funcs[self.funcs.len()..] {
             let sig = signature(call_conv, &f.params, f.ret);
             let name = format!("{}#{}", f.name, self.next_name);
             self.next_name += 1;
@@ -362,46 +360,28 @@ impl Jit {
                 .module
                 .declare_function(&name, Linkage::Local, &sig)
                 .map_err(|e| CodegenError(e.to_string()))?;
-            funcs.push(id);
+            self.funcs.push(id);
+            self.slots.push(self.slots.len());
         }
-        let mut externs = Vec::new();
-        for e in &program.externs {
+        for e in &program.externs[self.externs.len()..] {
             let sig = signature(call_conv, &e.params, e.ret);
             let id = self
                 .module
                 .declare_function(&e.symbol, Linkage::Import, &sig)
                 .map_err(|e| CodegenError(e.to_string()))?;
-            externs.push(id);
+            self.externs.push(id);
         }
-        let slots: Vec<usize> = (self.next_slot..self.next_slot + program.funcs.len()).collect();
-        self.next_slot += program.funcs.len();
-
         let mut clif = Vec::new();
         let mut pending = Vec::new();
         let mut fctx = FunctionBuilderContext::new();
         let mut ctx = self.module.make_context();
         let mut translate_time = std::time::Duration::ZERO;
         let mut cranelift_time = std::time::Duration::ZERO;
-        for (i, f) in program.funcs.iter().enumerate() {
+        for i in range.clone() {
+            let i = i as usize;
+            let f = &program.funcs[i];
             let started = std::time::Instant::now();
-            let mut env = Env {
-                module: &mut self.module,
-                isa: self.isa.clone(),
-                call_conv,
-                program,
-                funcs: &funcs,
-                externs: &externs,
-                runtime: &self.runtime,
-                strings: &strings,
-                specs: &specs,
-                globals_base,
-                table_base: self.table.as_ptr() as usize,
-                slots: &slots,
-                sites: &mut self.sites,
-                stack_limit_addr: &kiln_runtime::panic::STACK_LIMIT as *const _ as usize,
-                direct_calls: opts.direct_calls,
-                descs: &descs,
-            };
+            let mut env = self.env(program, opts);
             ctx.func.signature = signature(call_conv, &f.params, f.ret);
             translate(&mut env, f, &mut ctx.func, &mut fctx);
             if opts.keep_clif {
@@ -431,10 +411,10 @@ impl Jit {
                 .buffer
                 .relocs()
                 .iter()
-                .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, funcs[i]))
+                .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, self.funcs[i]))
                 .collect();
             self.module
-                .define_function_bytes(funcs[i], alignment, compiled.code_buffer(), &relocs)
+                .define_function_bytes(self.funcs[i], alignment, compiled.code_buffer(), &relocs)
                 .map_err(|e| CodegenError(format!("compiling `{}`: {e:?}", f.name)))?;
             cranelift_time += translated.elapsed();
             let sites = compiled
@@ -465,9 +445,10 @@ impl Jit {
             translate_time,
             cranelift_time,
         };
-        for (i, (name, len, sites, unwind)) in pending.into_iter().enumerate() {
-            let addr = self.module.get_finalized_function(funcs[i]);
-            self.table[slots[i]] = addr as usize;
+        for (i, (name, len, sites, unwind)) in range.clone().zip(pending) {
+            let i = i as usize;
+            let addr = self.module.get_finalized_function(self.funcs[i]);
+            self.table[self.slots[i]] = addr as usize;
             kiln_runtime::panic::register_code_range(addr as usize, addr as usize + len);
             if let Some(info) = unwind {
                 self.unwind.add(self.isa.as_ref(), addr as usize, &info);
@@ -482,15 +463,125 @@ impl Jit {
             out.funcs.push((name, addr));
         }
         self.unwind.publish(self.isa.as_ref());
-        out.main = program.main.map(|m| out.funcs[m.index()].1);
+        out.main = program
+            .main
+            .filter(|m| range.contains(&m.0))
+            .map(|m| out.funcs[(m.0 - range.start) as usize].1);
         Ok(out)
+    }
+
+    /// What translating a function of `program` needs of this JIT.
+    fn env<'a>(&'a mut self, program: &'a mir::Program, opts: Options) -> Env<'a> {
+        Env {
+            module: &mut self.module,
+            isa: self.isa.clone(),
+            call_conv: self.isa.default_call_conv(),
+            program,
+            funcs: &self.funcs,
+            externs: &self.externs,
+            runtime: &self.runtime,
+            strings: &self.string_objects,
+            specs: &self.spec_addrs,
+            globals: &self.global_addrs,
+            table_base: self.table.as_ptr() as usize,
+            slots: &self.slots,
+            sites: &mut self.sites,
+            stack_limit_addr: &kiln_runtime::panic::STACK_LIMIT as *const _ as usize,
+            direct_calls: opts.direct_calls,
+            interruptible: opts.interruptible,
+            descs: &self.desc_ptrs,
+        }
+    }
+
+    /// The Cranelift IR of an already compiled function, translated again (the
+    /// REPL's `:clif`).
+    pub fn clif_of(&mut self, program: &mir::Program, f: mir::FuncRef, opts: Options) -> String {
+        let func = &program.funcs[f.index()];
+        let mut fctx = FunctionBuilderContext::new();
+        let mut ctx = self.module.make_context();
+        ctx.func.signature = signature(self.isa.default_call_conv(), &func.params, func.ret);
+        let mut env = self.env(program, opts);
+        translate(&mut env, func, &mut ctx.func, &mut fctx);
+        let text = ctx.func.display().to_string();
+        self.module.clear_context(&mut ctx);
+        text
+    }
+
+    /// Frees the machine code and data of this JIT.
+    ///
+    /// # Safety
+    /// No code compiled by it may run, or be called, afterwards: no Kiln code is
+    /// running, and every value that refers to its code (closure objects) or data
+    /// has been released.
+    pub unsafe fn free(mut self) {
+        self.release_globals();
+        for c in self.code.drain(..) {
+            kiln_runtime::panic::unregister_code_range(c.start, c.start + c.len);
+        }
+        let module = std::mem::replace(
+            &mut self.module,
+            JITModule::new(JITBuilder::with_isa(
+                self.isa.clone(),
+                cranelift_module::default_libcall_names(),
+            )),
+        );
+        // SAFETY: by this function's contract, nothing runs or calls the code.
+        unsafe { module.free_memory() };
+    }
+
+    /// Makes what the program's new strings, format specs, globals and types need
+    /// at run time, so code can refer to them by address.
+    fn add_tables(&mut self, program: &mir::Program) -> Result<(), CodegenError> {
+        for i in self.string_objects.len()..program.strings.len() {
+            let p = self.string_object(&program.strings[i]);
+            self.string_objects.push(p);
+        }
+        for text in &program.specs[self.spec_addrs.len()..] {
+            let spec = FormatSpec::parse(text)
+                .map_err(|e| CodegenError(format!("format spec {text:?}: {e}")))?;
+            let boxed = Box::new(spec);
+            self.spec_addrs.push(&*boxed as *const FormatSpec as usize);
+            self.specs.push(boxed);
+        }
+        let first = self.desc_ptrs.len();
+        let descs = self.build_descs(&program.types, first);
+        self.desc_ptrs.extend(descs);
+        let new = &program.globals[self.global_addrs.len()..];
+        if !new.is_empty() {
+            let mut block: Box<[u64]> = new.iter().map(|g| g.init).collect();
+            let base = block.as_mut_ptr() as usize;
+            for (i, g) in new.iter().enumerate() {
+                let addr = base + i * 8;
+                if g.ty == mir::Type::Ptr {
+                    self.ref_globals.push(addr);
+                }
+                self.global_addrs.push(addr);
+            }
+            self.globals.push(block);
+        }
+        Ok(())
+    }
+
+    /// Makes calls through `from`'s call-table slot, and through every slot
+    /// already pointed at `from`'s code, run `to`'s code (a redefinition taking
+    /// over from an earlier one). Code compiled with direct calls does not see it.
+    pub fn repoint(&mut self, from: mir::FuncRef, to: mir::FuncRef) {
+        let old = self.table[self.slots[from.index()]];
+        let new = self.table[self.slots[to.index()]];
+        for &slot in &self.slots {
+            if self.table[slot] == old {
+                self.table[slot] = new;
+            }
+        }
     }
 
     /// Makes the runtime descriptors of a program's types: first a placeholder for
     /// every compound type (they may refer to each other), then their definitions.
-    fn build_descs(&mut self, types: &[mir::TypeInfo]) -> Vec<*const TypeDesc> {
+    /// Only `types[first..]` are new; they may refer to earlier ones.
+    fn build_descs(&mut self, types: &[mir::TypeInfo], first: usize) -> Vec<*const TypeDesc> {
         let arena = &mut self.descs;
-        let ptrs: Vec<*mut TypeDesc> = types
+        let earlier = &self.desc_ptrs;
+        let new: Vec<*mut TypeDesc> = types[first..]
             .iter()
             .map(|t| match t {
                 mir::TypeInfo::Scalar(k) => {
@@ -501,8 +592,11 @@ impl Jit {
                 _ => arena.declare(),
             })
             .collect();
-        let at = |r: &mir::TypeRef| ptrs[r.index()] as *const TypeDesc;
-        for (t, &p) in types.iter().zip(&ptrs) {
+        let at = |r: &mir::TypeRef| match r.index().checked_sub(first) {
+            Some(k) => new[k] as *const TypeDesc,
+            None => earlier[r.index()],
+        };
+        for (t, &p) in types[first..].iter().zip(&new) {
             match t {
                 mir::TypeInfo::Scalar(_) | mir::TypeInfo::Str => {}
                 mir::TypeInfo::Array(e) => arena.define_array(p, at(e)),
@@ -534,7 +628,7 @@ impl Jit {
                 }
             }
         }
-        ptrs.into_iter().map(|p| p as *const TypeDesc).collect()
+        new.into_iter().map(|p| p as *const TypeDesc).collect()
     }
 
     /// Releases what every global holds, as the end of the program does for
@@ -552,6 +646,16 @@ impl Jit {
                 }
             }
         }
+    }
+
+    /// The address of a global's slot.
+    pub fn global_addr(&self, g: mir::GlobalRef) -> usize {
+        self.global_addrs[g.index()]
+    }
+
+    /// The runtime descriptor of a MIR type.
+    pub fn desc(&self, t: mir::TypeRef) -> *const TypeDesc {
+        self.desc_ptrs[t.index()]
     }
 
     pub fn site(&self, id: u32) -> Option<&Site> {

@@ -58,6 +58,24 @@ fn reachable(f: &mir::Func) -> Vec<bool> {
 }
 
 /// The blocks reachable from the entry in reverse post-order.
+/// The blocks that a branch reaches from a block at or after them in `order`
+/// (reverse post-order): the headers of loops.
+fn loop_headers(f: &mir::Func, order: &[mir::Block]) -> Vec<bool> {
+    let mut position = vec![usize::MAX; f.blocks.len()];
+    for (i, b) in order.iter().enumerate() {
+        position[b.index()] = i;
+    }
+    let mut headers = vec![false; f.blocks.len()];
+    for &b in order {
+        for t in f.block(b).term.targets() {
+            if position[t.block.index()] <= position[b.index()] {
+                headers[t.block.index()] = true;
+            }
+        }
+    }
+    headers
+}
+
 fn reverse_post_order(f: &mir::Func) -> Vec<mir::Block> {
     let mut seen = vec![false; f.blocks.len()];
     let mut order = Vec::new();
@@ -143,11 +161,20 @@ impl Translator<'_, '_, '_> {
         self.prologue(entry);
         // Reverse post-order: every block after its dominators, so each value is
         // translated before its uses.
-        for b in reverse_post_order(self.mir) {
+        let order = reverse_post_order(self.mir);
+        let headers = if self.env.interruptible {
+            loop_headers(self.mir, &order)
+        } else {
+            Vec::new()
+        };
+        for b in order {
             let Some(block) = self.blocks[b.index()] else {
                 continue;
             };
             self.builder.switch_to_block(block);
+            if headers.get(b.index()).copied().unwrap_or(false) {
+                self.interrupt_check();
+            }
             let data = self.mir.block(b);
             for inst in &data.insts {
                 self.inst(inst);
@@ -155,6 +182,37 @@ impl Translator<'_, '_, '_> {
             self.terminator(&data.term);
         }
         self.builder.seal_all_blocks();
+    }
+
+    /// At a loop header of interruptible code: the prologue's comparison of the
+    /// stack pointer with the limit, which an interrupt raises to the top of
+    /// memory (`kiln_runtime::panic::request_interrupt`), so a loop without calls
+    /// can be stopped too. The rest of the header continues in a new block.
+    fn interrupt_check(&mut self) {
+        let poll = self.builder.create_block();
+        let cont = self.builder.create_block();
+        self.builder.set_cold_block(poll);
+        let sp = self.builder.ins().get_stack_pointer(types::I64);
+        let limit_addr = self
+            .builder
+            .ins()
+            .iconst(types::I64, self.env.stack_limit_addr as i64);
+        // Not `trusted()`: the limit changes while the loop runs, so this load may
+        // not be hoisted out of it.
+        let limit = self
+            .builder
+            .ins()
+            .load(types::I64, ir::MemFlagsData::new(), limit_addr, 0);
+        let low = self
+            .builder
+            .ins()
+            .icmp(condcodes::IntCC::UnsignedLessThan, sp, limit);
+        self.builder.ins().brif(low, poll, &[], cont, &[]);
+        self.builder.switch_to_block(poll);
+        let site = self.site_for(self.mir.span, None);
+        self.call_runtime("kiln_stack_overflow", &[], Some(site));
+        self.builder.ins().trap(unreachable_trap());
+        self.builder.switch_to_block(cont);
     }
 
     /// The entry block: compare the stack pointer with the runtime's limit and

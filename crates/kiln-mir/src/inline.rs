@@ -12,6 +12,7 @@
 //! the call did.
 
 use crate::ir::*;
+use std::collections::HashMap;
 
 /// Functions with at most this many instructions are inlined.
 pub const MAX_CALLEE_SIZE: usize = 40;
@@ -22,20 +23,27 @@ fn size(f: &Func) -> usize {
     f.blocks.iter().map(|b| b.insts.len() + 1).sum()
 }
 
-/// Inlines small callees in every function; returns how many calls it inlined.
-pub fn run(p: &mut Program) -> usize {
+/// Inlines small callees into the functions `funcs` (a unit's new functions; the
+/// callees may come from any unit); returns how many calls it inlined.
+pub fn run(p: &mut Program, funcs: std::ops::Range<u32>) -> usize {
     // Copies are made from the functions as they were before this pass; only small
-    // ones can be inlined, so only those are kept.
-    let small: Vec<Option<Func>> = p
-        .funcs
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            (Some(FuncRef(i as u32)) != p.main && size(f) <= MAX_CALLEE_SIZE).then(|| f.clone())
-        })
-        .collect();
+    // ones can be inlined, so only the small callees of `funcs` are kept.
+    let mut small: HashMap<FuncRef, Func> = HashMap::new();
+    for f in &p.funcs[funcs.start as usize..funcs.end as usize] {
+        for inst in f.blocks.iter().flat_map(|b| &b.insts) {
+            if let InstKind::Call(callee, _) = inst.kind {
+                if small.contains_key(&callee) || Some(callee) == p.main {
+                    continue;
+                }
+                let g = p.func(callee);
+                if size(g) <= MAX_CALLEE_SIZE {
+                    small.insert(callee, g.clone());
+                }
+            }
+        }
+    }
     let mut count = 0;
-    for f in &mut p.funcs {
+    for f in &mut p.funcs[funcs.start as usize..funcs.end as usize] {
         count += inline_into(f, &small);
     }
     count
@@ -46,7 +54,7 @@ pub fn run(p: &mut Program) -> usize {
 /// instruction is scanned once (a continuation holds what followed the call), and
 /// work stops once the caller is past [`MAX_CALLER_SIZE`], which also bounds how
 /// often the rest of a block moves into a continuation.
-fn inline_into(f: &mut Func, small: &[Option<Func>]) -> usize {
+fn inline_into(f: &mut Func, small: &HashMap<FuncRef, Func>) -> usize {
     let mut caller_size = size(f);
     // Blocks of the function itself (and the continuations made from them) may have
     // calls inlined; copied blocks may not.
@@ -59,14 +67,14 @@ fn inline_into(f: &mut Func, small: &[Option<Func>]) -> usize {
             continue;
         }
         let site = f.blocks[b].insts.iter().position(|inst| match inst.kind {
-            InstKind::Call(callee, _) => small.get(callee.index()).is_some_and(Option::is_some),
+            InstKind::Call(callee, _) => small.contains_key(&callee),
             _ => false,
         });
         if let Some(k) = site {
             let InstKind::Call(callee, _) = f.blocks[b].insts[k].kind else {
                 unreachable!("the site is a call");
             };
-            let Some(callee) = &small[callee.index()] else {
+            let Some(callee) = small.get(&callee) else {
                 unreachable!("the callee is small");
             };
             let before = f.blocks.len();

@@ -49,7 +49,9 @@ pub fn mir_type(ty: Ty) -> Option<Type> {
 /// for 5,000; 3.3 s, and linear, with this limit).
 const MAX_PROMOTED_GLOBALS: usize = 64;
 
-/// Program-wide tables filled while lowering functions.
+/// Tables filled while lowering functions, kept from one unit to the next: what
+/// a unit's MIR refers to by id ([`StrRef`], [`TypeRef`], [`GlobalRef`],
+/// [`FuncRef`]) stays valid for every later unit.
 #[derive(Default)]
 struct Tables {
     strings: Vec<String>,
@@ -61,6 +63,10 @@ struct Tables {
     flags: Vec<Option<GlobalRef>>,
     /// Globals that only `<main>` uses: variables there, without a slot.
     promoted: Vec<bool>,
+    promoted_count: usize,
+    /// The first global of the unit being lowered: its `<main>` initialises the
+    /// globals from here on in order, so reading them there needs no check.
+    unit_globals: usize,
     /// Runtime descriptors needed by the program.
     types: Vec<TypeInfo>,
     type_ids: HashMap<Ty, TypeRef>,
@@ -70,9 +76,17 @@ struct Tables {
     closure_types: HashMap<hir::FuncId, TypeRef>,
     func_value_types: HashMap<hir::FuncId, TypeRef>,
     cell_types: HashMap<Ty, TypeRef>,
-    /// Functions lowering adds after the HIR ones (from `first_extra` on).
-    extras: Vec<closures::Extra>,
-    first_extra: usize,
+    /// The MIR function of each HIR function lowered so far, by [`hir::FuncId`].
+    func_refs: Vec<FuncRef>,
+    /// Functions lowering adds after the HIR ones, made on first use and shared
+    /// by later units.
+    extras: HashMap<closures::Extra, FuncRef>,
+    /// The extras the unit being lowered asked for, still to be built (their
+    /// [`FuncRef`]s follow its HIR functions).
+    pending_extras: Vec<closures::Extra>,
+    /// The number of MIR functions once the unit's HIR functions and the pending
+    /// extras are added.
+    next_func: u32,
 }
 
 impl Tables {
@@ -90,71 +104,163 @@ impl Tables {
         self.specs.push(text.to_string());
         SpecRef(self.specs.len() as u32 - 1)
     }
+
+    /// The MIR function of a HIR function of this or an earlier unit.
+    fn func_ref(&self, f: hir::FuncId) -> FuncRef {
+        self.func_refs[f.index()]
+    }
 }
 
-/// Lowers a whole checked program. Every construct of checked HIR has a lowering
-/// (the matches over HIR kinds have no catch-all arm), so this cannot fail.
-pub fn lower_program(hir: &hir::Program) -> Program {
-    let mut tables = Tables {
-        adts: hir.adts.clone(),
-        first_extra: hir.funcs.len(),
-        ..Tables::default()
-    };
-    let mut program = Program::default();
-    let mut promoted = 0;
-    for g in &hir.globals {
-        // A global only top-level code uses is a variable of `<main>`.
-        let promote = !g.from_functions && promoted < MAX_PROMOTED_GLOBALS;
-        promoted += promote as usize;
-        tables.promoted.push(promote);
-        if promote {
-            tables.slots.push(None);
-            tables.flags.push(None);
-            continue;
+/// Lowering that goes on from one unit of a session to the next: the MIR of every
+/// function lowered so far (later units call earlier functions, and the inliner
+/// copies from them) and the program-wide tables. MIR ids are session ids: a
+/// [`FuncRef`], [`GlobalRef`], [`StrRef`] or [`TypeRef`] handed out for one unit
+/// means the same thing in every later one, and units only append.
+#[derive(Default)]
+pub struct Lowering {
+    program: Program,
+    tables: Tables,
+}
+
+/// What lowering one unit added to the session's MIR program.
+#[derive(Clone, Debug)]
+pub struct LoweredUnit {
+    /// The new MIR functions: the unit's HIR functions, then the extra functions
+    /// they asked for.
+    pub funcs: std::ops::Range<u32>,
+    /// The unit's top-level code.
+    pub main: Option<FuncRef>,
+    /// Functions of earlier units that this unit redefines with the same
+    /// signature, `(old, new)` (see `kiln_sema::Unit::replaced`).
+    pub replaced: Vec<(FuncRef, FuncRef)>,
+    /// The slot and descriptor of the unit's result (`kiln_sema::Unit::result`).
+    pub result: Option<(GlobalRef, TypeRef)>,
+}
+
+impl Lowering {
+    pub fn new() -> Lowering {
+        Lowering::default()
+    }
+
+    /// The MIR of every unit lowered so far.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// For the MIR passes, which run over a unit's new functions.
+    pub fn program_mut(&mut self) -> &mut Program {
+        &mut self.program
+    }
+
+    pub fn into_program(self) -> Program {
+        self.program
+    }
+
+    /// The MIR function of a HIR function already lowered.
+    pub fn func_ref(&self, f: hir::FuncId) -> Option<FuncRef> {
+        self.tables.func_refs.get(f.index()).copied()
+    }
+
+    /// Lowers the functions of a checked unit, and the globals, externs and
+    /// declarations it added, on top of every unit lowered before. Every construct
+    /// of checked HIR has a lowering (the matches over HIR kinds have no catch-all
+    /// arm), so this cannot fail.
+    pub fn lower_unit(&mut self, hir: &hir::Program, unit: &kiln_sema::Unit) -> LoweredUnit {
+        let funcs = unit.funcs.clone();
+        let main = Some(unit.main);
+        let program = &mut self.program;
+        let tables = &mut self.tables;
+        let first = program.funcs.len() as u32;
+        debug_assert_eq!(tables.func_refs.len(), funcs.start as usize);
+        tables
+            .func_refs
+            .extend((0..funcs.len() as u32).map(|k| FuncRef(first + k)));
+        tables.next_func = first + funcs.len() as u32;
+        tables.adts.extend(
+            hir.adts[tables.adts.len().min(hir.adts.len())..]
+                .iter()
+                .cloned(),
+        );
+        tables.unit_globals = tables.slots.len();
+        for g in &hir.globals[tables.slots.len()..] {
+            // A global only top-level code uses is a variable of `<main>`.
+            let promote = !g.from_functions && tables.promoted_count < MAX_PROMOTED_GLOBALS;
+            tables.promoted_count += promote as usize;
+            tables.promoted.push(promote);
+            if promote {
+                tables.slots.push(None);
+                tables.flags.push(None);
+                continue;
+            }
+            let slot = mir_type(g.ty).map(|ty| {
+                program.globals.push(Global {
+                    name: g.name.clone(),
+                    ty,
+                    init: g.init.as_ref().map_or(0, const_bits),
+                });
+                GlobalRef(program.globals.len() as u32 - 1)
+            });
+            let flag = (slot.is_some() && g.init.is_none()).then(|| {
+                program.globals.push(Global {
+                    name: format!("{}.initialised", g.name),
+                    ty: Type::I8,
+                    init: 0,
+                });
+                GlobalRef(program.globals.len() as u32 - 1)
+            });
+            tables.slots.push(slot);
+            tables.flags.push(flag);
         }
-        let slot = mir_type(g.ty).map(|ty| {
-            program.globals.push(Global {
-                name: g.name.clone(),
-                ty,
-                init: g.init.as_ref().map_or(0, const_bits),
+        for e in &hir.externs[program.externs.len()..] {
+            program.externs.push(Extern {
+                symbol: e.name.clone(),
+                params: e.params.iter().filter_map(|&t| mir_type(t)).collect(),
+                ret: mir_type(e.ret),
+                span: e.span,
             });
-            GlobalRef(program.globals.len() as u32 - 1)
-        });
-        let flag = (slot.is_some() && g.init.is_none()).then(|| {
-            program.globals.push(Global {
-                name: format!("{}.initialised", g.name),
-                ty: Type::I8,
-                init: 0,
-            });
-            GlobalRef(program.globals.len() as u32 - 1)
-        });
-        tables.slots.push(slot);
-        tables.flags.push(flag);
-    }
-    for e in &hir.externs {
-        program.externs.push(Extern {
-            symbol: e.name.clone(),
-            params: e.params.iter().filter_map(|&t| mir_type(t)).collect(),
-            ret: mir_type(e.ret),
-            span: e.span,
-        });
-    }
-    for (i, f) in hir.funcs.iter().enumerate() {
-        let is_main = hir.main.is_some_and(|m| m.index() == i);
-        let id = hir::FuncId(i as u32);
+        }
+        for i in funcs.clone() {
+            let id = hir::FuncId(i);
+            let f = &hir.funcs[i as usize];
+            let is_main = main == Some(id);
+            program
+                .funcs
+                .push(lower_function(hir, id, f, is_main, tables));
+        }
+        // Building an extra function never asks for another one.
+        for extra in std::mem::take(&mut tables.pending_extras) {
+            program
+                .funcs
+                .push(closures::build_extra(hir, extra, tables));
+        }
+        debug_assert_eq!(program.funcs.len() as u32, tables.next_func);
+        let main = main.map(|m| tables.func_ref(m));
+        program.main = main.or(program.main);
         program
-            .funcs
-            .push(lower_function(hir, id, f, is_main, &mut tables));
+            .strings
+            .extend_from_slice(&tables.strings[program.strings.len()..]);
+        program
+            .specs
+            .extend_from_slice(&tables.specs[program.specs.len()..]);
+        // The REPL prints the result with its descriptor.
+        let result = unit.result.and_then(|g| {
+            let slot = tables.slots[g.index()]?;
+            Some((slot, tables.type_ref(hir.globals[g.index()].ty)))
+        });
+        program
+            .types
+            .extend_from_slice(&tables.types[program.types.len()..]);
+        LoweredUnit {
+            funcs: first..program.funcs.len() as u32,
+            main,
+            result,
+            replaced: unit
+                .replaced
+                .iter()
+                .map(|&(old, new)| (tables.func_ref(old), tables.func_ref(new)))
+                .collect(),
+        }
     }
-    // Building an extra function never asks for another one.
-    for extra in tables.extras.clone() {
-        program.funcs.push(closures::build_extra(hir, extra));
-    }
-    program.main = hir.main.map(|m| FuncRef(m.0));
-    program.strings = tables.strings;
-    program.specs = tables.specs;
-    program.types = tables.types;
-    program
 }
 
 /// The bits a constant occupies in a global slot.
@@ -391,7 +497,11 @@ impl<'a> FnLower<'a> {
                 let results: Vec<Type> = mir_type(ty).into_iter().collect();
                 let r = self
                     .b
-                    .ins(InstKind::Call(FuncRef(func.0), args), &results, span)
+                    .ins(
+                        InstKind::Call(self.tables.func_ref(*func), args),
+                        &results,
+                        span,
+                    )
                     .first()
                     .copied();
                 self.produced(r, ty)
@@ -596,7 +706,11 @@ impl<'a> FnLower<'a> {
             return Some(self.b.use_var(var, span));
         }
         let slot = self.tables.slots[g.index()]?;
-        if let (Some(flag), false) = (self.tables.flags[g.index()], self.is_main) {
+        // `<main>` runs its unit's declarations in order, so it never reads one of
+        // them before it is set; a global of an earlier unit may never have been
+        // set (its unit stopped with a panic).
+        let checked = !self.is_main || g.index() < self.tables.unit_globals;
+        if let (Some(flag), true) = (self.tables.flags[g.index()], checked) {
             let set = self.b.ins1(InstKind::GlobalLoad(flag), Type::I8, span);
             let zero = self.b.iconst(Type::I8, 0, span);
             let unset = self

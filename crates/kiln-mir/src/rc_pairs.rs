@@ -67,7 +67,10 @@ pub fn cancel_rc_pairs(f: &mut Func) -> usize {
     removed
 }
 
-/// Runs the pass over every function of a program.
-pub fn run(p: &mut Program) -> usize {
-    p.funcs.iter_mut().map(cancel_rc_pairs).sum()
+/// Runs the pass over the functions `funcs` of a program (a unit's new ones).
+pub fn run(p: &mut Program, funcs: std::ops::Range<u32>) -> usize {
+    p.funcs[funcs.start as usize..funcs.end as usize]
+        .iter_mut()
+        .map(cancel_rc_pairs)
+        .sum()
 }

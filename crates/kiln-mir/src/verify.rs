@@ -99,8 +99,13 @@ pub fn verify_func(f: &Func) -> Vec<String> {
 }
 
 pub fn verify_program(p: &Program) -> Vec<String> {
+    verify_funcs(p, 0..p.funcs.len() as u32)
+}
+
+/// Verifies the functions `funcs` of a program (a unit's new ones).
+pub fn verify_funcs(p: &Program, funcs: std::ops::Range<u32>) -> Vec<String> {
     let mut errors = Vec::new();
-    for f in &p.funcs {
+    for f in &p.funcs[funcs.start as usize..funcs.end as usize] {
         for e in verify_func(f) {
             errors.push(format!("in {}: {e}", f.name));
         }

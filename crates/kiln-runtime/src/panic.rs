@@ -425,7 +425,32 @@ pub static STACK_LIMIT: AtomicUsize = AtomicUsize::new(0);
 /// Sets the stack limit for the current thread's Kiln code, `margin` bytes above
 /// the lowest address of a stack of `stack_size` bytes whose top is near `top`.
 pub fn set_stack_limit(top: usize, stack_size: usize, margin: usize) {
-    STACK_LIMIT.store(top - stack_size + margin, Ordering::Relaxed);
+    let limit = top - stack_size + margin;
+    REAL_STACK_LIMIT.store(limit, Ordering::Relaxed);
+    STACK_LIMIT.store(limit, Ordering::Relaxed);
+}
+
+/// The limit [`set_stack_limit`] set, while an interrupt has replaced it.
+static REAL_STACK_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether an interrupt (Ctrl-C in the REPL) waits to be raised.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks the running Kiln code to stop with the runtime error `interrupted`. Safe to
+/// call from a signal handler (it only stores to atomics). The next function
+/// prologue, or loop header of code compiled to be interruptible, finds the stack
+/// pointer "below" a limit raised to the top of memory and calls
+/// [`kiln_stack_overflow`], which raises the interrupt instead.
+pub fn request_interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    STACK_LIMIT.store(usize::MAX, Ordering::SeqCst);
+}
+
+/// Forgets an interrupt that no Kiln code was running to receive.
+pub fn clear_interrupt() {
+    if INTERRUPTED.swap(false, Ordering::SeqCst) {
+        STACK_LIMIT.store(REAL_STACK_LIMIT.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
 }
 
 /// Called by a function prologue that found the stack pointer below the limit.
@@ -434,6 +459,12 @@ pub fn set_stack_limit(top: usize, stack_size: usize, margin: usize) {
 /// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
 /// frame-pointer contract of [`crate::panic`]).
 pub unsafe extern "C-unwind" fn kiln_stack_overflow(fp: *const u8, site: i32) {
+    let message = if INTERRUPTED.swap(false, Ordering::SeqCst) {
+        STACK_LIMIT.store(REAL_STACK_LIMIT.load(Ordering::SeqCst), Ordering::SeqCst);
+        "interrupted"
+    } else {
+        "stack overflow"
+    };
     // SAFETY: guaranteed by the caller.
-    unsafe { raise(fp, site, "stack overflow".to_string()) }
+    unsafe { raise(fp, site, message.to_string()) }
 }

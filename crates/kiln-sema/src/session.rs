@@ -55,11 +55,44 @@ impl Session {
     /// declarations are part of the session; on any error the session is unchanged
     /// and every diagnostic is returned.
     pub fn check_unit(&mut self, module: &ast::Module) -> Result<Unit, Vec<Diagnostic>> {
+        self.check(module, false)
+    }
+
+    /// Checks a REPL entry: a unit whose final expression statement, when its type
+    /// is not `()`, keeps its value in a hidden global ([`Unit::result`]).
+    pub fn check_entry(&mut self, module: &ast::Module) -> Result<Unit, Vec<Diagnostic>> {
+        self.check(module, true)
+    }
+
+    /// The type of the value an entry would produce (the REPL's `:type`), as
+    /// written in source, without changing the session: `Ok(None)` when it
+    /// produces none.
+    pub fn type_of_entry(
+        &mut self,
+        module: &ast::Module,
+    ) -> Result<Option<String>, Vec<Diagnostic>> {
         let _types = self.types.enter_guard();
         let mark = self.types.mark();
         let checkpoint = self.state.checkpoint();
         let state = std::mem::take(&mut self.state);
-        let (mut state, result) = check::check_unit(state, module, self.persistent);
+        let (mut state, result) = check::check_unit(state, module, self.persistent, true);
+        // The answer is written out before the types it names are rolled back.
+        let answer = result.map(|unit| {
+            unit.result
+                .map(|g| state.program.globals[g.index()].ty.to_string())
+        });
+        state.restore(checkpoint);
+        self.types.rollback(mark);
+        self.state = state;
+        answer
+    }
+
+    fn check(&mut self, module: &ast::Module, keep_result: bool) -> Result<Unit, Vec<Diagnostic>> {
+        let _types = self.types.enter_guard();
+        let mark = self.types.mark();
+        let checkpoint = self.state.checkpoint();
+        let state = std::mem::take(&mut self.state);
+        let (mut state, result) = check::check_unit(state, module, self.persistent, keep_result);
         if result.is_err() {
             state.restore(checkpoint);
             self.types.rollback(mark);
@@ -82,6 +115,25 @@ impl Session {
             check::Callee::Func(id) => Some(*id),
             check::Callee::Extern(_) => None,
         }
+    }
+
+    /// Whether `f` is a generic function or method (a template: its instances are
+    /// the functions compiled).
+    pub fn is_generic(&self, f: FuncId) -> bool {
+        self.state.sigs[f.index()].generic.is_some()
+    }
+
+    /// Every name the session defines (functions, top-level variables, types),
+    /// for a REPL's completion.
+    pub fn names(&self) -> Vec<String> {
+        let n = &self.state.names;
+        n.funcs
+            .keys()
+            .chain(n.globals.keys())
+            .chain(n.adts.keys())
+            .chain(n.aliases.keys())
+            .cloned()
+            .collect()
     }
 
     pub fn types(&self) -> &TypeStore {

@@ -283,21 +283,28 @@ impl Ty {
         matches!(self, Ty::Str | Ty::Heap(_))
     }
 
+    /// Whether `f` holds for this type or any type inside it.
+    pub fn any_part(self, f: &impl Fn(Ty) -> bool) -> bool {
+        if f(self) {
+            return true;
+        }
+        match self.heap() {
+            None => false,
+            Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.any_part(f),
+            Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => a.any_part(f) || b.any_part(f),
+            Some(HeapTy::Tuple(ts) | HeapTy::Adt(_, _, ts)) => ts.iter().any(|t| t.any_part(f)),
+            Some(HeapTy::Func(ps, r)) => ps.iter().any(|t| t.any_part(f)) || r.any_part(f),
+        }
+    }
+
     /// Whether this type, or any type inside it, is an error.
     pub fn contains_error(self) -> bool {
-        match self.heap() {
-            None => self == Ty::Error,
-            Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.contains_error(),
-            Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => {
-                a.contains_error() || b.contains_error()
-            }
-            Some(HeapTy::Tuple(ts) | HeapTy::Adt(_, _, ts)) => {
-                ts.iter().any(|t| t.contains_error())
-            }
-            Some(HeapTy::Func(ps, r)) => {
-                ps.iter().any(|t| t.contains_error()) || r.contains_error()
-            }
-        }
+        self.any_part(&|t| t == Ty::Error)
+    }
+
+    /// Whether this type is, or contains, the struct or enum `id`.
+    pub fn mentions_adt(self, id: AdtId) -> bool {
+        self.any_part(&|t| matches!(t.heap(), Some(HeapTy::Adt(a, _, _)) if a == id))
     }
 
     /// Whether a unification variable occurs in this type.

@@ -36,12 +36,17 @@ pub(crate) fn lex_interpolation(
     (tokens, diags)
 }
 
-/// Whether `src` stops inside an open bracket, string or block comment, so that
-/// a REPL should read another line before compiling it.
+/// Whether `src` stops inside an open bracket, string or block comment, or after
+/// a token that cannot end a line (a binary operator, `,`, `=`, `->`, `.`), so
+/// that a REPL should read another line before compiling it.
 pub fn is_incomplete(src: &str) -> bool {
     let lexer = Lexer::new(FileId(0), src, 0, src.len(), false);
-    let (_, _, open) = lexer.run();
-    open
+    let (tokens, _, open) = lexer.run();
+    let last = tokens
+        .iter()
+        .rev()
+        .find(|t| !matches!(t.kind, TokenKind::Newline | TokenKind::Eof));
+    open || last.is_some_and(|t| t.kind.continues_line())
 }
 
 /// Prints one token per line as `line:col  KIND  text`, for `kiln emit --tokens`.

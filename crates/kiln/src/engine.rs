@@ -45,6 +45,50 @@ pub fn on_kiln_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
     }
 }
 
+/// What the front end made of a unit.
+struct FrontEnd {
+    unit: mir::lower::LoweredUnit,
+    /// For an entry, the type of its result as written in source.
+    result_type: Option<String>,
+    notes: Vec<String>,
+}
+
+/// A compiled REPL entry.
+pub struct Entry {
+    /// Its top-level code.
+    pub main: Option<*const u8>,
+    /// Redefinitions that earlier definitions do not follow, one line each
+    /// (`kiln_sema::Unit::notes`).
+    pub notes: Vec<String>,
+    result: Option<EntryResult>,
+}
+
+/// Where an entry's result will be, and how to print it.
+struct EntryResult {
+    addr: usize,
+    desc: *const kiln_runtime::desc::TypeDesc,
+    ty: String,
+}
+
+/// Makes Ctrl-C (SIGINT) interrupt the running Kiln code with the runtime error
+/// `interrupted` instead of ending the process (the REPL). Interruptible code
+/// checks at every function entry and loop header
+/// (`kiln_runtime::panic::request_interrupt`).
+pub fn install_interrupt_handler() {
+    extern "C" fn on_sigint(_: libc::c_int) {
+        kiln_runtime::panic::request_interrupt();
+    }
+    // SAFETY: the handler only stores to atomics, which is async-signal-safe; the
+    // sigaction structure is fully initialised before the call.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as usize;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+    }
+}
+
 /// How a run ended.
 #[derive(Debug)]
 pub enum Outcome {
@@ -97,6 +141,29 @@ pub struct Stats {
     pub code_bytes: usize,
 }
 
+impl Stats {
+    /// Adds another unit's costs to these (a session's totals).
+    pub fn add(&mut self, o: &Stats) {
+        self.parse += o.parse;
+        self.check += o.check;
+        self.lower += o.lower;
+        self.passes += o.passes;
+        self.codegen += o.codegen;
+        self.translate += o.translate;
+        self.cranelift += o.cranelift;
+        self.run += o.run;
+        self.functions += o.functions;
+        self.instances.made += o.instances.made;
+        self.instances.reused += o.instances.reused;
+        self.code_bytes += o.code_bytes;
+    }
+
+    /// Time spent compiling (every phase but `run`).
+    pub fn compile_time(&self) -> Duration {
+        self.parse + self.check + self.lower + self.passes + self.codegen
+    }
+}
+
 impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -123,10 +190,20 @@ impl std::fmt::Display for Stats {
     }
 }
 
+/// An engine is one compiler session from source to machine code: the checker's
+/// [`kiln_sema::Session`], the MIR of every unit lowered so far
+/// ([`mir::lower::Lowering`]) and the code generator with its call table. Each
+/// layer only appends, and its ids (HIR `FuncId`, MIR `FuncRef`, global and type
+/// ids) stay valid for the engine's life. A file engine starts a fresh session for
+/// every program it compiles (a file is one unit); a persistent engine (the REPL,
+/// an embedder) compiles each unit against everything before it.
 pub struct Engine {
-    /// What the compiler knows about the program: its types, items and HIR. A file
-    /// is one unit of a fresh session.
+    /// What the compiler knows about the program: its types, items and HIR.
     session: kiln_sema::Session,
+    /// The MIR of every unit lowered so far, and lowering's tables.
+    lowering: mir::lower::Lowering,
+    /// Whether units accumulate (see [`Engine::persistent`]).
+    persistent: bool,
     /// The code generator, started the first time code is compiled, so checking a
     /// program never starts Cranelift.
     jit: Option<Jit>,
@@ -143,18 +220,53 @@ impl Engine {
         Engine::with_options(Options {
             optimize: true,
             direct_calls: true,
-            keep_clif: false,
+            ..Options::default()
         })
     }
 
     pub fn with_options(options: Options) -> Result<Engine, String> {
         Ok(Engine {
             session: kiln_sema::Session::new(),
+            lowering: mir::lower::Lowering::new(),
+            persistent: false,
             jit: None,
             sources: SourceMap::new(),
             options,
             stats: Stats::default(),
         })
+    }
+
+    /// An engine whose units accumulate (a REPL, an embedder): each unit is
+    /// checked, lowered and compiled against everything earlier units defined,
+    /// top-level variables live in global slots so later units can use them, and
+    /// calls go through the call table so a later definition can take over.
+    ///
+    /// Its code is compiled for compile speed (DESIGN.md §8) and is interruptible
+    /// ([`Engine::interrupt`]).
+    pub fn persistent() -> Engine {
+        Engine::persistent_with(Options {
+            optimize: false,
+            direct_calls: false,
+            keep_clif: false,
+            interruptible: true,
+        })
+    }
+
+    /// A persistent engine with other code generation options (`direct_calls` is
+    /// ignored: calls must go through the call table).
+    pub fn persistent_with(options: Options) -> Engine {
+        Engine {
+            session: kiln_sema::Session::persistent(),
+            lowering: mir::lower::Lowering::new(),
+            persistent: true,
+            jit: None,
+            sources: SourceMap::new(),
+            options: Options {
+                direct_calls: false,
+                ..options
+            },
+            stats: Stats::default(),
+        }
     }
 
     /// The code generator, started on first use.
@@ -176,6 +288,11 @@ impl Engine {
     /// What compiling (and running) the last program cost and made.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// [`Engine::stats`], reset for the next unit.
+    pub fn take_stats(&mut self) -> Stats {
+        std::mem::take(&mut self.stats)
     }
 
     /// The session that checked the last program.
@@ -207,8 +324,24 @@ impl Engine {
         kiln_syntax::render(&self.sources, diagnostics, color)
     }
 
-    /// Parses, checks and lowers `text` to MIR.
-    pub fn front_end(&mut self, name: &str, text: &str) -> Result<mir::Program, CompileError> {
+    /// Parses, checks and lowers `text` as one unit; returns what it added to the
+    /// session's MIR program.
+    pub fn front_end(
+        &mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<mir::lower::LoweredUnit, CompileError> {
+        self.front_end_unit(name, text, false).map(|f| f.unit)
+    }
+
+    /// [`Engine::front_end`]; for an `entry` (see [`Engine::compile_entry`]) also
+    /// the type of its result, as written in source.
+    fn front_end_unit(
+        &mut self,
+        name: &str,
+        text: &str,
+        entry: bool,
+    ) -> Result<FrontEnd, CompileError> {
         let file = self.sources.add(name, text);
         let started = Instant::now();
         let (module, mut diags) = phase("parse", || kiln_syntax::parse(file, text))?;
@@ -216,55 +349,223 @@ impl Engine {
         if diags.iter().any(|d| d.is_error()) {
             return Err(CompileError::Diagnostics(diags));
         }
-        // A file is one unit of a fresh session. Lowering still works on a whole
-        // program; a session that goes on accepting units (the REPL) will lower
-        // each unit's functions against the session's tables.
-        self.session = kiln_sema::Session::new();
+        if !self.persistent {
+            // A file is one unit of a fresh session.
+            self.session = kiln_sema::Session::new();
+            self.lowering = mir::lower::Lowering::new();
+        }
         let started = Instant::now();
         let session = &mut self.session;
-        let checked = phase("check", || session.check_unit(&module))?;
-        self.stats.check = started.elapsed();
-        match checked {
-            Ok(unit) => {
-                self.stats.instances = unit.instances;
-                diags.extend(unit.diagnostics)
+        let checked = phase("check", || {
+            if entry {
+                session.check_entry(&module)
+            } else {
+                session.check_unit(&module)
             }
+        })?;
+        self.stats.check = started.elapsed();
+        let mut unit = match checked {
+            Ok(unit) => unit,
             Err(errors) => {
                 diags.extend(errors);
                 return Err(CompileError::Diagnostics(diags));
             }
-        }
-        let optimize = self.options.optimize;
-        let (program, lowering, passes) = {
+        };
+        self.stats.instances = unit.instances;
+        diags.extend(std::mem::take(&mut unit.diagnostics));
+        let notes = std::mem::take(&mut unit.notes);
+        let result_type = unit.result.map(|g| {
+            let _types = self.session.enter();
+            self.session.program().globals[g.index()].ty.to_string()
+        });
+        // A persistent session inlines nothing: a function may be redefined by a
+        // later unit, and a caller holding an inlined copy would not see it.
+        let inline = self.options.optimize && !self.persistent;
+        let (lowered, lowering, passes) = {
             let _types = self.session.enter();
             let hir = self.session.program();
-            phase("lower", || lower(hir, optimize))??
+            let lowering = &mut self.lowering;
+            phase("lower", || lower(lowering, hir, &unit, inline))??
         };
         self.stats.lower = lowering;
         self.stats.passes = passes;
-        let missing = missing_externs(&program);
+        let missing = missing_externs(self.lowering.program());
         if !missing.is_empty() {
             return Err(CompileError::Diagnostics(missing));
         }
-        Ok(program)
+        Ok(FrontEnd {
+            unit: lowered,
+            result_type,
+            notes,
+        })
     }
 
-    /// Generates machine code for `program`.
+    /// The MIR of every unit compiled so far.
+    pub fn mir(&self) -> &mir::Program {
+        self.lowering.program()
+    }
+
+    /// Generates machine code for a unit's new MIR functions.
     fn codegen(
         &mut self,
-        program: &mir::Program,
+        unit: &mir::lower::LoweredUnit,
         options: Options,
     ) -> Result<Compiled, CompileError> {
-        let jit = self.jit()?;
-        phase("codegen", || jit.compile(program, options))?
+        self.jit()?;
+        let (Some(jit), program) = (&mut self.jit, self.lowering.program()) else {
+            unreachable!("started above");
+        };
+        let funcs = unit.funcs.clone();
+        phase("codegen", || jit.compile(program, funcs, options))?
             .map_err(|e| CompileError::Internal(format!("{}: {e}", phase_name("codegen"))))
     }
 
-    /// Compiles `text` and returns the address of its `<main>`.
+    /// Compiles `text` as one unit and returns the address of its `<main>`.
     pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
-        let program = self.front_end(name, text)?;
+        let unit = self.front_end(name, text)?;
+        self.back_end(&unit)
+    }
+
+    /// Compiles a REPL entry: a unit whose final expression's value, when it has
+    /// one, is kept for [`Engine::take_result`] to print.
+    pub fn compile_entry(&mut self, name: &str, text: &str) -> Result<Entry, CompileError> {
+        let FrontEnd {
+            unit,
+            result_type,
+            notes,
+        } = self.front_end_unit(name, text, true)?;
+        let main = self.back_end(&unit)?;
+        let result = match (unit.result, result_type, &self.jit) {
+            (Some((global, ty)), Some(text), Some(jit)) => Some(EntryResult {
+                addr: jit.global_addr(global),
+                desc: jit.desc(ty),
+                ty: text,
+            }),
+            _ => None,
+        };
+        Ok(Entry {
+            main,
+            result,
+            notes,
+        })
+    }
+
+    /// The text `VALUE : TYPE` of an entry's result once its `<main>` has run, with
+    /// the value in its in-container form; releases the value. `None` when the
+    /// entry has no result or stopped before making it.
+    pub fn take_result(&mut self, entry: &Entry) -> Option<String> {
+        let r = entry.result.as_ref()?;
+        // SAFETY: `addr` is the result's global slot in this engine's JIT, and `desc`
+        // the descriptor of its type; the slot holds 0 until `<main>` stores the
+        // value (which it owns) there, and nothing else refers to the slot.
+        unsafe {
+            let desc = &*r.desc;
+            let is_ref = desc.is_ref();
+            let v = kiln_runtime::value::load(r.addr as *const u8, desc);
+            if is_ref && v == 0 {
+                return None;
+            }
+            let text = kiln_runtime::value::to_text(v, desc, true);
+            if is_ref {
+                *(r.addr as *mut u64) = 0;
+                kiln_runtime::object::kiln_release(v as *mut u8);
+            }
+            Some(format!("{text} : {}", r.ty))
+        }
+    }
+
+    /// The type of the value `text` would produce as an entry, as written in
+    /// source (`()` for none), without running it or changing the session.
+    pub fn type_of_entry(&mut self, name: &str, text: &str) -> Result<String, CompileError> {
+        let file = self.sources.add(name, text);
+        let (module, diags) = phase("parse", || kiln_syntax::parse(file, text))?;
+        if diags.iter().any(|d| d.is_error()) {
+            return Err(CompileError::Diagnostics(diags));
+        }
+        let session = &mut self.session;
+        phase("check", || session.type_of_entry(&module))?
+            .map(|ty| ty.unwrap_or_else(|| "()".to_string()))
+            .map_err(CompileError::Diagnostics)
+    }
+
+    /// The MIR functions called `name`: the newest function of that name and the
+    /// instances of the newest generic one (`name<int>`).
+    fn funcs_named(&self, name: &str) -> Vec<mir::FuncRef> {
+        let instance = format!("{name}<");
+        let mut found: Vec<mir::FuncRef> = self
+            .lowering
+            .program()
+            .funcs
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name.starts_with(&instance))
+            .map(|(i, _)| mir::FuncRef(i as u32))
+            .collect();
+        let plain = self
+            .session
+            .func_named(name)
+            .filter(|&id| !self.session.is_generic(id))
+            .and_then(|id| self.lowering.func_ref(id));
+        found.extend(plain);
+        found.sort();
+        found
+    }
+
+    /// The text of a compiled function (or of its instances) at one stage, for the
+    /// REPL's `:mir`, `:clif` and `:asm`: `None` when there is no such function.
+    pub fn function_text(&mut self, name: &str, stage: Stage) -> Option<String> {
+        let funcs = self.funcs_named(name);
+        if funcs.is_empty() {
+            return None;
+        }
+        let mut out = String::new();
+        for f in funcs {
+            let program = self.lowering.program();
+            let func = program.func(f);
+            match stage {
+                Stage::Mir => out.push_str(&mir::print::print_func(func)),
+                Stage::Clif => {
+                    let jit = self.jit.as_mut()?;
+                    out.push_str(&jit.clif_of(program, f, self.options));
+                }
+                Stage::Asm => {
+                    let code = self.jit.as_ref()?.code_of(&func.name)?;
+                    out.push_str(&format!("fn {}:\n", func.name));
+                    out.push_str(&kiln_codegen::disasm::disassemble(
+                        code,
+                        code.as_ptr() as u64,
+                    ));
+                }
+                Stage::Tokens | Stage::Ast => return None,
+            }
+            out.push('\n');
+        }
+        Some(out)
+    }
+
+    /// Ends the session and frees its compiled code and data (the REPL's
+    /// `:clear`). Must run on the Kiln thread, with no Kiln code running.
+    pub fn close(self) {
+        if let Some(jit) = self.jit {
+            // SAFETY: no Kiln code runs (the REPL calls this between entries), and
+            // releasing the globals releases every value the session kept; values
+            // cannot escape a session except through its globals.
+            unsafe { jit.free() };
+        }
+    }
+
+    /// Generates code for a lowered unit and makes its redefinitions take over.
+    fn back_end(
+        &mut self,
+        unit: &mir::lower::LoweredUnit,
+    ) -> Result<Option<*const u8>, CompileError> {
         let started = Instant::now();
-        let compiled = self.codegen(&program, self.options)?;
+        let compiled = self.codegen(unit, self.options)?;
+        if let Some(jit) = &mut self.jit {
+            for &(old, new) in &unit.replaced {
+                jit.repoint(old, new);
+            }
+        }
         self.stats.codegen = started.elapsed();
         self.stats.functions = compiled.funcs.len();
         self.stats.code_bytes = compiled.code_bytes;
@@ -406,17 +707,18 @@ impl Engine {
                 Ok(format!("{module:#?}\n"))
             }
             Stage::Mir => {
-                let program = self.front_end(name, text)?;
-                verify(&program)?;
-                Ok(mir::print::print_program(&program))
+                let unit = self.front_end(name, text)?;
+                let program = self.lowering.program();
+                verify(program, unit.funcs)?;
+                Ok(mir::print::print_program(program))
             }
             Stage::Clif => {
-                let program = self.front_end(name, text)?;
+                let unit = self.front_end(name, text)?;
                 let options = Options {
                     keep_clif: true,
                     ..self.options
                 };
-                let compiled = self.codegen(&program, options)?;
+                let compiled = self.codegen(&unit, options)?;
                 Ok(compiled
                     .clif
                     .iter()
@@ -425,8 +727,8 @@ impl Engine {
                     .join("\n"))
             }
             Stage::Asm => {
-                let program = self.front_end(name, text)?;
-                let compiled = self.codegen(&program, self.options)?;
+                let unit = self.front_end(name, text)?;
+                let compiled = self.codegen(&unit, self.options)?;
                 let Some(jit) = &self.jit else {
                     return Err(CompileError::Internal(
                         "the code generator did not start".into(),
@@ -448,32 +750,34 @@ impl Engine {
     }
 }
 
-/// Lowers checked HIR to MIR and runs the MIR passes, verifying the result after
-/// each one in debug builds.
-/// Lowers a checked program and runs the MIR passes; returns the program and the
+/// Lowers a checked unit's functions and runs the MIR passes over them, verifying
+/// the result after each one in debug builds; returns what the unit added and the
 /// time spent lowering and in the passes.
 fn lower(
+    lowering: &mut mir::lower::Lowering,
     hir: &kiln_sema::hir::Program,
-    optimize: bool,
-) -> Result<(mir::Program, Duration, Duration), CompileError> {
+    unit: &kiln_sema::Unit,
+    inline: bool,
+) -> Result<(mir::lower::LoweredUnit, Duration, Duration), CompileError> {
     let started = Instant::now();
-    let mut program = mir::lower::lower_program(hir);
-    let lowering = started.elapsed();
+    let unit = lowering.lower_unit(hir, unit);
+    let lowered = started.elapsed();
     let started = Instant::now();
+    let program = lowering.program_mut();
     if cfg!(debug_assertions) {
-        verify(&program)?;
+        verify(program, unit.funcs.clone())?;
     }
-    if optimize {
-        mir::inline::run(&mut program);
+    if inline {
+        mir::inline::run(program, unit.funcs.clone());
         if cfg!(debug_assertions) {
-            verify(&program)?;
+            verify(program, unit.funcs.clone())?;
         }
     }
-    mir::rc_pairs::run(&mut program);
+    mir::rc_pairs::run(program, unit.funcs.clone());
     if cfg!(debug_assertions) {
-        verify(&program)?;
+        verify(program, unit.funcs.clone())?;
     }
-    Ok((program, lowering, started.elapsed()))
+    Ok((unit, lowered, started.elapsed()))
 }
 
 /// How an internal error names the phase it happened in.
@@ -518,8 +822,8 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-fn verify(program: &mir::Program) -> Result<(), CompileError> {
-    let errors = mir::verify::verify_program(program);
+fn verify(program: &mir::Program, funcs: std::ops::Range<u32>) -> Result<(), CompileError> {
+    let errors = mir::verify::verify_funcs(program, funcs);
     if errors.is_empty() {
         Ok(())
     } else {

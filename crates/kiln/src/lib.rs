@@ -10,7 +10,8 @@ mod engine;
 mod report;
 
 pub use engine::{
-    on_kiln_thread, panic_message, CompileError, Engine, Outcome, Stage, Stats, STACK_SIZE,
+    install_interrupt_handler, on_kiln_thread, panic_message, CompileError, Engine, Entry, Outcome,
+    Stage, Stats, STACK_SIZE,
 };
 pub use kiln_codegen::Options;
 pub use report::{Frame, Omitted, PanicReport};

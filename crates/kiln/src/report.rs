@@ -41,6 +41,11 @@ impl fmt::Display for PanicReport {
                 writeln!(f, "  ... {at_least}{} more frame{s}", o.count)?;
             }
             match &frame.location {
+                // The top-level code of a REPL entry is named by its place alone
+                // (LANGUAGE.md §9).
+                Some(loc) if frame.func == "<main>" && loc.starts_with("<repl>:") => {
+                    writeln!(f, "  at {loc}")?
+                }
                 Some(loc) => writeln!(f, "  at {} ({loc})", frame.func)?,
                 None => writeln!(f, "  at {}", frame.func)?,
             }

@@ -40,7 +40,7 @@ fn options(direct_calls: bool, optimize: bool) -> Options {
     Options {
         optimize,
         direct_calls,
-        keep_clif: false,
+        ..Options::default()
     }
 }
 
@@ -72,8 +72,8 @@ fn exit_unwinds_to_the_engine() {
 fn checking_a_program_does_not_start_the_code_generator() {
     on_kiln_thread(|| {
         let mut engine = Engine::new().expect("an engine");
-        let mir = engine.front_end("test.kl", PROGRAM).expect("compiles");
-        assert!(mir.find_func("fib").is_some());
+        engine.front_end("test.kl", PROGRAM).expect("compiles");
+        assert!(engine.mir().find_func("fib").is_some());
         assert!(!engine.jit_started());
         engine.compile("test.kl", PROGRAM).expect("compiles");
         assert!(engine.jit_started());

@@ -21,10 +21,10 @@ fn diagnostics(source: &str) -> String {
 /// The source followed by the MIR of the function `name`.
 fn mir_of(source: &str, name: &str) -> String {
     let mut engine = engine();
-    let program = match engine.front_end("test.kl", source) {
-        Ok(p) => p,
-        Err(e) => panic!("does not compile: {e:?}"),
-    };
+    if let Err(e) = engine.front_end("test.kl", source) {
+        panic!("does not compile: {e:?}");
+    }
+    let program = engine.mir();
     let f = program
         .find_func(name)
         .unwrap_or_else(|| panic!("no function {name}"));
@@ -133,4 +133,11 @@ fn mir_of_loop_break_value() {
         "fn first_square_over(limit: int) -> int {\n    var k = 0\n    loop {\n        k += 1\n        if k * k > limit { break k * k }\n    }\n}\n",
         "first_square_over"
     ));
+}
+
+/// An expression whose type stays unknown is one error, however many unknowns it
+/// made (`[:]` has a key and a value type).
+#[test]
+fn an_unresolved_empty_map_is_one_error() {
+    insta::assert_snapshot!(diagnostics("var m = [:]\n"));
 }

@@ -95,11 +95,14 @@ impl Tables {
 
     /// The MIR function of an extra function, made on first use.
     pub(super) fn extra(&mut self, extra: Extra) -> FuncRef {
-        if let Some(i) = self.extras.iter().position(|&e| e == extra) {
-            return FuncRef((self.first_extra + i) as u32);
+        if let Some(&r) = self.extras.get(&extra) {
+            return r;
         }
-        self.extras.push(extra);
-        FuncRef((self.first_extra + self.extras.len() - 1) as u32)
+        let r = FuncRef(self.next_func);
+        self.next_func += 1;
+        self.pending_extras.push(extra);
+        self.extras.insert(extra, r);
+        r
     }
 }
 
@@ -146,9 +149,11 @@ impl FnLower<'_> {
         match &e.kind {
             hir::ExprKind::Closure { func, captures } => {
                 let r = self.tables.closure_type(self.hir, *func);
-                let code = self
-                    .b
-                    .ins1(InstKind::FuncAddr(FuncRef(func.0)), Type::Ptr, span);
+                let code = self.b.ins1(
+                    InstKind::FuncAddr(self.tables.func_ref(*func)),
+                    Type::Ptr,
+                    span,
+                );
                 let obj = self.new_closure(r, code, span);
                 for (index, &l) in captures.iter().enumerate() {
                     let local = self.func.local(l);
@@ -479,15 +484,15 @@ impl FnLower<'_> {
 }
 
 /// Builds an extra function (see [`Extra`]).
-pub(super) fn build_extra(hir: &hir::Program, extra: Extra) -> Func {
+pub(super) fn build_extra(hir: &hir::Program, extra: Extra, tables: &Tables) -> Func {
     match extra {
-        Extra::Adapter(func) => build_adapter(hir, func),
+        Extra::Adapter(func) => build_adapter(hir, func, tables.func_ref(func)),
         Extra::SortLess(elem) => build_sort_less(elem),
     }
 }
 
 /// `adapter(closure, args...) = func(args...)`.
-fn build_adapter(hir: &hir::Program, func: FuncId) -> Func {
+fn build_adapter(hir: &hir::Program, func: FuncId, callee: FuncRef) -> Func {
     let f = &hir.funcs[func.index()];
     let mut params = vec![Type::Ptr];
     params.extend(f.params.iter().filter_map(|&p| mir_type(f.local(p).ty)));
@@ -496,7 +501,7 @@ fn build_adapter(hir: &hir::Program, func: FuncId) -> Func {
     let args = b.block_params(Func::ENTRY)[1..].to_vec();
     let results: Vec<Type> = ret.into_iter().collect();
     let r = b
-        .ins(InstKind::Call(FuncRef(func.0), args), &results, f.span)
+        .ins(InstKind::Call(callee, args), &results, f.span)
         .first()
         .copied();
     b.ret(r);

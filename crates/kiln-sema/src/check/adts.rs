@@ -29,10 +29,10 @@ impl Checker {
             generics: generics.iter().map(|g| g.name.clone()).collect(),
             kind: AdtKind::Struct(Vec::new()),
         });
-        self.state
-            .names
-            .adts
-            .insert(name.name.clone(), self.state.program.adts.len() - 1);
+        let new = self.state.program.adts.len() - 1;
+        if let Some(old) = self.state.names.adts.insert(name.name.clone(), new) {
+            self.shadowed_adts.push(old);
+        }
     }
 
     /// The type of the struct or enum at `index` in `program.adts`, with the type

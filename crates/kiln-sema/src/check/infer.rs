@@ -33,6 +33,9 @@ pub(crate) struct Vars {
     pub globals: Vec<hir::GlobalId>,
     /// Calls of generic functions, pointed at their instances when the body ends.
     pub generic_calls: Vec<super::generics::GenericCall>,
+    /// Where an unresolved variable was reported: one expression gets one error,
+    /// however many variables it made (`[:]` makes two).
+    reported_at: std::collections::HashSet<Span>,
 }
 
 impl Checker {
@@ -192,6 +195,9 @@ impl Checker {
             if !reported.contains(&v) {
                 reported.push(v);
                 let (span, fix) = self.vars.origin[v as usize];
+                if !self.vars.reported_at.insert(span) {
+                    continue;
+                }
                 self.diags.push(
                     Diagnostic::error(span, "cannot infer the type of this expression")
                         .with_label("type needed here")

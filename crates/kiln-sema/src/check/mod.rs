@@ -106,6 +106,17 @@ pub struct Unit {
     pub tests: Vec<(String, FuncId)>,
     pub diagnostics: Vec<Diagnostic>,
     pub instances: InstanceStats,
+    /// Functions of earlier units redefined by this unit with the same signature,
+    /// `(old, new)`: a session that keeps accepting units points the old one's
+    /// callers at the new one.
+    pub replaced: Vec<(FuncId, FuncId)>,
+    /// One line per redefinition that earlier definitions do not follow (a
+    /// function with a new signature, a struct or enum), naming those definitions.
+    pub notes: Vec<String>,
+    /// For an entry (`Session::check_entry`) that ends in an expression of a type
+    /// other than `()`: the hidden global its value is stored in, for the REPL to
+    /// print.
+    pub result: Option<hir::GlobalId>,
 }
 
 /// Checks one unit against `state`, adding to it. On any error, the caller restores
@@ -114,12 +125,16 @@ pub(crate) fn check_unit(
     state: State,
     module: &ast::Module,
     globals_in_slots: bool,
+    keep_result: bool,
 ) -> (State, Result<Unit, Vec<Diagnostic>>) {
     let first = state.sigs.len() as u32;
     let tests_before = state.program.tests.len();
+    let first_global = state.program.globals.len();
     let mut checker = Checker {
         state,
         globals_in_slots,
+        keep_result,
+        first_global,
         ..Checker::default()
     };
     checker.collect_items(module);
@@ -129,7 +144,14 @@ pub(crate) fn check_unit(
     let snapshots = checker.check_main(module);
     checker.check_bodies(module, snapshots, first);
     let (made, reused) = checker.instance_stats;
-    let Checker { diags, state, .. } = checker;
+    let replaced = checker.replaced();
+    let notes = checker.redefinition_notes(first, &replaced);
+    let Checker {
+        diags,
+        state,
+        result,
+        ..
+    } = checker;
     if diags.iter().any(|d| d.is_error()) {
         return (state, Err(diags));
     }
@@ -139,6 +161,12 @@ pub(crate) fn check_unit(
         tests: state.program.tests[tests_before..].to_vec(),
         diagnostics: diags,
         instances: InstanceStats { made, reused },
+        replaced,
+        notes,
+        result: result.filter(|g| {
+            let ty = state.program.globals[g.index()].ty;
+            ty != Ty::Unit && ty != Ty::Never
+        }),
     };
     (state, Ok(unit))
 }
@@ -199,9 +227,21 @@ pub(crate) struct Checker {
     /// later unit may declare a name again: the new declaration takes the name).
     unit_funcs: std::collections::HashSet<String>,
     unit_types: std::collections::HashSet<String>,
+    /// Functions of earlier units whose name a function of this unit takes:
+    /// `(old, new)`.
+    shadowed: Vec<(FuncId, FuncId)>,
+    /// Structs and enums of earlier units whose name this unit takes (indexes
+    /// into `program.adts`).
+    shadowed_adts: Vec<usize>,
     /// Keep every top-level variable in a global slot, because later units may see
     /// it (a REPL or an embedder), rather than in a register of `<main>`.
-    globals_in_slots: bool,
+    pub(crate) globals_in_slots: bool,
+    /// Store the value of a final expression statement in a hidden global (a REPL
+    /// entry), and the global.
+    keep_result: bool,
+    result: Option<hir::GlobalId>,
+    /// The first global this unit declares.
+    first_global: usize,
     /// `import`ed module names (reported as not available; used to avoid cascades).
     pub modules: Vec<String>,
     pub cx: BodyCx,
@@ -332,7 +372,117 @@ impl Checker {
                 Callee::Extern(hir::ExternId(self.state.program.externs.len() as u32 - 1))
             }
         };
-        self.state.names.funcs.insert(name.clone(), callee);
+        if let (Some(Callee::Func(old)), Callee::Func(new)) =
+            (self.state.names.funcs.insert(name.clone(), callee), callee)
+        {
+            self.shadowed.push((old, new));
+        }
+    }
+
+    /// One line per redefinition that earlier definitions do not follow: a
+    /// function with a new signature, or a struct or enum, with the functions
+    /// and variables of earlier units that still use the old one.
+    fn redefinition_notes(&self, first: u32, replaced: &[(FuncId, FuncId)]) -> Vec<String> {
+        if self.shadowed.len() == replaced.len() && self.shadowed_adts.is_empty() {
+            return Vec::new();
+        }
+        let names = &self.state.names;
+        let program = &self.state.program;
+        // The functions and variables of earlier units that can still be named.
+        let mut funcs: Vec<(&str, FuncId)> = names
+            .funcs
+            .iter()
+            .filter_map(|(n, c)| match c {
+                Callee::Func(id) if id.0 < first => Some((n.as_str(), *id)),
+                _ => None,
+            })
+            .collect();
+        funcs.sort_by_key(|&(_, id)| id);
+        let mut globals: Vec<(&str, GlobalId)> = names
+            .globals
+            .iter()
+            .filter(|(_, g)| g.index() < self.first_global)
+            .map(|(n, g)| (n.as_str(), *g))
+            .collect();
+        globals.sort_by_key(|&(_, g)| g);
+        let list = |users: Vec<&str>| {
+            users
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut notes = Vec::new();
+        for &(old, _) in &self.shadowed {
+            if replaced.iter().any(|&(o, _)| o == old) {
+                continue;
+            }
+            let calls_old = |f: FuncId| {
+                program.funcs[f.index()].exprs.iter().any(|e| {
+                    matches!(e.kind, hir::ExprKind::Call { func, .. } | hir::ExprKind::FuncValue(func) if func == old)
+                })
+            };
+            let users: Vec<&str> = funcs
+                .iter()
+                .filter(|&&(_, f)| f != old && calls_old(f))
+                .map(|&(n, _)| n)
+                .collect();
+            if !users.is_empty() {
+                let name = &self.state.sigs[old.index()].name;
+                notes.push(format!(
+                    "note: `{name}` has a new signature; {} still use{} the old `{name}`",
+                    list(users.clone()),
+                    if users.len() == 1 { "s" } else { "" }
+                ));
+            }
+        }
+        for &old in &self.shadowed_adts {
+            let adt = &program.adts[old];
+            let mentions = |t: Ty| t.mentions_adt(adt.id);
+            let mut users: Vec<&str> = funcs
+                .iter()
+                .filter(|&&(_, f)| {
+                    let sig = &self.state.sigs[f.index()];
+                    mentions(sig.ret) || sig.params.iter().any(|p| mentions(p.1))
+                })
+                .map(|&(n, _)| n)
+                .collect();
+            users.extend(
+                globals
+                    .iter()
+                    .filter(|&&(_, g)| mentions(program.globals[g.index()].ty))
+                    .map(|&(n, _)| n),
+            );
+            if !users.is_empty() {
+                notes.push(format!(
+                    "note: `{}` is a new type; {} still use{} the old `{}`",
+                    adt.name,
+                    list(users.clone()),
+                    if users.len() == 1 { "s" } else { "" },
+                    adt.name
+                ));
+            }
+        }
+        notes
+    }
+
+    /// The functions of earlier units that this unit redefines with the same
+    /// signature: a caller of the old one can call the new one instead.
+    fn replaced(&self) -> Vec<(FuncId, FuncId)> {
+        let same = |a: &FuncSig, b: &FuncSig| {
+            a.generic.is_none()
+                && b.generic.is_none()
+                && a.ret == b.ret
+                && a.params.len() == b.params.len()
+                && a.params.iter().zip(&b.params).all(|(x, y)| x.1 == y.1)
+        };
+        self.shadowed
+            .iter()
+            .copied()
+            .filter(|&(old, new)| {
+                same(&self.state.sigs[old.index()], &self.state.sigs[new.index()])
+            })
+            .collect()
     }
 
     fn resolve_signatures(&mut self, module: &ast::Module) {
@@ -446,11 +596,19 @@ impl Checker {
         };
         let mut stmts = Vec::new();
         let mut main_span: Option<Span> = None;
+        let last_stmt = module
+            .items
+            .iter()
+            .rposition(|i| matches!(i.kind, ItemKind::Stmt(_)));
         for (index, item) in module.items.iter().enumerate() {
             match &item.kind {
                 ItemKind::Stmt(stmt) => {
                     main_span = Some(main_span.map_or(item.span, |s| s.to(item.span)));
-                    let id = self.check_stmt(stmt);
+                    let id = if self.keep_result && Some(index) == last_stmt {
+                        self.check_result_stmt(stmt)
+                    } else {
+                        self.check_stmt(stmt)
+                    };
                     stmts.push(id);
                 }
                 ItemKind::Fn(_) | ItemKind::Test(_) | ItemKind::Impl(_) => {
@@ -463,8 +621,8 @@ impl Checker {
         let body = self.push_expr(hir::ExprKind::Block { stmts, tail: None }, Ty::Unit, span);
         self.state.names.globals = self.cx.globals.clone();
         if self.globals_in_slots {
-            for &g in self.state.names.globals.values() {
-                self.state.program.globals[g.index()].from_functions = true;
+            for g in &mut self.state.program.globals[self.first_global..] {
+                g.from_functions = true;
             }
         }
         self.state.sigs[main_id.index()].span = span;

@@ -23,6 +23,31 @@ impl Checker {
         }
     }
 
+    /// The last statement of a REPL entry: an expression's value is kept in a
+    /// hidden global (`Unit::result`) for the REPL to print; anything else is an
+    /// ordinary statement.
+    pub(crate) fn check_result_stmt(&mut self, stmt: &ast::Stmt) -> ExprId {
+        let StmtKind::Expr(e) = &stmt.kind else {
+            return self.check_stmt(stmt);
+        };
+        let value = self.expr(e, None);
+        let ty = self.ty_of(value);
+        if ty == Ty::Unit || ty == Ty::Never {
+            return value;
+        }
+        let global = self.declare_global("<result>", ty, false, value, stmt.span);
+        self.result = Some(global);
+        self.push_expr(
+            ExprKind::SetGlobal {
+                declares: true,
+                global,
+                value,
+            },
+            Ty::Unit,
+            stmt.span,
+        )
+    }
+
     fn check_let(
         &mut self,
         mutable: bool,
@@ -47,8 +72,16 @@ impl Checker {
             PatternKind::Wildcard | PatternKind::Error => "_".to_string(),
             _ => {
                 // Destructuring: the bindings are locals, even in top-level code.
+                let top_level = self.cx.is_main && self.cx.scopes.len() == 1;
+                let before = top_level.then(|| self.cx.scopes[0].clone());
                 let pat = self.irrefutable_pattern(pattern, ty, mutable);
-                return self.push_expr(ExprKind::LetPat { pat, init: value }, Ty::Unit, span);
+                let bind = self.push_expr(ExprKind::LetPat { pat, init: value }, Ty::Unit, span);
+                return match before {
+                    Some(before) if self.globals_in_slots => {
+                        self.bindings_to_globals(bind, before, mutable, span)
+                    }
+                    _ => bind,
+                };
             }
         };
         if self.cx.is_main && self.cx.scopes.len() == 1 {
@@ -65,6 +98,40 @@ impl Checker {
         }
         let local = self.declare_local(&name, ty, mutable);
         self.push_expr(ExprKind::Let { local, init: value }, Ty::Unit, span)
+    }
+
+    /// In a session that keeps accepting units, the bindings of a top-level
+    /// destructuring `let` become globals, so later units see them: each local the
+    /// pattern bound (those not in `before`) is copied into a global of its name.
+    fn bindings_to_globals(
+        &mut self,
+        bind: ExprId,
+        before: HashMap<String, hir::LocalId>,
+        mutable: bool,
+        span: kiln_syntax::Span,
+    ) -> ExprId {
+        let mut bound: Vec<(String, hir::LocalId)> = self.cx.scopes[0]
+            .iter()
+            .filter(|(n, l)| before.get(*n) != Some(*l))
+            .map(|(n, l)| (n.clone(), *l))
+            .collect();
+        bound.sort_by_key(|(_, l)| *l);
+        let mut stmts = vec![bind];
+        for (name, local) in bound {
+            let ty = self.cx.locals[local.index()].ty;
+            let read = self.push_expr(ExprKind::Local(local), ty, span);
+            let global = self.declare_global(&name, ty, mutable, read, span);
+            stmts.push(self.push_expr(
+                ExprKind::SetGlobal {
+                    declares: true,
+                    global,
+                    value: read,
+                },
+                Ty::Unit,
+                span,
+            ));
+        }
+        self.push_expr(ExprKind::Block { stmts, tail: None }, Ty::Unit, span)
     }
 
     fn declare_global(
@@ -89,7 +156,8 @@ impl Checker {
         });
         let id = GlobalId(self.state.program.globals.len() as u32 - 1);
         self.vars.globals.push(id);
-        if name != "_" {
+        // `_` and the hidden `<result>` of a REPL entry bind no name.
+        if name != "_" && !name.starts_with('<') {
             self.cx.globals.insert(name.to_string(), id);
             // A top-level local of the same name (from destructuring) is shadowed.
             if let Some(top) = self.cx.scopes.first_mut() {

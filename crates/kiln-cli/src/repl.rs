@@ -1,0 +1,464 @@
+//! The REPL: `kiln` with no arguments (LANGUAGE.md §9).
+//!
+//! Every entry is a unit of one persistent [`Engine`]: parsed, checked, lowered
+//! and compiled by Cranelift in memory, then run natively. An entry whose last
+//! statement is an expression of a type other than `()` prints `VALUE : TYPE` on
+//! stdout; errors and panics go to stderr, and the session goes on. In a terminal
+//! it has a banner, prompts, line editing, history and completion (rustyline);
+//! reading a pipe it prints only results and errors.
+
+use kiln::{CompileError, Engine, Outcome, Stage, Stats};
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper};
+use std::cell::RefCell;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// The name entries go by in diagnostics and stack traces.
+const ENTRY_NAME: &str = "<repl>";
+
+const COMMANDS: &[(&str, &str)] = &[
+    (":help", "this list"),
+    (":type EXPR", "the type of EXPR, without running it"),
+    (
+        ":mir NAME",
+        "the MIR of a function (and of its generic instances)",
+    ),
+    (":clif NAME", "its Cranelift IR"),
+    (":asm NAME", "its machine code"),
+    (
+        ":time EXPR",
+        "run EXPR; show compile and run time separately",
+    ),
+    (
+        ":stats",
+        "what the session compiled, and where the time went",
+    ),
+    (
+        ":load FILE",
+        "run a file's items and statements into the session",
+    ),
+    (
+        ":clear",
+        "start a fresh session (everything defined is forgotten)",
+    ),
+    (":quit", "leave (so does end of input, Ctrl-D)"),
+];
+
+const KEYWORDS: &[&str] = &[
+    "fn", "let", "var", "if", "else", "while", "for", "in", "loop", "break", "continue", "return",
+    "match", "struct", "enum", "impl", "import", "type", "yield", "as", "true", "false", "test",
+];
+
+/// What the session has compiled so far, and the names it defined (for
+/// completion).
+struct Session {
+    engine: Engine,
+    totals: Stats,
+    entries: usize,
+    color: bool,
+    /// Whether an entry stopped with a panic. Values that the frames it unwound
+    /// through owned are not released (unwinding runs no cleanup in compiled
+    /// code), so the leak check at the end, like `kiln run`'s, only applies to a
+    /// session without panics.
+    panicked: bool,
+}
+
+impl Session {
+    fn new(color: bool) -> Session {
+        Session {
+            engine: Engine::persistent(),
+            totals: Stats::default(),
+            entries: 0,
+            color,
+            panicked: false,
+        }
+    }
+}
+
+/// How an entry ended, for the loop.
+enum Next {
+    Continue,
+    Quit(ExitCode),
+}
+
+/// Runs the REPL on the Kiln thread until `:quit` or end of input.
+pub fn main() -> ExitCode {
+    kiln::install_interrupt_handler();
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let color = std::io::stderr().is_terminal();
+    let session = Rc::new(RefCell::new(Session::new(color)));
+    let code = if interactive {
+        interactive_loop(session.clone())
+    } else {
+        piped_loop(&session)
+    };
+    // As for `kiln run`: with `KILN_LEAK_CHECK=1`, objects still alive once the
+    // session's variables are released are an error.
+    let leak_check = std::env::var("KILN_LEAK_CHECK").is_ok_and(|v| v != "0" && !v.is_empty());
+    if leak_check && !session.borrow().panicked {
+        if let Some(report) = session.borrow_mut().engine.leak_check() {
+            error(&report);
+            return ExitCode::from(crate::LEAKED);
+        }
+    }
+    code
+}
+
+/// Reading a pipe: no banner, no prompts.
+fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut read = move || match lines.next() {
+        Some(Ok(line)) => Some(line),
+        _ => None,
+    };
+    loop {
+        let Some(entry) = read_entry(&mut |_| read()) else {
+            return ExitCode::SUCCESS;
+        };
+        if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
+            return code;
+        }
+    }
+}
+
+/// Reads one entry: a line, and more lines while the input is incomplete (an open
+/// bracket or string, a trailing operator). `None` at end of input.
+fn read_entry(read: &mut dyn FnMut(bool) -> Option<String>) -> Option<String> {
+    let mut text = read(false)?;
+    while !text.trim_start().starts_with(':') && kiln_syntax::lexer::is_incomplete(&text) {
+        match read(true) {
+            Some(line) => {
+                text.push('\n');
+                text.push_str(&line);
+            }
+            // The entry is compiled as it is and its error reported.
+            None => break,
+        }
+    }
+    Some(text)
+}
+
+/// In a terminal: banner, prompts, editing, history, completion.
+fn interactive_loop(session: Rc<RefCell<Session>>) -> ExitCode {
+    let config = rustyline::Config::builder().auto_add_history(false).build();
+    let mut editor: Editor<KilnHelper, DefaultHistory> = match Editor::with_config(config) {
+        Ok(e) => e,
+        Err(e) => {
+            error(&format!("error: cannot start the line editor: {e}"));
+            return piped_loop(&session);
+        }
+    };
+    editor.set_helper(Some(KilnHelper {
+        session: session.clone(),
+    }));
+    let history = history_file();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    println!(
+        "Kiln {} (Cranelift JIT). Type :help for the commands, :quit to leave.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let code = loop {
+        let mut interrupted = false;
+        let entry = read_entry(&mut |more| {
+            let prompt = if more { "... " } else { ">>> " };
+            match editor.readline(prompt) {
+                Ok(line) => Some(line),
+                Err(ReadlineError::Interrupted) => {
+                    // Ctrl-C at the prompt clears the line.
+                    interrupted = true;
+                    Some(String::new())
+                }
+                Err(_) => None,
+            }
+        });
+        let Some(entry) = entry else {
+            break ExitCode::SUCCESS;
+        };
+        if interrupted || entry.trim().is_empty() {
+            continue;
+        }
+        let _ = editor.add_history_entry(entry.as_str());
+        if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
+            break code;
+        }
+    };
+    if let Some(path) = &history {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.save_history(path);
+    }
+    code
+}
+
+/// `kiln/history` under the user's data directory.
+fn history_file() -> Option<std::path::PathBuf> {
+    Some(dirs::data_dir()?.join("kiln").join("history"))
+}
+
+fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn error(text: &str) {
+    let _ = std::io::stdout().flush();
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+    let _ = err.flush();
+}
+
+/// Handles one entry: a command or Kiln source.
+fn handle(s: &mut Session, entry: &str) -> Next {
+    let trimmed = entry.trim();
+    if trimmed.is_empty() {
+        return Next::Continue;
+    }
+    if let Some(command) = trimmed.strip_prefix(':') {
+        let (name, arg) = match command.split_once(char::is_whitespace) {
+            Some((n, a)) => (n, a.trim()),
+            None => (command, ""),
+        };
+        return run_command(s, name, arg);
+    }
+    eval(s, entry, false)
+}
+
+fn run_command(s: &mut Session, name: &str, arg: &str) -> Next {
+    match name {
+        "help" => {
+            let mut out = String::from("Enter a declaration, a statement or an expression; an expression's value is printed with its type.\n");
+            for (c, what) in COMMANDS {
+                out.push_str(&format!("  {c:<12} {what}\n"));
+            }
+            print_out(&out);
+        }
+        "quit" | "q" | "exit" => return Next::Quit(ExitCode::SUCCESS),
+        "type" => {
+            if arg.is_empty() {
+                error("error: `:type` needs an expression: `:type EXPR`");
+                return Next::Continue;
+            }
+            match s.engine.type_of_entry(ENTRY_NAME, arg) {
+                Ok(ty) => print_out(&format!("{ty}\n")),
+                Err(e) => report_compile_error(s, e),
+            }
+        }
+        "mir" | "clif" | "asm" => {
+            let stage = match name {
+                "mir" => Stage::Mir,
+                "clif" => Stage::Clif,
+                _ => Stage::Asm,
+            };
+            if arg.is_empty() {
+                error(&format!(
+                    "error: `:{name}` needs a function name: `:{name} NAME`"
+                ));
+                return Next::Continue;
+            }
+            match s.engine.function_text(arg, stage) {
+                Some(text) => print_out(&text),
+                None => error(&format!("error: no function `{arg}` in this session")),
+            }
+        }
+        "time" => {
+            if arg.is_empty() {
+                error("error: `:time` needs an expression: `:time EXPR`");
+                return Next::Continue;
+            }
+            return eval(s, arg, true);
+        }
+        "stats" => {
+            let mut out = format!("entries: {}\n", s.entries);
+            out.push_str(&s.totals.to_string());
+            print_out(&out);
+        }
+        "load" => {
+            if arg.is_empty() {
+                error("error: `:load` needs a file: `:load FILE`");
+                return Next::Continue;
+            }
+            return load(s, arg);
+        }
+        "clear" => {
+            let old = std::mem::replace(s, Session::new(s.color));
+            s.panicked = old.panicked;
+            old.engine.close();
+        }
+        _ => {
+            let names: Vec<&str> = COMMANDS
+                .iter()
+                .map(|(c, _)| c.split(' ').next().unwrap_or(c))
+                .collect();
+            error(&format!(
+                "error: unknown command `:{name}`; the commands are {}",
+                names.join(", ")
+            ));
+        }
+    }
+    Next::Continue
+}
+
+fn report_compile_error(s: &Session, e: CompileError) {
+    match e {
+        CompileError::Diagnostics(d) => {
+            let text = s.engine.render(&d, s.color);
+            error(text.trim_end());
+        }
+        CompileError::Internal(msg) => {
+            error(&format!(
+                "internal compiler error (this is a bug in Kiln): {msg}"
+            ));
+        }
+    }
+}
+
+/// Compiles and runs one entry; prints its result, or its error.
+fn eval(s: &mut Session, text: &str, timed: bool) -> Next {
+    s.entries += 1;
+    let started = Instant::now();
+    let compiled = s.engine.compile_entry(ENTRY_NAME, text);
+    let compile_time = started.elapsed();
+    let entry = match compiled {
+        Ok(entry) => entry,
+        Err(e) => return compile_failed(s, e),
+    };
+    for note in &entry.notes {
+        error(note);
+    }
+    let started = Instant::now();
+    let (next, finished) = run_unit(s, entry.main);
+    let run_time = started.elapsed();
+    if finished {
+        if let Some(line) = s.engine.take_result(&entry) {
+            print_out(&format!("{line}\n"));
+        }
+    }
+    if timed {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        print_out(&format!(
+            "time: compile {:.3} ms, run {:.3} ms\n",
+            ms(compile_time),
+            ms(run_time)
+        ));
+    }
+    next
+}
+
+/// Runs a compiled unit's top-level code, reports a panic, and adds the unit's
+/// costs to the session's; says whether the code ran to its end.
+fn run_unit(s: &mut Session, main: Option<*const u8>) -> (Next, bool) {
+    let mut next = Next::Continue;
+    let mut finished = main.is_none();
+    if let Some(main) = main {
+        kiln_runtime::panic::clear_interrupt();
+        // SAFETY: compiled by this engine; the REPL runs on the Kiln thread.
+        let outcome = unsafe { s.engine.run_main(main) };
+        kiln_runtime::panic::clear_interrupt();
+        match outcome {
+            Outcome::Finished => finished = true,
+            Outcome::Exit(code) => next = Next::Quit(ExitCode::from(code as u8)),
+            Outcome::Panic(report) => {
+                s.panicked = true;
+                error(report.to_string().trim_end())
+            }
+        }
+    }
+    let stats = s.engine.take_stats();
+    s.totals.add(&stats);
+    (next, finished)
+}
+
+/// A compile error: reported, and its costs added to the session's.
+fn compile_failed(s: &mut Session, e: CompileError) -> Next {
+    let stats = s.engine.take_stats();
+    s.totals.add(&stats);
+    report_compile_error(s, e);
+    Next::Continue
+}
+
+/// `:load FILE`: the file's items and statements run into the session, as one
+/// unit.
+fn load(s: &mut Session, path: &str) -> Next {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            error(&format!("error: cannot read `{path}`: {e}"));
+            return Next::Continue;
+        }
+    };
+    match s.engine.compile(path, &text) {
+        Ok(main) => run_unit(s, main).0,
+        Err(e) => compile_failed(s, e),
+    }
+}
+
+/// Tab completion of keywords, commands and the session's names.
+struct KilnHelper {
+    session: Rc<RefCell<Session>>,
+}
+
+impl Completer for KilnHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(0, |i| i + 1);
+        let word = &before[start..];
+        if word.is_empty() {
+            return Ok((pos, Vec::new()));
+        }
+        let mut names: Vec<String> = if word.starts_with(':') {
+            COMMANDS
+                .iter()
+                .map(|(c, _)| c.split(' ').next().unwrap_or(c).to_string())
+                .collect()
+        } else {
+            let mut names: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+            if let Ok(s) = self.session.try_borrow() {
+                names.extend(s.engine.session().names());
+            }
+            names
+        };
+        names.retain(|n| n.starts_with(word));
+        names.sort();
+        names.dedup();
+        let pairs = names
+            .into_iter()
+            .map(|n| Pair {
+                display: n.clone(),
+                replacement: n,
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for KilnHelper {
+    type Hint = String;
+}
+
+impl Highlighter for KilnHelper {}
+
+impl Validator for KilnHelper {}
+
+impl Helper for KilnHelper {}

@@ -1,0 +1,176 @@
+//! Scripted REPL sessions: every `tests/repl/NAME.in` is piped into `kiln` (no
+//! arguments), run from `tests/repl/`, and what comes out must be exactly
+//! `NAME.out` on stdout and `NAME.err` on stderr (no `NAME.err`: stderr must be
+//! empty). The exit status must be 0, or the number in `NAME.status`. Sessions run
+//! with `KILN_LEAK_CHECK=1`, so objects still alive once the session's variables
+//! are released fail the test (status 102).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn sessions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/repl")
+}
+
+fn run_session(input: &Path) -> Result<(), String> {
+    let dir = sessions_dir();
+    let text = std::fs::read(input).map_err(|e| e.to_string())?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .current_dir(&dir)
+        .env("KILN_LEAK_CHECK", "1")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start kiln: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&text);
+    });
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("kiln did not finish: {e}"))?;
+    let _ = writer.join();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = |ext: &str| std::fs::read_to_string(input.with_extension(ext)).ok();
+    let want_out = expected("out").unwrap_or_default();
+    let want_err = expected("err").unwrap_or_default();
+    let want_status: i32 = expected("status").map_or(0, |s| s.trim().parse().unwrap_or(-1));
+    let mut problems = Vec::new();
+    if stdout != want_out {
+        problems.push(diff("stdout", &want_out, &stdout));
+    }
+    if stderr != want_err {
+        problems.push(diff("stderr", &want_err, &stderr));
+    }
+    if out.status.code() != Some(want_status) {
+        problems.push(format!(
+            "exit status {:?}, expected {want_status}\n{stderr}",
+            out.status.code()
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// The first line where `got` differs from `want`.
+fn diff(stream: &str, want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    for i in 0..w.len().max(g.len()) {
+        let (a, b) = (w.get(i), g.get(i));
+        if a != b {
+            return format!(
+                "{stream} differs at line {}:\n  expected: {}\n  got:      {}\n--- all of {stream}:\n{got}",
+                i + 1,
+                a.unwrap_or(&"(end)"),
+                b.unwrap_or(&"(end)")
+            );
+        }
+    }
+    format!("{stream} differs in its line endings")
+}
+
+#[test]
+fn repl_sessions() {
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(sessions_dir())
+        .expect("tests/repl exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "in"))
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 30, "only {} sessions", inputs.len());
+    let failures: Vec<String> = inputs
+        .iter()
+        .filter_map(|p| {
+            run_session(p)
+                .err()
+                .map(|e| format!("{}:\n{e}", p.display()))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} sessions failed:\n\n{}",
+        failures.len(),
+        inputs.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Pipes `input` into `kiln`; returns stdout, stderr and the exit status.
+fn pipe(input: &str) -> (String, String, Option<i32>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kiln starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input.as_bytes()).expect("input written");
+    drop(stdin);
+    let out = child.wait_with_output().expect("kiln finishes");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+/// `:clif` and `:asm` show a function's Cranelift IR and machine code (which hold
+/// addresses, so they are checked for their shape), for plain functions and for
+/// generic instances.
+#[test]
+fn clif_and_asm_show_functions_and_instances() {
+    let (out, err, code) = pipe(
+        "fn sq(x: int) -> int { x * x }\nfn id<T>(x: T) -> T { x }\nid(1)\n:clif sq\n:asm sq\n:clif id\n:asm id\n:asm nothing\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("1 : int\n"), "{out}");
+    assert!(out.contains("function u0:"), "{out}");
+    assert!(
+        out.contains("smul_overflow") || out.contains("imul"),
+        "{out}"
+    );
+    assert!(out.contains("fn sq:\n"), "{out}");
+    assert!(out.contains("fn id<int>:\n"), "{out}");
+    assert!(out.contains("ret"), "{out}");
+    assert_eq!(err, "error: no function `nothing` in this session\n");
+}
+
+/// `:time` runs the expression, prints its value, then the compile and run times.
+#[test]
+fn time_shows_the_value_then_compile_and_run_time() {
+    let (out, err, _) = pipe("fn fib(n: int) -> int { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }\n:time fib(20)\n");
+    assert_eq!(err, "");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "6765 : int");
+    let t = lines[1];
+    assert!(
+        t.starts_with("time: compile ") && t.contains(" ms, run ") && t.ends_with(" ms"),
+        "{t}"
+    );
+}
+
+/// `:stats` counts what the session compiled, and the generic instance cache:
+/// an instance asked for again in a later entry is served from the cache.
+#[test]
+fn stats_count_functions_and_instance_cache_hits() {
+    let (out, err, _) =
+        pipe("fn id<T>(x: T) -> T { x }\nid(1)\nid(2)\nid(\"s\")\nid(3) + id(4)\n:stats\n");
+    assert_eq!(err, "");
+    assert!(out.contains("entries: 5\n"), "{out}");
+    assert!(
+        out.contains("generic instances: 2 made (cache misses), 3 reused (cache hits)"),
+        "{out}"
+    );
+    for phase in ["parse", "check", "lower", "codegen", "run"] {
+        assert!(out.contains(&format!("\n{phase} ")), "{phase}: {out}");
+    }
+    assert!(out.contains("functions compiled: "), "{out}");
+    assert!(out.contains("machine code: "), "{out}");
+}

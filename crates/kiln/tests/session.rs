@@ -1,0 +1,151 @@
+//! A persistent engine: units of source compiled one after another into one
+//! session, each against everything the earlier ones defined, as the REPL and an
+//! embedder use it.
+
+use kiln::{on_kiln_thread, CompileError, Engine, Outcome};
+
+/// What one unit did: its output, then how it ended (`ok`, `exit N`, the panic
+/// report, or the rendered compile errors).
+fn unit(engine: &mut Engine, text: &str) -> String {
+    let main = match engine.compile("unit.kl", text) {
+        Ok(Some(main)) => main,
+        Ok(None) => return "no main".into(),
+        Err(CompileError::Diagnostics(d)) => return engine.render(&d, false),
+        Err(CompileError::Internal(e)) => panic!("internal error: {e}"),
+    };
+    kiln_runtime::output::capture();
+    // SAFETY: compiled by this engine, on the Kiln thread.
+    let outcome = unsafe { engine.run_main(main) };
+    let (out, _) = kiln_runtime::output::take_captured();
+    let how = match outcome {
+        Outcome::Finished => "ok".to_string(),
+        Outcome::Exit(c) => format!("exit {c}"),
+        Outcome::Panic(p) => p.to_string(),
+    };
+    format!("{out}{how}")
+}
+
+/// Runs `units` in one persistent engine; returns what each did.
+fn session(units: &'static [&'static str]) -> Vec<String> {
+    on_kiln_thread(move || {
+        let mut engine = Engine::persistent();
+        units.iter().map(|u| unit(&mut engine, u)).collect()
+    })
+}
+
+#[test]
+fn later_units_use_the_functions_variables_and_types_of_earlier_ones() {
+    let out = session(&[
+        "struct P { x: int, name: str }\nfn sq(x: int) -> int { x * x }\nlet base = 10\nvar count = 0",
+        "count += 1\nlet p = P(sq(base) + count, \"p\")",
+        "println(p)\nprintln(sq(p.x))\ncount += 1",
+        "println(count)",
+    ]);
+    assert_eq!(
+        out,
+        ["ok", "ok", "P(x: 101, name: \"p\")\n10201\nok", "2\nok"]
+    );
+}
+
+#[test]
+fn a_unit_with_an_error_leaves_nothing_behind() {
+    let out = session(&[
+        "let a = 1",
+        "let b = 2\nfn f() -> int { 3 }\nlet c: int = \"no\"",
+        "println(a)",
+        "println(b)",
+        "println(f())",
+    ]);
+    assert_eq!(out[0], "ok");
+    assert!(out[1].contains("error"), "{}", out[1]);
+    assert_eq!(out[2], "1\nok");
+    assert!(out[3].contains("`b`"), "{}", out[3]);
+    assert!(out[4].contains("`f`"), "{}", out[4]);
+}
+
+#[test]
+fn a_panic_keeps_what_completed_before_it() {
+    let out = session(&[
+        "var n = 1\nvar xs = [1, 2]",
+        "n = 5\nxs.push(3)\nlet bad = xs[10]\nn = 6",
+        "println(n)\nprintln(xs)",
+    ]);
+    assert_eq!(out[0], "ok");
+    assert!(
+        out[1].starts_with("error: index out of bounds"),
+        "{}",
+        out[1]
+    );
+    assert_eq!(out[2], "5\n[1, 2, 3]\nok");
+}
+
+#[test]
+fn a_variable_whose_unit_panicked_before_setting_it_is_reported_when_read() {
+    let out = session(&["let x: int = 1 / 0", "println(x)"]);
+    assert!(out[0].starts_with("error: division by zero"), "{}", out[0]);
+    assert!(
+        out[1]
+            .starts_with("error: global used before it was initialised\n  at <main> (unit.kl:1:9)"),
+        "{}",
+        out[1]
+    );
+}
+
+#[test]
+fn generics_of_one_unit_are_instantiated_by_later_ones() {
+    let out = session(&[
+        "fn first<T>(xs: [T]) -> T { xs[0] }\nstruct Box<T> { v: T }",
+        "println(first([3, 4]))\nprintln(Box(\"s\"))",
+        "println(first([\"a\"]))\nprintln(first([5]))",
+    ]);
+    assert_eq!(out, ["ok", "3\nBox(v: \"s\")\nok", "a\n5\nok"]);
+}
+
+#[test]
+fn closures_capture_and_outlive_units() {
+    let out = session(&[
+        "var total = 0\nlet add = |x: int| { total += x }",
+        "add(5)\nadd(7)",
+        "println(total)\nfn make(k: int) -> fn(int) -> int { |x| x * k }\nlet triple = make(3)",
+        "println(triple(total))\nprintln([1, 2].map(triple))",
+    ]);
+    assert_eq!(out, ["ok", "ok", "12\nok", "36\n[3, 6]\nok"]);
+}
+
+#[test]
+fn each_unit_compiles_only_its_own_functions() {
+    on_kiln_thread(|| {
+        let mut engine = Engine::persistent();
+        assert_eq!(
+            unit(&mut engine, "fn a() -> int { 1 }\nfn b() -> int { 2 }"),
+            "ok"
+        );
+        let first = engine.stats().functions;
+        assert_eq!(first, 3, "a, b and <main>");
+        assert_eq!(unit(&mut engine, "println(a() + b())"), "3\nok");
+        assert_eq!(engine.stats().functions, 1, "only the new <main>");
+    });
+}
+
+#[test]
+fn a_function_redefined_with_the_same_signature_replaces_it_for_earlier_callers() {
+    let out = session(&[
+        "fn base() -> int { 1 }\nfn twice() -> int { base() * 2 }\nlet f = base",
+        "println(twice())",
+        "fn base() -> int { 10 }",
+        "println(twice())\nprintln(f())",
+        "fn base() -> int { 100 }",
+        "println(twice())",
+    ]);
+    assert_eq!(out, ["ok", "2\nok", "ok", "20\n10\nok", "ok", "200\nok"]);
+}
+
+#[test]
+fn a_function_redefined_with_another_signature_leaves_earlier_callers_alone() {
+    let out = session(&[
+        "fn base() -> int { 1 }\nfn twice() -> int { base() * 2 }",
+        "fn base() -> str { \"new\" }",
+        "println(twice())\nprintln(base())",
+    ]);
+    assert_eq!(out, ["ok", "ok", "2\nnew\nok"]);
+}
