@@ -7,6 +7,7 @@
 //! (it is only produced for programs without errors) and never reports errors.
 
 mod closures;
+mod generator;
 mod heap;
 mod pattern;
 mod rc;
@@ -73,6 +74,8 @@ struct Tables {
     /// Functions lowering adds after the HIR ones (from `first_extra` on).
     extras: Vec<closures::Extra>,
     first_extra: usize,
+    /// Functions lowering built whole, for [`closures::Extra::Lowered`].
+    lowered: Vec<Option<Func>>,
 }
 
 impl Tables {
@@ -148,7 +151,10 @@ pub fn lower_program(hir: &hir::Program) -> Program {
     }
     // Building an extra function never asks for another one.
     for extra in tables.extras.clone() {
-        program.funcs.push(closures::build_extra(hir, extra));
+        program.funcs.push(match extra {
+            closures::Extra::Lowered(i) => tables.lowered[i].take().expect("taken once"),
+            _ => closures::build_extra(hir, extra),
+        });
     }
     program.main = hir.main.map(|m| FuncRef(m.0));
     program.strings = tables.strings;
@@ -212,6 +218,9 @@ fn lower_function(
     is_main: bool,
     tables: &mut Tables,
 ) -> Func {
+    if func.generator {
+        return generator::lower_generator(hir, id, func, tables);
+    }
     // A closure body takes its closure object first.
     let env: Option<Type> = func.captures.is_some().then_some(Type::Ptr);
     let params: Vec<Type> = env
@@ -439,6 +448,10 @@ impl<'a> FnLower<'a> {
                         (false, _) => self.b.jump(brk, Vec::new()),
                     }
                 }
+                None
+            }
+            ExprKind::Yield(value) => {
+                self.lower_yield(*value, span);
                 None
             }
             ExprKind::Continue => {

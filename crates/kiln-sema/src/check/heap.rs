@@ -618,13 +618,14 @@ impl Checker {
         let (kind, elem) = match ity.heap() {
             Some(HeapTy::Array(t)) => (ForKind::Array, t),
             Some(HeapTy::Map(k, v)) => (ForKind::Map, intern(HeapTy::Tuple(vec![k, v]))),
+            Some(HeapTy::Gen(t)) => (ForKind::Gen, t),
             _ if ity == Ty::Str => (ForKind::Str, Ty::Char),
             _ if ity.contains_error() || ity == Ty::Never => (ForKind::Array, Ty::Error),
             _ => {
                 self.error_with_label(
                     iter.span,
                     format!("cannot iterate over {ity}"),
-                    "`for` walks ranges, arrays, maps and strings",
+                    "`for` walks ranges, arrays, maps, strings and generators",
                 );
                 (ForKind::Array, Ty::Error)
             }

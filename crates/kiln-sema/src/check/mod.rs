@@ -15,6 +15,7 @@ mod builtins;
 mod closures;
 mod exhaustive;
 mod expr;
+mod generators;
 mod generics;
 mod heap;
 mod infer;
@@ -188,6 +189,8 @@ pub(crate) struct BodyCx {
     pub captures: Vec<(LocalId, LocalId)>,
     /// In a closure: its function id.
     pub closure_id: Option<FuncId>,
+    /// In a function declared to return `Gen<T>`: what makes it a generator.
+    pub gen: Option<generators::GenCx>,
 }
 
 #[derive(Default)]
@@ -555,6 +558,7 @@ impl Checker {
             captures: None,
             params: Vec::new(),
             ret: Ty::Unit,
+            generator: false,
             body: ExprId(0),
             locals: Vec::new(),
             exprs: vec![hir::Expr {
@@ -577,6 +581,7 @@ impl Checker {
             ret: Some(sig.ret),
             scopes: vec![HashMap::new()],
             globals,
+            gen: sig.ret.as_gen().map(generators::GenCx::new),
             ..BodyCx::default()
         };
         let mut params = Vec::new();
@@ -585,7 +590,7 @@ impl Checker {
         }
         let body = self.check_block(&f.body, Some(sig.ret));
         let at = self.value_span(body);
-        self.expect_fits(body, sig.ret, at);
+        self.finish_gen_body(body, sig.ret, at);
         let mut f = self.finish_body(&sig.name, params, sig.ret, body, f.sig.span);
         self.finish_inference(&mut f);
         f
@@ -627,6 +632,7 @@ impl Checker {
                 .then(|| cx.captures.iter().map(|&(inner, _)| inner).collect()),
             params,
             ret,
+            generator: cx.gen.is_some_and(|g| g.yields),
             body,
             locals: cx.locals,
             exprs: cx.exprs,
