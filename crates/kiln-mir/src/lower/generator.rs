@@ -2,12 +2,13 @@
 //! docs/RUNTIME-ABI.md).
 //!
 //! A generator function becomes two MIR functions. Its own [`FuncRef`] is the
-//! *constructor*: it allocates the generator object, stores the address of the
+//! *constructor* (named `NAME.new`): it allocates the generator object, stores the address of the
 //! resume function and keeps the arguments (retained: the object owns them), and
 //! returns the object without running any of the body. The body is lowered as a
 //! function `resume(gen, mode)` that reads the parameters from the object
 //! (borrowed, as parameters are) and ends each `yield` in a
-//! [`Terminator::Yield`]; the generator transform (`crate::generator`) then makes
+//! [`Terminator::Yield`], under the generator's own name (stack traces show it);
+//! the generator transform (`crate::generator`) then makes
 //! it a state machine and says how many frame slots the object needs. The resume
 //! function is added through [`Tables::add_lowered_function`].
 //!
@@ -139,7 +140,9 @@ fn constructor(
 ) -> Func {
     let span = func.span;
     let params: Vec<Type> = kept.iter().map(|&(_, _, m)| m).collect();
-    let mut b = FuncBuilder::new(func.name.clone(), params, Some(Type::Ptr), span);
+    // The resume function has the generator's name, which stack traces show.
+    let name = format!("{}.new", func.name);
+    let mut b = FuncBuilder::new(name, params, Some(Type::Ptr), span);
     let args = b.block_params(Func::ENTRY).to_vec();
     let desc = b.ins1(InstKind::Desc(gen_type), Type::Ptr, span);
     let obj = b.ins1(

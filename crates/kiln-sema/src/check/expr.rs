@@ -921,11 +921,15 @@ impl Checker {
             );
             return self.error_expr(span);
         };
-        let ordinary = self.note_gen_return(value.is_some(), span);
+        if self.cx.gen.is_some() {
+            self.check_gen_return(value.is_some(), span);
+            let value = value.map(|v| self.expr(v, None));
+            return self.push_expr(ExprKind::Return(value), Ty::Never, span);
+        }
         let value = match value {
             Some(v) => Some(self.expect_expr(v, ret)),
             None => {
-                if ordinary && !Ty::Unit.fits(ret) {
+                if !Ty::Unit.fits(ret) {
                     self.error_with_label(
                         span,
                         format!("mismatched types: expected {ret}, found ()"),

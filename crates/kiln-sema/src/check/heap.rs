@@ -565,6 +565,14 @@ impl Checker {
             );
             return self.error_expr(span);
         };
+        if self.cx.gen.is_some() && !vt.contains_error() {
+            self.error_with_label(
+                span,
+                "`?` inside a generator",
+                "a generator returns no value to pass an error on with",
+            );
+            return self.error_expr(span);
+        }
         let inner = match (vt.heap(), ret.heap()) {
             (Some(HeapTy::Option(t)), Some(HeapTy::Option(_))) => t,
             (Some(HeapTy::Result(t, e)), Some(HeapTy::Result(_, re))) => {

@@ -581,16 +581,25 @@ impl Checker {
             ret: Some(sig.ret),
             scopes: vec![HashMap::new()],
             globals,
-            gen: sig.ret.as_gen().map(generators::GenCx::new),
+            gen: sig
+                .ret
+                .as_gen()
+                .filter(|_| generators::body_yields(&f.body))
+                .map(|elem| generators::GenCx { elem }),
             ..BodyCx::default()
         };
         let mut params = Vec::new();
         for (name, ty) in &sig.params {
             params.push(self.declare_local(name, *ty, false));
         }
-        let body = self.check_block(&f.body, Some(sig.ret));
+        let expected = if self.cx.gen.is_some() {
+            Ty::Unit
+        } else {
+            sig.ret
+        };
+        let body = self.check_block(&f.body, Some(expected));
         let at = self.value_span(body);
-        self.finish_gen_body(body, sig.ret, at);
+        self.finish_fn_body(body, sig.ret, at);
         let mut f = self.finish_body(&sig.name, params, sig.ret, body, f.sig.span);
         self.finish_inference(&mut f);
         f
@@ -632,7 +641,7 @@ impl Checker {
                 .then(|| cx.captures.iter().map(|&(inner, _)| inner).collect()),
             params,
             ret,
-            generator: cx.gen.is_some_and(|g| g.yields),
+            generator: cx.gen.is_some(),
             body,
             locals: cx.locals,
             exprs: cx.exprs,
