@@ -626,6 +626,14 @@ impl Jit {
                     let cs: Vec<*const TypeDesc> = captures.iter().map(at).collect();
                     arena.define_closure(p, name, &cs);
                 }
+                mir::TypeInfo::Generator {
+                    name,
+                    params,
+                    frame_slots,
+                } => {
+                    let ps: Vec<*const TypeDesc> = params.iter().map(at).collect();
+                    arena.define_generator(p, name, &ps, *frame_slots);
+                }
             }
         }
         new.into_iter().map(|p| p as *const TypeDesc).collect()

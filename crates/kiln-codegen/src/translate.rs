@@ -682,7 +682,9 @@ impl Translator<'_, '_, '_> {
                 self.builder.set_srcloc(SourceLoc::default());
                 self.builder.ins().trap(unreachable_trap());
             }
-            Terminator::Unreachable | Terminator::Open => {
+            // The generator transform replaces every `yield` (the verifier
+            // rejects one that is left).
+            Terminator::Unreachable | Terminator::Open | Terminator::Yield { .. } => {
                 self.builder.ins().trap(unreachable_trap());
             }
         }

@@ -15,6 +15,7 @@
 //! end, and a search backwards from each use, as on-the-fly construction does, is
 //! quadratic there). The builder never reorders or deletes instructions.
 
+use crate::analysis::dominators::Dominators;
 use crate::ir::*;
 use kiln_syntax::Span;
 use std::collections::HashMap;
@@ -214,6 +215,19 @@ impl FuncBuilder {
         });
     }
 
+    /// Ends the block with a generator's `yield` (see [`Terminator::Yield`]).
+    pub fn suspend(&mut self, value: Option<Value>, resume: Block, cancel: Block) {
+        let target = |block| Target {
+            block,
+            args: Vec::new(),
+        };
+        self.terminate(Terminator::Yield {
+            value,
+            resume: target(resume),
+            cancel: target(cancel),
+        });
+    }
+
     pub fn ret(&mut self, value: Option<Value>) {
         self.terminate(Terminator::Return(value));
     }
@@ -300,6 +314,100 @@ impl FuncBuilder {
     /// no edge to `block` is added afterwards.
     pub fn seal(&mut self, block: Block) {
         self.sealed[block.index()] = true;
+    }
+
+    // ---- SSA repair ------------------------------------------------------------
+
+    /// Restores SSA form in a complete function after a pass gave some values
+    /// more definitions: each `(value, [(block, new value)])` says that in `block`
+    /// (which must not use `value` itself) `new value` is a further definition of
+    /// `value`. Every use of `value` then reads the definition that reaches it,
+    /// through block parameters where definitions meet, exactly as variables are
+    /// resolved when a function is built (the value and its new definitions act as
+    /// one variable). The generator transform uses this for values reloaded from
+    /// the generator's frame after a `yield`.
+    pub fn repair_ssa(func: Func, redefined: &[(Value, Vec<(Block, Value)>)]) -> Func {
+        let n = func.blocks.len();
+        let mut b = FuncBuilder {
+            func,
+            current: Func::ENTRY,
+            sealed: vec![true; n],
+            current_defs: HashMap::new(),
+            entry_uses: Vec::new(),
+            def_blocks: Vec::new(),
+            var_types: Vec::new(),
+        };
+        // Where each value is defined.
+        let mut def_block: HashMap<Value, Block> = HashMap::new();
+        for bl in b.func.block_ids() {
+            let data = b.func.block(bl);
+            for &p in &data.params {
+                def_block.insert(p, bl);
+            }
+            for inst in &data.insts {
+                for &r in &inst.results {
+                    def_block.insert(r, bl);
+                }
+            }
+        }
+        let mut var_of: HashMap<Value, Var> = HashMap::new();
+        for (i, (v, defs)) in redefined.iter().enumerate() {
+            let var = Var(i as u32);
+            b.declare_var(var, b.func.value_type(*v));
+            var_of.insert(*v, var);
+            let home = def_block[v];
+            for (block, value) in std::iter::once((home, *v)).chain(defs.iter().copied()) {
+                b.current_defs.insert(
+                    (var, block),
+                    Current {
+                        value,
+                        defined: true,
+                    },
+                );
+                b.def_blocks[i].push(block);
+            }
+        }
+        // Each use outside a block that defines the variable reads its value on
+        // entry to the block: a placeholder, resolved by SSA construction.
+        let span = b.func.span;
+        let mut blocks = std::mem::take(&mut b.func.blocks);
+        for (bi, block) in blocks.iter_mut().enumerate() {
+            let here = Block(bi as u32);
+            let mut resolve = |v: &mut Value| {
+                let Some(&var) = var_of.get(v) else {
+                    return;
+                };
+                if let Some(c) = b.current_defs.get(&(var, here)) {
+                    if c.defined {
+                        return;
+                    }
+                    *v = c.value;
+                    return;
+                }
+                let p = b.new_value(b.func.value_type(*v));
+                b.current_defs.insert(
+                    (var, here),
+                    Current {
+                        value: p,
+                        defined: false,
+                    },
+                );
+                b.entry_uses.push((var, here, p, span));
+                *v = p;
+            };
+            for inst in &mut block.insts {
+                for_each_operand_mut(&mut inst.kind, &mut resolve);
+            }
+            if let Some(v) = block.term.operand_mut() {
+                resolve(v);
+            }
+            for t in block.term.targets_mut() {
+                t.args.iter_mut().for_each(&mut resolve);
+            }
+        }
+        b.func.blocks = blocks;
+        b.build_ssa();
+        b.func
     }
 
     // ---- SSA construction ----------------------------------------------------
@@ -538,10 +646,8 @@ fn resolve_placeholders(f: &mut Func, alias: &mut [Option<Value>]) {
         for inst in &mut block.insts {
             for_each_operand_mut(&mut inst.kind, |v| *v = find(alias, *v));
         }
-        match &mut block.term {
-            Terminator::Branch { cond, .. } => *cond = find(alias, *cond),
-            Terminator::Return(Some(v)) => *v = find(alias, *v),
-            _ => {}
+        if let Some(v) = block.term.operand_mut() {
+            *v = find(alias, *v);
         }
         for t in block.term.targets_mut() {
             for a in &mut t.args {
@@ -581,10 +687,8 @@ fn remove_unused_params(f: &mut Func, phis: &[Vec<(Var, Value)>], explicit: &[us
                 mark(v, &mut live, &mut work);
             }
         }
-        match &block.term {
-            Terminator::Branch { cond, .. } => mark(*cond, &mut live, &mut work),
-            Terminator::Return(Some(v)) => mark(*v, &mut live, &mut work),
-            _ => {}
+        if let Some(v) = block.term.operand() {
+            mark(v, &mut live, &mut work);
         }
         for t in block.term.targets() {
             for &a in &t.args[..explicit[t.block.index()].min(t.args.len())] {
@@ -654,10 +758,8 @@ fn remove_unused_zeros(f: &mut Func, zero_blocks: &[(usize, usize)]) {
                 used[v.index()] = true;
             }
         }
-        match &block.term {
-            Terminator::Branch { cond, .. } => used[cond.index()] = true,
-            Terminator::Return(Some(v)) => used[v.index()] = true,
-            _ => {}
+        if let Some(v) = block.term.operand() {
+            used[v.index()] = true;
         }
         for t in block.term.targets() {
             for a in &t.args {
@@ -705,10 +807,8 @@ fn renumber_values(f: &mut Func) {
         for inst in &mut block.insts {
             for_each_operand_mut(&mut inst.kind, rename);
         }
-        match &mut block.term {
-            Terminator::Branch { cond, .. } => rename(cond),
-            Terminator::Return(Some(v)) => rename(v),
-            _ => {}
+        if let Some(v) = block.term.operand_mut() {
+            rename(v);
         }
         for t in block.term.targets_mut() {
             t.args.iter_mut().for_each(rename);
@@ -748,166 +848,5 @@ pub fn for_each_operand_mut(kind: &mut InstKind, mut f: impl FnMut(&mut Value)) 
             f(obj);
             f(value);
         }
-    }
-}
-
-/// The dominator tree of a function's blocks reachable from the entry, by the
-/// algorithm of Lengauer and Tarjan (with path compression; no recursion, as
-/// generated code makes very deep trees).
-struct Dominators {
-    /// The immediate dominator of each reachable block (the entry's is itself);
-    /// `None` for blocks the entry does not reach.
-    idom: Vec<Option<Block>>,
-    children: Vec<Vec<Block>>,
-}
-
-impl Dominators {
-    fn compute(succs: &[Vec<Block>]) -> Dominators {
-        let n = succs.len();
-        const NONE: u32 = u32::MAX;
-        // Depth-first numbering from the entry.
-        let mut dfnum = vec![NONE; n];
-        let mut vertex: Vec<u32> = Vec::new();
-        let mut parent: Vec<u32> = Vec::new();
-        let mut stack: Vec<(u32, u32, usize)> = vec![(0, NONE, 0)];
-        while let Some((b, from, next)) = stack.pop() {
-            if next == 0 {
-                if dfnum[b as usize] != NONE {
-                    continue;
-                }
-                dfnum[b as usize] = vertex.len() as u32;
-                vertex.push(b);
-                parent.push(if from == NONE {
-                    0
-                } else {
-                    dfnum[from as usize]
-                });
-            }
-            if let Some(&s) = succs[b as usize].get(next) {
-                stack.push((b, from, next + 1));
-                if dfnum[s.index()] == NONE {
-                    stack.push((s.0, b, 0));
-                }
-            }
-        }
-        let m = vertex.len();
-        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); m];
-        for (b, list) in succs.iter().enumerate() {
-            if dfnum[b] == NONE {
-                continue;
-            }
-            for s in list {
-                preds[dfnum[s.index()] as usize].push(dfnum[b]);
-            }
-        }
-        // Everything below works on depth-first numbers.
-        let mut semi: Vec<u32> = (0..m as u32).collect();
-        let mut idom: Vec<u32> = vec![0; m];
-        let mut ancestor: Vec<u32> = vec![NONE; m];
-        let mut label: Vec<u32> = (0..m as u32).collect();
-        let mut bucket: Vec<Vec<u32>> = vec![Vec::new(); m];
-        let mut path = Vec::new();
-        let mut eval = |v: u32, ancestor: &mut Vec<u32>, label: &mut Vec<u32>, semi: &Vec<u32>| {
-            if ancestor[v as usize] == NONE {
-                return v;
-            }
-            // Compress the path from `v` to the root of its tree in the forest.
-            path.clear();
-            let mut x = v;
-            while ancestor[ancestor[x as usize] as usize] != NONE {
-                path.push(x);
-                x = ancestor[x as usize];
-            }
-            for &x in path.iter().rev() {
-                let a = ancestor[x as usize] as usize;
-                if semi[label[a] as usize] < semi[label[x as usize] as usize] {
-                    label[x as usize] = label[a];
-                }
-                ancestor[x as usize] = ancestor[a];
-            }
-            label[v as usize]
-        };
-        for w in (1..m).rev() {
-            for &v in &preds[w] {
-                let u = eval(v, &mut ancestor, &mut label, &semi);
-                if semi[u as usize] < semi[w] {
-                    semi[w] = semi[u as usize];
-                }
-            }
-            bucket[semi[w] as usize].push(w as u32);
-            let p = parent[w];
-            ancestor[w] = p;
-            for v in std::mem::take(&mut bucket[p as usize]) {
-                let u = eval(v, &mut ancestor, &mut label, &semi);
-                idom[v as usize] = if semi[u as usize] < semi[v as usize] {
-                    u
-                } else {
-                    p
-                };
-            }
-        }
-        for w in 1..m {
-            if idom[w] != semi[w] {
-                idom[w] = idom[idom[w] as usize];
-            }
-        }
-        let mut out = Dominators {
-            idom: vec![None; n],
-            children: vec![Vec::new(); n],
-        };
-        for w in 0..m {
-            let b = Block(vertex[w]);
-            let d = Block(vertex[idom[w] as usize]);
-            out.idom[b.index()] = Some(d);
-            if w != 0 {
-                out.children[d.index()].push(b);
-            }
-        }
-        out
-    }
-
-    fn reachable(&self, b: Block) -> bool {
-        self.idom[b.index()].is_some()
-    }
-
-    fn children(&self, b: Block) -> &[Block] {
-        &self.children[b.index()]
-    }
-
-    /// The dominance frontier of every block (Cooper, Harvey and Kennedy's
-    /// method: walk up from each predecessor of a join to the join's dominator,
-    /// stopping where an earlier predecessor's walk already went).
-    fn frontiers(&self, succs: &[Vec<Block>]) -> Vec<Vec<Block>> {
-        let n = succs.len();
-        let mut preds: Vec<Vec<Block>> = vec![Vec::new(); n];
-        for (b, list) in succs.iter().enumerate() {
-            if !self.reachable(Block(b as u32)) {
-                continue;
-            }
-            for &s in list {
-                preds[s.index()].push(Block(b as u32));
-            }
-        }
-        let mut df: Vec<Vec<Block>> = vec![Vec::new(); n];
-        for (j, list) in preds.iter().enumerate() {
-            if list.len() < 2 {
-                continue;
-            }
-            let join = Block(j as u32);
-            let Some(stop) = self.idom[j] else {
-                continue;
-            };
-            for &p in list {
-                let mut runner = p;
-                while runner != stop && df[runner.index()].last() != Some(&join) {
-                    df[runner.index()].push(join);
-                    match self.idom[runner.index()] {
-                        Some(up) if up != runner => runner = up,
-                        _ => break,
-                    }
-                }
-            }
-        }
-        df
     }
 }

@@ -167,7 +167,11 @@ fn inline_call(f: &mut Func, b: usize, k: usize, callee: &Func) {
                 span: *span,
                 inlined: Some(frame),
             },
-            Terminator::Unreachable | Terminator::Open => Terminator::Unreachable,
+            // A function with a `yield` left is never inlined (the verifier
+            // rejects one after lowering).
+            Terminator::Unreachable | Terminator::Open | Terminator::Yield { .. } => {
+                Terminator::Unreachable
+            }
         };
         f.blocks.push(BlockData {
             params: data.params.iter().map(|&p| v(p)).collect(),

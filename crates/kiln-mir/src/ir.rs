@@ -219,6 +219,15 @@ pub enum TypeInfo {
         name: String,
         captures: Vec<TypeRef>,
     },
+    /// A generator object: its resume code, state and out slot, `frame_slots`
+    /// 8-byte slots of its frame, then the parameters it keeps, which it owns.
+    /// `name` is the generator function's. The descriptor of a generator *type*
+    /// has no slots and no parameters.
+    Generator {
+        name: String,
+        params: Vec<TypeRef>,
+        frame_slots: u32,
+    },
 }
 
 /// An enum variant for its descriptor: name, whether it prints labelled, and its
@@ -338,6 +347,16 @@ pub enum Terminator {
     },
     /// Control never reaches here (after a call that does not return).
     Unreachable,
+    /// `yield value` in the body of a generator: the generator suspends, handing
+    /// out `value`; when resumed it goes on at `resume`, and when abandoned at
+    /// `cancel` (which releases what the body owns and returns). Both targets take
+    /// no arguments. Only lowering makes it, and the generator transform
+    /// (`generator.rs`) replaces every one before any other pass runs.
+    Yield {
+        value: Option<Value>,
+        resume: Target,
+        cancel: Target,
+    },
     /// Not terminated yet: only while a block is being built.
     Open,
 }
@@ -349,6 +368,7 @@ impl Terminator {
             Terminator::Branch {
                 then, otherwise, ..
             } => vec![then, otherwise],
+            Terminator::Yield { resume, cancel, .. } => vec![resume, cancel],
             _ => Vec::new(),
         }
     }
@@ -359,7 +379,26 @@ impl Terminator {
             Terminator::Branch {
                 then, otherwise, ..
             } => vec![then, otherwise],
+            Terminator::Yield { resume, cancel, .. } => vec![resume, cancel],
             _ => Vec::new(),
+        }
+    }
+
+    /// The value the terminator itself uses (a branch's condition, a returned or
+    /// yielded value), apart from its targets' arguments.
+    pub fn operand(&self) -> Option<Value> {
+        match self {
+            Terminator::Branch { cond, .. } => Some(*cond),
+            Terminator::Return(v) | Terminator::Yield { value: v, .. } => *v,
+            _ => None,
+        }
+    }
+
+    pub fn operand_mut(&mut self) -> Option<&mut Value> {
+        match self {
+            Terminator::Branch { cond, .. } => Some(cond),
+            Terminator::Return(v) | Terminator::Yield { value: v, .. } => v.as_mut(),
+            _ => None,
         }
     }
 }

@@ -3,10 +3,14 @@
 //! [`ir`] is the data model, [`builder`] builds functions with SSA construction,
 //! [`lower`] turns typed HIR into MIR, [`verify`] checks the invariants, and
 //! [`print`] renders the text form; the passes are [`inline`] (small functions
-//! into their callers) and [`rc_pairs`] (needless retain/release pairs). MIR never refers to Cranelift; the code generator
-//! consumes it.
+//! into their callers) and [`rc_pairs`] (needless retain/release pairs), and
+//! lowering runs [`generator`] (a generator body into its resume function).
+//! [`analysis`] holds the analyses they share (dominators, liveness). MIR never
+//! refers to Cranelift; the code generator consumes it.
 
+pub mod analysis;
 pub mod builder;
+pub mod generator;
 pub mod inline;
 pub mod ir;
 pub mod lower;

@@ -7,6 +7,7 @@
 //! (it is only produced for programs without errors) and never reports errors.
 
 mod closures;
+mod generator;
 mod heap;
 mod pattern;
 mod rc;
@@ -87,6 +88,8 @@ struct Tables {
     /// The number of MIR functions once the unit's HIR functions and the pending
     /// extras are added.
     next_func: u32,
+    /// Functions lowering built whole, for [`closures::Extra::Lowered`].
+    lowered: Vec<Option<Func>>,
 }
 
 impl Tables {
@@ -229,9 +232,10 @@ impl Lowering {
         }
         // Building an extra function never asks for another one.
         for extra in std::mem::take(&mut tables.pending_extras) {
-            program
-                .funcs
-                .push(closures::build_extra(hir, extra, tables));
+            program.funcs.push(match extra {
+                closures::Extra::Lowered(i) => tables.lowered[i].take().expect("taken once"),
+                _ => closures::build_extra(hir, extra, tables),
+            });
         }
         debug_assert_eq!(program.funcs.len() as u32, tables.next_func);
         let main = main.map(|m| tables.func_ref(m));
@@ -318,6 +322,9 @@ fn lower_function(
     is_main: bool,
     tables: &mut Tables,
 ) -> Func {
+    if func.generator {
+        return generator::lower_generator(hir, id, func, tables);
+    }
     // A closure body takes its closure object first.
     let env: Option<Type> = func.captures.is_some().then_some(Type::Ptr);
     let params: Vec<Type> = env
@@ -549,6 +556,10 @@ impl<'a> FnLower<'a> {
                         (false, _) => self.b.jump(brk, Vec::new()),
                     }
                 }
+                None
+            }
+            ExprKind::Yield(value) => {
+                self.lower_yield(*value, span);
                 None
             }
             ExprKind::Continue => {

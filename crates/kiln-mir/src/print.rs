@@ -160,6 +160,14 @@ fn print_term(t: &Terminator) -> String {
         Terminator::Return(None) => "return".to_string(),
         Terminator::Panic { kind, .. } => format!("panic {kind}"),
         Terminator::Unreachable => "unreachable".to_string(),
+        Terminator::Yield {
+            value,
+            resume,
+            cancel,
+        } => {
+            let value = value.map(|v| format!(" {v}")).unwrap_or_default();
+            format!("yield{value}, {}, {}", target(resume), target(cancel))
+        }
         Terminator::Open => "<open>".to_string(),
     }
 }

@@ -3,19 +3,21 @@
 //! Invariants checked, per function:
 //! 1. Every block is terminated (no [`Terminator::Open`]).
 //! 2. Every value is defined exactly once (as a block parameter or a result).
-//! 3. Every used value is defined in the function, and an instruction's operands
-//!    are defined before it in its block or in a block that dominates it (checked
-//!    here in the weaker form "defined somewhere reachable"; Cranelift's own
-//!    verifier checks dominance again in debug builds).
+//! 3. Every used value is defined in the function, and in a block the entry
+//!    reaches, each use (an instruction's operand, a terminator's operand or a
+//!    branch argument) is dominated by its definition: defined earlier in the
+//!    same block, or in a block that dominates it.
 //! 4. Every branch passes exactly as many arguments as its target has parameters,
 //!    with matching types.
 //! 5. Binary operands have the same type (`ptr` counting as `i64`); comparisons
 //!    produce `I8`; branch
 //!    conditions are `I8`; returns match the function's return type.
 //! 6. The entry block's parameters match the function's parameter types.
+//! 7. No `yield` is left (the generator transform replaces them all).
 //!
 //! It reports every violation it finds; it never panics on malformed MIR.
 
+use crate::analysis::dominators::Dominators;
 use crate::ir::*;
 
 /// Checks one function; returns the list of broken invariants (empty when valid).
@@ -70,6 +72,7 @@ pub fn verify_func(f: &Func) -> Vec<String> {
             Terminator::Return(v) if v.and_then(ty) != f.ret => {
                 errors.push(format!("{b}: return does not match the function's type"))
             }
+            Terminator::Yield { .. } => errors.push(format!("{b}: `yield` left after lowering")),
             _ => {}
         }
         for t in data.term.targets() {
@@ -95,7 +98,56 @@ pub fn verify_func(f: &Func) -> Vec<String> {
             }
         }
     }
+    if errors.is_empty() {
+        check_dominance(f, &mut errors);
+    }
     errors
+}
+
+/// Invariant 3: in reachable blocks, every use is dominated by its definition.
+fn check_dominance(f: &Func, errors: &mut Vec<String>) {
+    let dom = Dominators::of(f);
+    // Where each value is defined: its block and position (parameters at 0,
+    // the result of instruction `i` at `i + 1`).
+    let mut def_at = vec![(Block(0), 0usize); f.values.len()];
+    for b in f.block_ids() {
+        let data = f.block(b);
+        for &p in &data.params {
+            def_at[p.index()] = (b, 0);
+        }
+        for (i, inst) in data.insts.iter().enumerate() {
+            for &r in &inst.results {
+                def_at[r.index()] = (b, i + 1);
+            }
+        }
+    }
+    let check = |b: Block, at: usize, v: Value, errors: &mut Vec<String>| {
+        let (db, pos) = def_at[v.index()];
+        let ok = if db == b {
+            pos <= at
+        } else {
+            dom.dominates(db, b)
+        };
+        if !ok {
+            errors.push(format!(
+                "{b}: {v} is used where its definition does not dominate"
+            ));
+        }
+    };
+    for b in f.block_ids().filter(|&b| dom.reachable(b)) {
+        let data = f.block(b);
+        for (i, inst) in data.insts.iter().enumerate() {
+            for v in operands(&inst.kind) {
+                check(b, i, v, errors);
+            }
+        }
+        let end = data.insts.len();
+        let term_uses = data.term.operand().into_iter();
+        let arg_uses = data.term.targets().into_iter().flat_map(|t| t.args.clone());
+        for v in term_uses.chain(arg_uses) {
+            check(b, end, v, errors);
+        }
+    }
 }
 
 pub fn verify_program(p: &Program) -> Vec<String> {

@@ -39,13 +39,15 @@ pub enum TypeKind {
     Enum = 18,
     /// A function value: a closure object holding a code pointer and captures.
     Closure = 19,
+    /// A generator object: its resume code, state, frame and parameters.
+    Generator = 20,
 }
 
 /// The kind of a descriptor that was declared but not defined yet.
 const UNDEFINED: u32 = u32::MAX;
 
 impl TypeKind {
-    const ALL: [TypeKind; 20] = [
+    const ALL: [TypeKind; 21] = [
         TypeKind::Unit,
         TypeKind::Bool,
         TypeKind::Char,
@@ -66,6 +68,7 @@ impl TypeKind {
         TypeKind::Struct,
         TypeKind::Enum,
         TypeKind::Closure,
+        TypeKind::Generator,
     ];
 
     pub fn from_u32(n: u32) -> Option<TypeKind> {
@@ -190,14 +193,15 @@ impl TypeDesc {
         unsafe { text(self.name, self.name_len) }
     }
 
-    /// The fields of a tuple or struct, or the captures of a closure.
+    /// The fields of a tuple or struct, the captures of a closure, or the
+    /// parameters a generator keeps.
     ///
     /// # Safety
     /// The descriptor must be well formed.
     pub unsafe fn fields(&self) -> &[FieldDesc] {
         if !matches!(
             self.kind(),
-            TypeKind::Tuple | TypeKind::Struct | TypeKind::Closure
+            TypeKind::Tuple | TypeKind::Struct | TypeKind::Closure | TypeKind::Generator
         ) {
             return &[];
         }
@@ -380,6 +384,21 @@ const UNIT_OBJECT_SIZE: usize = 24;
 /// Where a closure object keeps its code pointer, and where its captures start.
 pub const CLOSURE_CODE_OFFSET: u32 = 16;
 pub const CLOSURE_CAPTURES_OFFSET: u32 = 24;
+
+/// A generator object (docs/RUNTIME-ABI.md): its resume function, its state
+/// (0 not started, k > 0 suspended at `yield` number k, [`GEN_DONE`] finished,
+/// [`GEN_RUNNING`] running), the value it last yielded, then its frame of 8-byte
+/// slots, then the parameters it keeps (fields of its descriptor).
+pub const GEN_CODE_OFFSET: u32 = 16;
+pub const GEN_STATE_OFFSET: u32 = 24;
+pub const GEN_OUT_OFFSET: u32 = 32;
+pub const GEN_FRAME_OFFSET: u32 = 40;
+pub const GEN_DONE: i64 = -1;
+pub const GEN_RUNNING: i64 = -2;
+/// The resume function: `mode` 0 runs to the next `yield` (result 1, the value
+/// at [`GEN_OUT_OFFSET`]) or to the end (result 0); mode 1 abandons the
+/// generator, releasing what its frame holds (result 0).
+pub type GenResume = unsafe extern "C-unwind" fn(*mut u8, i8) -> i8;
 
 fn align_up(n: u32, to: u32) -> u32 {
     n.div_ceil(to) * to
@@ -606,6 +625,22 @@ impl DescArena {
         );
     }
 
+    /// A generator object: `frame_slots` 8-byte slots of its frame from
+    /// [`GEN_FRAME_OFFSET`], then the parameters it keeps (owned by the object).
+    /// The descriptor of a generator *type* has no slots and no parameters, like
+    /// that of a function type.
+    pub fn define_generator(
+        &mut self,
+        target: *mut TypeDesc,
+        name: &str,
+        params: &[*const TypeDesc],
+        frame_slots: u32,
+    ) {
+        let named: Vec<(&str, *const TypeDesc)> = params.iter().map(|&d| ("", d)).collect();
+        let start = GEN_FRAME_OFFSET + 8 * frame_slots;
+        self.define_named_fields(target, TypeKind::Generator, name, start, &named);
+    }
+
     pub fn define_enum(&mut self, target: *mut TypeDesc, name: &str, variants: &[VariantDef]) {
         self.check_target(target);
         let mut table = Vec::with_capacity(variants.len());
@@ -716,6 +751,7 @@ pub unsafe fn type_name(d: &TypeDesc) -> String {
                 }
                 TypeKind::Struct | TypeKind::Enum => d.name().to_string(),
                 TypeKind::Closure => "fn".to_string(),
+                TypeKind::Generator => "Gen".to_string(),
             },
         }
     }

@@ -276,6 +276,11 @@ unsafe fn destroy(obj: *mut u8, pending: &mut Pending) {
                 release_fields(obj, d.fields(), pending);
                 free_object(obj, d.object_size as usize);
             }
+            TypeKind::Generator => {
+                abandon_generator(obj);
+                release_fields(obj, d.fields(), pending);
+                free_object(obj, d.object_size as usize);
+            }
             TypeKind::Enum => {
                 let tag = *obj.add(ENUM_TAG_OFFSET as usize).cast::<u32>() as usize;
                 let v = &d.variants()[tag];
@@ -285,6 +290,28 @@ unsafe fn destroy(obj: *mut u8, pending: &mut Pending) {
             k => crate::panic::raise_untraced(format!(
                 "internal error: dropping an object of scalar kind {k:?}"
             )),
+        }
+    }
+}
+
+/// A generator dropped while suspended at a `yield` still owns what its frame
+/// holds; its resume function in mode 1 releases that (the way a `return` at the
+/// `yield` would) and marks it finished.
+///
+/// # Safety
+/// `obj` must be a generator object made by compiled code, whose count just
+/// reached zero.
+unsafe fn abandon_generator(obj: *mut u8) {
+    use crate::desc::{GenResume, GEN_CODE_OFFSET, GEN_STATE_OFFSET};
+    // SAFETY: a generator object has its state and resume function at these
+    // offsets (docs/RUNTIME-ABI.md); the function is JIT code that the engine
+    // keeps mapped for the life of the process.
+    unsafe {
+        let state = obj.add(GEN_STATE_OFFSET as usize).cast::<i64>().read();
+        if state > 0 {
+            let code = obj.add(GEN_CODE_OFFSET as usize).cast::<*const u8>().read();
+            let resume: GenResume = std::mem::transmute(code);
+            resume(obj, 1);
         }
     }
 }

@@ -36,6 +36,8 @@ pub enum PanicKind {
     Unreachable = 4,
     GlobalUninit = 5,
     BadStep = 6,
+    /// `next()` on a generator from inside its own body.
+    GeneratorRunning = 7,
 }
 
 impl PanicKind {
@@ -47,6 +49,7 @@ impl PanicKind {
             3 => PanicKind::AssertionFailed,
             5 => PanicKind::GlobalUninit,
             6 => PanicKind::BadStep,
+            7 => PanicKind::GeneratorRunning,
             _ => PanicKind::Unreachable,
         }
     }
@@ -60,6 +63,7 @@ impl PanicKind {
             PanicKind::Unreachable => "internal error: reached unreachable code",
             PanicKind::GlobalUninit => "global used before it was initialised",
             PanicKind::BadStep => "step_by needs a positive step",
+            PanicKind::GeneratorRunning => "generator resumed while it is running",
         }
     }
 }

@@ -272,7 +272,7 @@ unsafe fn eq_visit(a: u64, b: u64, d: &TypeDesc, depth: usize) -> Visit<EqFrame<
         match d.kind() {
             // Functions have no structural equality; inside a struct they compare
             // by identity.
-            TypeKind::Closure => same(a == b),
+            TypeKind::Closure | TypeKind::Generator => same(a == b),
             TypeKind::Map => {
                 let (x, y) = (map_of(a as *const u8), map_of(b as *const u8));
                 if x.len() != y.len() {
@@ -406,7 +406,7 @@ pub unsafe fn cmp(a: u64, b: u64, d: &TypeDesc) -> Ordering {
                 }
                 TypeKind::Str => return str_of(a).as_bytes().cmp(str_of(b).as_bytes()),
                 TypeKind::Map => return crate::map::maps_cmp(a as *const u8, b as *const u8),
-                TypeKind::Closure => return a.cmp(&b),
+                TypeKind::Closure | TypeKind::Generator => return a.cmp(&b),
                 TypeKind::Array => {
                     let (x, y) = (arr(a), arr(b));
                     let ed = d.elem();
@@ -538,7 +538,7 @@ pub(crate) unsafe fn hash_at(v: u64, d: &TypeDesc, depth: usize) -> u64 {
                 return mix(acc);
             }
             match d.kind() {
-                TypeKind::Closure => return mix(combine(acc, v)),
+                TypeKind::Closure | TypeKind::Generator => return mix(combine(acc, v)),
                 TypeKind::Map => {
                     return mix(combine(acc, crate::map::map_hash(v as *const u8, depth)));
                 }
@@ -873,6 +873,7 @@ unsafe fn write_leaf(
                 }
             }
             k if k.is_int() => format::push_int(out, v as i64, k.int_format_kind(), num),
+            TypeKind::Generator => out.push_str("<gen>"),
             TypeKind::Closure => {
                 // The object's own descriptor names it (a function type's does not).
                 let own = &*crate::object::header(v as *const u8).desc;

@@ -153,6 +153,8 @@ pub enum ForKind {
     Map,
     /// The chars of a string.
     Str,
+    /// The values of a generator, until it finishes.
+    Gen,
 }
 
 /// Methods of built-in compound types and strings. Receivers come first in `args`.
@@ -198,6 +200,9 @@ pub enum Method {
     MapRemove,
     Keys,
     Values,
+    // generators
+    /// `g.next()`: resumes the generator, `Some(value)` until it finishes.
+    Next,
     // Option / Result
     Unwrap,
     UnwrapOr,
@@ -223,6 +228,9 @@ pub struct Function {
     pub captures: Option<Vec<LocalId>>,
     pub params: Vec<LocalId>,
     pub ret: Ty,
+    /// A generator: `ret` is `Gen<T>` and the body contains `yield`. Calling it
+    /// makes a generator object; the body runs as `next()` asks for values.
+    pub generator: bool,
     pub body: ExprId,
     pub locals: Vec<Local>,
     pub exprs: Vec<Expr>,
@@ -432,6 +440,8 @@ pub enum ExprKind {
     Break(Option<ExprId>),
     Continue,
     Return(Option<ExprId>),
+    /// `yield value` in a generator (`None`: a generator of `()`); type `()`.
+    Yield(Option<ExprId>),
     /// `let (a, b) = value` and other irrefutable destructuring.
     LetPat {
         pat: Pat,

@@ -119,6 +119,8 @@ pub enum HeapTy {
     Adt(AdtId, String, Vec<Ty>),
     /// A function value: a named function or a closure (`fn(A, B) -> R`).
     Func(Vec<Ty>, Ty),
+    /// A generator producing values of the type (`Gen<T>`).
+    Gen(Ty),
 }
 
 /// The compound types of one session, interned.
@@ -290,7 +292,7 @@ impl Ty {
         }
         match self.heap() {
             None => false,
-            Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.any_part(f),
+            Some(HeapTy::Array(t) | HeapTy::Option(t) | HeapTy::Gen(t)) => t.any_part(f),
             Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => a.any_part(f) || b.any_part(f),
             Some(HeapTy::Tuple(ts) | HeapTy::Adt(_, _, ts)) => ts.iter().any(|t| t.any_part(f)),
             Some(HeapTy::Func(ps, r)) => ps.iter().any(|t| t.any_part(f)) || r.any_part(f),
@@ -323,7 +325,7 @@ impl Ty {
         match self {
             Ty::Infer(v) => out.push(v),
             Ty::Heap(_) => match self.heap() {
-                Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.collect_infer(out),
+                Some(HeapTy::Array(t) | HeapTy::Option(t) | HeapTy::Gen(t)) => t.collect_infer(out),
                 Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => {
                     a.collect_infer(out);
                     b.collect_infer(out);
@@ -366,6 +368,7 @@ impl Ty {
         match self.heap() {
             Some(HeapTy::Array(t)) => Ty::array(r(t)),
             Some(HeapTy::Option(t)) => Ty::option(r(t)),
+            Some(HeapTy::Gen(t)) => Ty::generator(r(t)),
             Some(HeapTy::Map(a, b)) => intern(HeapTy::Map(r(a), r(b))),
             Some(HeapTy::Result(a, b)) => intern(HeapTy::Result(r(a), r(b))),
             Some(HeapTy::Tuple(ts)) => intern(HeapTy::Tuple(ts.into_iter().map(r).collect())),
@@ -374,6 +377,19 @@ impl Ty {
                 intern(HeapTy::Adt(id, name, ts.into_iter().map(r).collect()))
             }
             Some(HeapTy::Adt(..)) | None => self,
+        }
+    }
+
+    /// `Gen<t>`.
+    pub fn generator(t: Ty) -> Ty {
+        intern(HeapTy::Gen(t))
+    }
+
+    /// The element type of a generator type.
+    pub fn as_gen(self) -> Option<Ty> {
+        match self.heap()? {
+            HeapTy::Gen(t) => Some(t),
+            _ => None,
         }
     }
 
@@ -410,7 +426,7 @@ impl Ty {
     /// compares by identity.)
     pub fn has_equality(self) -> bool {
         match self.heap() {
-            Some(HeapTy::Func(..)) => false,
+            Some(HeapTy::Func(..) | HeapTy::Gen(_)) => false,
             Some(HeapTy::Array(t) | HeapTy::Option(t)) => t.has_equality(),
             Some(HeapTy::Map(k, v) | HeapTy::Result(k, v)) => k.has_equality() && v.has_equality(),
             Some(HeapTy::Tuple(ts)) => ts.iter().all(|t| t.has_equality()),
@@ -470,6 +486,7 @@ impl fmt::Display for Ty {
                     }
                 }
                 HeapTy::Option(t) => write!(f, "{t}?"),
+                HeapTy::Gen(t) => write!(f, "Gen<{t}>"),
                 HeapTy::Result(t, e) => write!(f, "Result<{t}, {e}>"),
                 HeapTy::Adt(_, name, args) => {
                     f.write_str(&name)?;

@@ -70,8 +70,21 @@ fn literal_out_of_range() {
 
 #[test]
 fn not_available_yet() {
+    insta::assert_snapshot!(diagnostics("import geometry\n"));
+}
+
+#[test]
+fn generator_errors() {
     insta::assert_snapshot!(diagnostics(
-        "import geometry\nfn f() -> Gen<int> { yield 1 }\n"
+        "yield 0\nfn a() -> int { yield 1; 2 }\nfn b() -> Gen<int> { yield \"s\" }\nfn c() -> Gen<int> { println(1) }\nfn d() -> Gen<int> { yield 1; return 2 }\nlet e = |x: int| { yield x }\n"
+    ));
+}
+
+#[test]
+fn mir_of_a_generator() {
+    insta::assert_snapshot!(mir_of(
+        "fn evens(limit: int) -> Gen<int> {\n    var i = 0\n    while i < limit { yield i; i += 2 }\n}\n",
+        "evens"
     ));
 }
 

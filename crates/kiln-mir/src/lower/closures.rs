@@ -33,6 +33,9 @@ pub(super) enum Extra {
     Adapter(FuncId),
     /// `less(closure, a, b)` for `sort_by` over elements of a type.
     SortLess(Ty),
+    /// A function lowering built whole (`Tables::lowered`), such as the resume
+    /// function of a generator.
+    Lowered(usize),
 }
 
 impl Tables {
@@ -488,6 +491,7 @@ pub(super) fn build_extra(hir: &hir::Program, extra: Extra, tables: &Tables) -> 
     match extra {
         Extra::Adapter(func) => build_adapter(hir, func, tables.func_ref(func)),
         Extra::SortLess(elem) => build_sort_less(elem),
+        Extra::Lowered(_) => unreachable!("a lowered function is taken, not built"),
     }
 }
 

@@ -91,6 +91,12 @@ impl Tables {
                 name: String::new(),
                 captures: Vec::new(),
             },
+            // Likewise for generators: each generator function has its own.
+            Some(HeapTy::Gen(_)) => TypeInfo::Generator {
+                name: String::new(),
+                params: Vec::new(),
+                frame_slots: 0,
+            },
         };
         self.types[r.index()] = info;
         r
@@ -297,7 +303,7 @@ impl FnLower<'_> {
         ))
     }
 
-    fn set_field(
+    pub(super) fn set_field(
         &mut self,
         obj: Value,
         obj_ty: Ty,
@@ -666,7 +672,8 @@ impl FnLower<'_> {
             | ExprKind::ForRange { .. }
             | ExprKind::Break(_)
             | ExprKind::Continue
-            | ExprKind::Return(_) => unreachable!("`lower` lowers {:?} itself", e.kind),
+            | ExprKind::Return(_)
+            | ExprKind::Yield(_) => unreachable!("`lower` lowers {:?} itself", e.kind),
         }
     }
 
@@ -813,6 +820,7 @@ impl FnLower<'_> {
                 self.runtime("kiln_array_push", vec![recv, s], None, span);
                 None
             }
+            M::Next => self.generator_next(recv, ty, span),
             M::Pop | M::ArrayMin | M::ArrayMax | M::Enumerate => {
                 let symbol = match m {
                     M::Pop => "kiln_array_pop",

@@ -525,6 +525,7 @@ impl FnLower<'_> {
                 let end = self.b.iconst(Type::I64, -1, span);
                 (self.icmp(IntCC::Ne, r, end, span), Some(r))
             }
+            ForKind::Gen => (self.resume_generator(coll, span), None),
         };
         self.b.branch(more, body_block, exit);
         self.b.seal(body_block);
@@ -590,6 +591,15 @@ impl FnLower<'_> {
                             self.bind_pat(pat, t, span);
                         }
                     }
+                }
+            }
+            ForKind::Gen => {
+                // The value comes out owned: the body's frame releases it.
+                if let Some(v) = self.yielded_value(coll, elem_ty, span) {
+                    if self.is_ref(elem_ty) {
+                        self.temp(v);
+                    }
+                    self.bind_pat(pat, v, span);
                 }
             }
             ForKind::Str => {

@@ -275,7 +275,8 @@ fn heap_method(ty: Ty, name: &str) -> Option<(Method, Vec<Ty>, Ty)> {
     use Method as M;
     let b = Ty::Bool;
     let opt = Ty::option;
-    if name == "clone" && ty.is_ref() {
+    // A generator's frame has one owner: a copy would resume the same frame twice.
+    if name == "clone" && ty.is_ref() && ty.as_gen().is_none() {
         return Some((M::Clone, vec![], ty));
     }
     Some(match (ty.heap(), name) {
@@ -339,6 +340,7 @@ fn heap_method(ty: Ty, name: &str) -> Option<(Method, Vec<Ty>, Ty)> {
             "is_none" => (M::IsNone, vec![], b),
             _ => return None,
         },
+        (Some(HeapTy::Gen(t)), "next") => (M::Next, vec![], opt(t)),
         (Some(HeapTy::Result(t, _)), n) => match n {
             "unwrap" => (M::Unwrap, vec![], t),
             "unwrap_or" => (M::UnwrapOr, vec![t], t),

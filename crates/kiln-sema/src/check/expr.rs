@@ -92,7 +92,7 @@ impl Checker {
             Ast::Closure { params, ret, body } => {
                 self.closure(params, ret.as_ref(), body, expected, span)
             }
-            Ast::Yield(_) => self.unsupported_expr(span, "generators"),
+            Ast::Yield(value) => self.yield_expr(value.as_deref(), span),
             Ast::Error => self.error_expr(span),
         }
     }
@@ -921,6 +921,11 @@ impl Checker {
             );
             return self.error_expr(span);
         };
+        if self.cx.gen.is_some() {
+            self.check_gen_return(value.is_some(), span);
+            let value = value.map(|v| self.expr(v, None));
+            return self.push_expr(ExprKind::Return(value), Ty::Never, span);
+        }
         let value = match value {
             Some(v) => Some(self.expect_expr(v, ret)),
             None => {

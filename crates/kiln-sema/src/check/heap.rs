@@ -565,6 +565,14 @@ impl Checker {
             );
             return self.error_expr(span);
         };
+        if self.cx.gen.is_some() && !vt.contains_error() {
+            self.error_with_label(
+                span,
+                "`?` inside a generator",
+                "a generator returns no value to pass an error on with",
+            );
+            return self.error_expr(span);
+        }
         let inner = match (vt.heap(), ret.heap()) {
             (Some(HeapTy::Option(t)), Some(HeapTy::Option(_))) => t,
             (Some(HeapTy::Result(t, e)), Some(HeapTy::Result(_, re))) => {
@@ -618,13 +626,14 @@ impl Checker {
         let (kind, elem) = match ity.heap() {
             Some(HeapTy::Array(t)) => (ForKind::Array, t),
             Some(HeapTy::Map(k, v)) => (ForKind::Map, intern(HeapTy::Tuple(vec![k, v]))),
+            Some(HeapTy::Gen(t)) => (ForKind::Gen, t),
             _ if ity == Ty::Str => (ForKind::Str, Ty::Char),
             _ if ity.contains_error() || ity == Ty::Never => (ForKind::Array, Ty::Error),
             _ => {
                 self.error_with_label(
                     iter.span,
                     format!("cannot iterate over {ity}"),
-                    "`for` walks ranges, arrays, maps and strings",
+                    "`for` walks ranges, arrays, maps, strings and generators",
                 );
                 (ForKind::Array, Ty::Error)
             }

@@ -103,6 +103,7 @@ impl Checker {
             HeapTy::Map(k, v) => HeapTy::Map(r(*k), r(*v)),
             HeapTy::Tuple(ts) => HeapTy::Tuple(ts.iter().map(|&t| r(t)).collect()),
             HeapTy::Option(a) => HeapTy::Option(r(*a)),
+            HeapTy::Gen(a) => HeapTy::Gen(r(*a)),
             HeapTy::Result(a, b) => HeapTy::Result(r(*a), r(*b)),
             HeapTy::Func(ps, ret) => HeapTy::Func(ps.iter().map(|&t| r(t)).collect(), r(*ret)),
             HeapTy::Adt(id, name, args) => {
@@ -143,7 +144,8 @@ impl Checker {
                 };
                 match (x, y) {
                     (HeapTy::Array(p), HeapTy::Array(q))
-                    | (HeapTy::Option(p), HeapTy::Option(q)) => self.unify(p, q),
+                    | (HeapTy::Option(p), HeapTy::Option(q))
+                    | (HeapTy::Gen(p), HeapTy::Gen(q)) => self.unify(p, q),
                     (HeapTy::Map(k1, v1), HeapTy::Map(k2, v2))
                     | (HeapTy::Result(k1, v1), HeapTy::Result(k2, v2)) => {
                         self.unify(k1, k2) && self.unify(v1, v2)
@@ -172,7 +174,7 @@ impl Checker {
             return true;
         }
         match t.heap() {
-            Some(HeapTy::Array(a) | HeapTy::Option(a)) => self.occurs(v, a),
+            Some(HeapTy::Array(a) | HeapTy::Option(a) | HeapTy::Gen(a)) => self.occurs(v, a),
             Some(HeapTy::Map(a, b) | HeapTy::Result(a, b)) => {
                 self.occurs(v, a) || self.occurs(v, b)
             }

@@ -15,6 +15,7 @@ mod builtins;
 mod closures;
 mod exhaustive;
 mod expr;
+mod generators;
 mod generics;
 mod heap;
 mod infer;
@@ -216,6 +217,8 @@ pub(crate) struct BodyCx {
     pub captures: Vec<(LocalId, LocalId)>,
     /// In a closure: its function id.
     pub closure_id: Option<FuncId>,
+    /// In a function declared to return `Gen<T>`: what makes it a generator.
+    pub gen: Option<generators::GenCx>,
 }
 
 #[derive(Default)]
@@ -713,6 +716,7 @@ impl Checker {
             captures: None,
             params: Vec::new(),
             ret: Ty::Unit,
+            generator: false,
             body: ExprId(0),
             locals: Vec::new(),
             exprs: vec![hir::Expr {
@@ -735,15 +739,25 @@ impl Checker {
             ret: Some(sig.ret),
             scopes: vec![HashMap::new()],
             globals,
+            gen: sig
+                .ret
+                .as_gen()
+                .filter(|_| generators::body_yields(&f.body))
+                .map(|elem| generators::GenCx { elem }),
             ..BodyCx::default()
         };
         let mut params = Vec::new();
         for (name, ty) in &sig.params {
             params.push(self.declare_local(name, *ty, false));
         }
-        let body = self.check_block(&f.body, Some(sig.ret));
+        let expected = if self.cx.gen.is_some() {
+            Ty::Unit
+        } else {
+            sig.ret
+        };
+        let body = self.check_block(&f.body, Some(expected));
         let at = self.value_span(body);
-        self.expect_fits(body, sig.ret, at);
+        self.finish_fn_body(body, sig.ret, at);
         let mut f = self.finish_body(&sig.name, params, sig.ret, body, f.sig.span);
         self.finish_inference(&mut f);
         f
@@ -785,6 +799,7 @@ impl Checker {
                 .then(|| cx.captures.iter().map(|&(inner, _)| inner).collect()),
             params,
             ret,
+            generator: cx.gen.is_some(),
             body,
             locals: cx.locals,
             exprs: cx.exprs,

@@ -84,8 +84,9 @@ impl Checker {
                         );
                         Ty::Error
                     }
-                    ("Gen", _) => {
-                        self.unsupported(t.span, "generators");
+                    ("Gen", 1) => Ty::generator(arg(self, 0)),
+                    ("Gen", n) => {
+                        self.error(t.span, format!("`Gen` takes 1 type argument, not {n}"));
                         Ty::Error
                     }
                     _ if name.name.contains('.') => {
@@ -153,6 +154,7 @@ impl Checker {
             Some(HeapTy::Array(_)) => "arrays cannot be map keys",
             Some(HeapTy::Map(..)) => "maps cannot be map keys",
             Some(HeapTy::Func(..)) => "functions cannot be compared",
+            Some(HeapTy::Gen(_)) => "generators cannot be compared",
             _ if bad.is_float() => "float has no reliable equality",
             _ => "it has no values to compare",
         };
@@ -175,7 +177,9 @@ impl Checker {
                 Some(HeapTy::Result(a, b)) => self
                     .bad_key_part(a, seen)
                     .or_else(|| self.bad_key_part(b, seen)),
-                Some(HeapTy::Array(_) | HeapTy::Map(..) | HeapTy::Func(..)) => Some(ty),
+                Some(HeapTy::Array(_) | HeapTy::Map(..) | HeapTy::Func(..) | HeapTy::Gen(_)) => {
+                    Some(ty)
+                }
                 Some(HeapTy::Adt(..)) => None,
                 None => (ty.is_float() || ty == Ty::Never).then_some(ty),
             };

@@ -1,0 +1,290 @@
+//! The generator transform: a generator's body, lowered as an ordinary function
+//! with [`Terminator::Yield`]s, becomes its *resume function*, a state machine.
+//!
+//! The model is the coroutine lowering of rustc (`rustc_mir_transform/coroutine.rs`)
+//! and of Cranelift-based compilers that follow it: the values live across a
+//! suspension point move into the coroutine object, and an entry block dispatches
+//! on a state number to the code after the suspension point that was left.
+//! Liveness ([`crate::analysis::liveness`]) says which values cross each `yield`.
+//!
+//! The body comes in as `fn(gen: ptr, mode: i8)` returning nothing, whose code
+//! reads its parameters from the generator object. It goes out returning `i8`:
+//! - block 0 loads the state and dispatches: state 0 starts the body, state `k`
+//!   goes to the *restore block* of `yield` number `k`, a finished generator
+//!   returns 0 at once, and a running one (resumed from inside its own body)
+//!   panics;
+//! - `yield value` stores every value live after it into the frame (one 8-byte
+//!   slot per value, from `GEN_FRAME_OFFSET`), the value into the out slot and `k`
+//!   into the state, and returns 1;
+//! - the restore block of `yield` `k` reloads those values and goes on at the
+//!   `yield`'s `resume` target in mode 0, or at its `cancel` target in mode 1 (the
+//!   runtime abandons a generator dropped while suspended that way: the cancel
+//!   path releases what the body owned, as a `return` there would);
+//! - `return` stores the finished state and returns 0.
+//!
+//! A reloaded value is a second definition of the original one; SSA form is
+//! restored by [`FuncBuilder::repair_ssa`], which adds block parameters where the
+//! first run and a resumed run of the body meet (a loop around a `yield`).
+//! Values are not held in the frame between suspensions: only at a `yield` are
+//! they stored, so the code between `yield`s runs on registers as any function's.
+//! Each value crossing some `yield` has its own slot (slots are not shared between
+//! values live at different `yield`s): simple, and frames stay small for the
+//! generators people write.
+
+use crate::analysis::liveness::Liveness;
+use crate::builder::FuncBuilder;
+use crate::ir::*;
+use kiln_runtime::desc::{
+    GEN_DONE, GEN_FRAME_OFFSET, GEN_OUT_OFFSET, GEN_RUNNING, GEN_STATE_OFFSET,
+};
+use kiln_runtime::PanicKind;
+use std::collections::HashMap;
+
+/// A yield of the body: its block, the value, and where it goes on.
+struct YieldPoint {
+    block: Block,
+    value: Option<Value>,
+    resume: Block,
+    cancel: Block,
+}
+
+/// Turns a generator body into its resume function; returns it with the number
+/// of frame slots its generator objects need.
+pub fn transform(mut f: Func) -> (Func, u32) {
+    let entry_params = f.block(Func::ENTRY).params.clone();
+    let (gen, mode) = (entry_params[0], entry_params[1]);
+    let span = f.span;
+    let start = move_entry(&mut f);
+    let live = Liveness::compute(&f);
+
+    let mut yields = Vec::new();
+    for b in f.block_ids() {
+        if let Terminator::Yield {
+            value,
+            resume,
+            cancel,
+        } = &f.block(b).term
+        {
+            yields.push(YieldPoint {
+                block: b,
+                value: *value,
+                resume: resume.block,
+                cancel: cancel.block,
+            });
+        }
+    }
+
+    // The values each yield keeps, and a frame slot for each such value.
+    let mut slot_of: HashMap<Value, i32> = HashMap::new();
+    let mut kept: Vec<Vec<Value>> = Vec::new();
+    for y in &yields {
+        let mut values = live.live_in(y.resume);
+        for v in live.live_in(y.cancel) {
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        values.retain(|&v| v != gen && v != mode);
+        values.sort();
+        for &v in &values {
+            let next = slot_of.len() as i32;
+            slot_of.entry(v).or_insert(next);
+        }
+        kept.push(values);
+    }
+    let slot = |v: Value| GEN_FRAME_OFFSET as i32 + 8 * slot_of[&v];
+
+    let mut e = Emitter { f: &mut f, span };
+    // Each yield suspends; its restore block resumes.
+    let mut redefined: HashMap<Value, Vec<(Block, Value)>> = HashMap::new();
+    let mut restores = Vec::new();
+    for (k, (y, values)) in yields.iter().zip(&kept).enumerate() {
+        let state = k as i64 + 1;
+        for &v in values {
+            e.store(y.block, gen, slot(v), v);
+        }
+        if let Some(v) = y.value {
+            e.store(y.block, gen, GEN_OUT_OFFSET as i32, v);
+        }
+        e.set_state(y.block, gen, state);
+        let one = e.iconst(y.block, Type::I8, 1);
+        e.f.blocks[y.block.index()].term = Terminator::Return(Some(one));
+
+        let restore = e.new_block();
+        e.set_state(restore, gen, GEN_RUNNING);
+        for &v in values {
+            let ty = e.f.value_type(v);
+            let w = e.ins(
+                restore,
+                InstKind::Load {
+                    base: gen,
+                    offset: slot(v),
+                },
+                ty,
+            );
+            redefined.entry(v).or_default().push((restore, w));
+        }
+        e.f.blocks[restore.index()].term = Terminator::Branch {
+            cond: mode,
+            then: Target {
+                block: y.cancel,
+                args: Vec::new(),
+            },
+            otherwise: Target {
+                block: y.resume,
+                args: Vec::new(),
+            },
+        };
+        restores.push((state, restore));
+    }
+
+    // Every return finishes the generator.
+    for b in e.f.block_ids().collect::<Vec<_>>() {
+        if matches!(e.f.block(b).term, Terminator::Return(None)) {
+            e.set_state(b, gen, GEN_DONE);
+            let zero = e.iconst(b, Type::I8, 0);
+            e.f.blocks[b.index()].term = Terminator::Return(Some(zero));
+        }
+    }
+
+    e.dispatch(gen, start, &restores);
+    f.ret = Some(Type::I8);
+    let mut redefined: Vec<(Value, Vec<(Block, Value)>)> = redefined.into_iter().collect();
+    redefined.sort_by_key(|(v, _)| *v);
+    let f = FuncBuilder::repair_ssa(f, &redefined);
+    (f, slot_of.len() as u32)
+}
+
+/// Moves the entry block's code to a new block, leaving block 0 with the
+/// parameters only (for the dispatch); returns the new block.
+fn move_entry(f: &mut Func) -> Block {
+    let start = Block(f.blocks.len() as u32);
+    let entry = &mut f.blocks[Func::ENTRY.index()];
+    let moved = BlockData {
+        params: Vec::new(),
+        insts: std::mem::take(&mut entry.insts),
+        term: std::mem::replace(&mut entry.term, Terminator::Unreachable),
+        cold: false,
+    };
+    f.blocks.push(moved);
+    for block in &mut f.blocks {
+        for t in block.term.targets_mut() {
+            if t.block == Func::ENTRY {
+                t.block = start;
+            }
+        }
+    }
+    start
+}
+
+/// Appends instructions and blocks to a function being transformed.
+struct Emitter<'a> {
+    f: &'a mut Func,
+    span: kiln_syntax::Span,
+}
+
+impl Emitter<'_> {
+    fn new_block(&mut self) -> Block {
+        self.f.blocks.push(BlockData {
+            params: Vec::new(),
+            insts: Vec::new(),
+            term: Terminator::Unreachable,
+            cold: false,
+        });
+        Block(self.f.blocks.len() as u32 - 1)
+    }
+
+    fn push(&mut self, b: Block, kind: InstKind, results: Vec<Value>) {
+        self.f.blocks[b.index()].insts.push(Inst {
+            kind,
+            results,
+            span: self.span,
+            inlined: None,
+        });
+    }
+
+    fn ins(&mut self, b: Block, kind: InstKind, ty: Type) -> Value {
+        self.f.values.push(ty);
+        let v = Value(self.f.values.len() as u32 - 1);
+        self.push(b, kind, vec![v]);
+        v
+    }
+
+    fn iconst(&mut self, b: Block, ty: Type, n: i64) -> Value {
+        self.ins(b, InstKind::Iconst(n), ty)
+    }
+
+    fn store(&mut self, b: Block, base: Value, offset: i32, value: Value) {
+        self.push(
+            b,
+            InstKind::Store {
+                base,
+                offset,
+                value,
+            },
+            Vec::new(),
+        );
+    }
+
+    fn set_state(&mut self, b: Block, gen: Value, state: i64) {
+        let s = self.iconst(b, Type::I64, state);
+        self.store(b, gen, GEN_STATE_OFFSET as i32, s);
+    }
+
+    /// Fills block 0: load the state, then compare it with 0 (start), each
+    /// yield's number (its restore block), and "running" (a panic); anything
+    /// else is a finished generator, which returns 0.
+    fn dispatch(&mut self, gen: Value, start: Block, restores: &[(i64, Block)]) {
+        let state = self.ins(
+            Func::ENTRY,
+            InstKind::Load {
+                base: gen,
+                offset: GEN_STATE_OFFSET as i32,
+            },
+            Type::I64,
+        );
+        let begin = self.new_block();
+        self.set_state(begin, gen, GEN_RUNNING);
+        self.f.blocks[begin.index()].term = Terminator::Jump(Target {
+            block: start,
+            args: Vec::new(),
+        });
+        let running = self.new_block();
+        self.f.blocks[running.index()].cold = true;
+        self.f.blocks[running.index()].term = Terminator::Panic {
+            kind: PanicKind::GeneratorRunning as i32,
+            span: self.span,
+            inlined: None,
+        };
+        let done = self.new_block();
+        let zero = self.iconst(done, Type::I8, 0);
+        self.f.blocks[done.index()].term = Terminator::Return(Some(zero));
+
+        let cases: Vec<(i64, Block)> = std::iter::once((0, begin))
+            .chain(restores.iter().copied())
+            .chain(std::iter::once((GEN_RUNNING, running)))
+            .collect();
+        let mut at = Func::ENTRY;
+        for (i, &(n, target)) in cases.iter().enumerate() {
+            let k = self.iconst(at, Type::I64, n);
+            let hit = self.ins(at, InstKind::Icmp(IntCC::Eq, state, k), Type::I8);
+            let next = if i + 1 == cases.len() {
+                done
+            } else {
+                self.new_block()
+            };
+            self.f.blocks[at.index()].term = Terminator::Branch {
+                cond: hit,
+                then: Target {
+                    block: target,
+                    args: Vec::new(),
+                },
+                otherwise: Target {
+                    block: next,
+                    args: Vec::new(),
+                },
+            };
+            at = next;
+        }
+    }
+}
