@@ -64,6 +64,9 @@ struct Session {
     totals: Stats,
     entries: usize,
     color: bool,
+    /// With `KILN_REPL_TIMES=FILE`: the wall time of each entry, from reading it
+    /// to printing its result (`bench/repl`), written to FILE at the end.
+    entry_times: Option<Vec<std::time::Duration>>,
     /// Whether an entry stopped with a panic. Values that the frames it unwound
     /// through owned are not released (unwinding runs no cleanup in compiled
     /// code), so the leak check at the end, like `kiln run`'s, only applies to a
@@ -78,6 +81,7 @@ impl Session {
             totals: Stats::default(),
             entries: 0,
             color,
+            entry_times: std::env::var_os("KILN_REPL_TIMES").map(|_| Vec::new()),
             panicked: false,
         }
     }
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
     } else {
         piped_loop(&session)
     };
+    write_entry_times(&session.borrow());
     // As for `kiln run`: with `KILN_LEAK_CHECK=1`, objects still alive once the
     // session's variables are released are an error.
     let leak_check = std::env::var("KILN_LEAK_CHECK").is_ok_and(|v| v != "0" && !v.is_empty());
@@ -127,6 +132,20 @@ fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
         if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
             return code;
         }
+    }
+}
+
+/// Writes the entry times of `KILN_REPL_TIMES`, one number of microseconds a line.
+fn write_entry_times(s: &Session) {
+    let (Some(times), Some(path)) = (&s.entry_times, std::env::var_os("KILN_REPL_TIMES")) else {
+        return;
+    };
+    let text: String = times
+        .iter()
+        .map(|t| format!("{:.1}\n", t.as_secs_f64() * 1e6))
+        .collect();
+    if let Err(e) = std::fs::write(&path, text) {
+        error(&format!("error: cannot write the entry times: {e}"));
     }
 }
 
@@ -222,6 +241,15 @@ fn error(text: &str) {
 
 /// Handles one entry: a command or Kiln source.
 fn handle(s: &mut Session, entry: &str) -> Next {
+    let started = Instant::now();
+    let next = handle_entry(s, entry);
+    if let Some(times) = &mut s.entry_times {
+        times.push(started.elapsed());
+    }
+    next
+}
+
+fn handle_entry(s: &mut Session, entry: &str) -> Next {
     let trimmed = entry.trim();
     if trimmed.is_empty() {
         return Next::Continue;

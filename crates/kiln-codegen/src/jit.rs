@@ -6,8 +6,9 @@
 //! functions, and the JIT keeps, per MIR id, what code refers to: the Cranelift
 //! function and call-table slot of each [`mir::FuncRef`], the address of each
 //! global, string, format spec and type descriptor. A definition is never replaced
-//! in place: callers load from the call table, and [`Jit::repoint`] makes a slot
-//! call other code, so a later definition can take over (DESIGN.md §7). For every function it keeps the
+//! in place: callers load from the call table, and a function that replaces an
+//! earlier one takes over its slot, so a later definition can take over
+//! (DESIGN.md §7). For every function it keeps the
 //! code range and the call sites, which turn return addresses back into Kiln source
 //! positions for stack traces, and it registers unwind information so Rust panics
 //! raised by the runtime unwind through JIT frames (DESIGN.md §6).
@@ -154,6 +155,8 @@ pub struct Jit {
     runtime: HashMap<&'static str, FuncId>,
     /// The call table: one function pointer per slot.
     table: Box<[usize]>,
+    /// The first call-table slot not handed out yet.
+    next_slot: usize,
     next_name: usize,
     /// Per [`mir::FuncRef`]: its Cranelift function and its call-table slot.
     funcs: Vec<FuncId>,
@@ -178,6 +181,8 @@ pub struct Jit {
     descs: DescArena,
     /// Addresses of global slots that hold references.
     ref_globals: Vec<usize>,
+    /// Cranelift's contexts, kept between compiles.
+    contexts: Option<(cranelift_codegen::Context, FunctionBuilderContext)>,
 }
 
 /// Functions with more MIR instructions than this are compiled without Cranelift's
@@ -220,7 +225,9 @@ impl Tier {
         }
         Tier {
             optimize: optimize && size <= MAX_OPTIMIZED_SIZE,
-            single_pass: fan_in.iter().any(|&n| n > MAX_BACKTRACKING_FAN_IN),
+            // Code compiled for compile speed (the REPL) takes the single-pass
+            // allocator too: it compiles about a third faster.
+            single_pass: !optimize || fan_in.iter().any(|&n| n > MAX_BACKTRACKING_FAN_IN),
         }
     }
 }
@@ -269,9 +276,12 @@ fn isa(tier: Tier) -> Result<OwnedTargetIsa, CodegenError> {
 
 impl Drop for Jit {
     fn drop(&mut self) {
-        for c in &self.code {
-            kiln_runtime::panic::unregister_code_range(c.start, c.start + c.len);
-        }
+        let ranges: Vec<(usize, usize)> = self
+            .code
+            .iter()
+            .map(|c| (c.start, c.start + c.len))
+            .collect();
+        kiln_runtime::panic::unregister_code_ranges(&ranges);
     }
 }
 
@@ -310,6 +320,7 @@ impl Jit {
             tiers: HashMap::from([(tier, isa)]),
             runtime,
             table: vec![0usize; TABLE_SLOTS].into_boxed_slice(),
+            next_slot: 0,
             next_name: 0,
             funcs: Vec::new(),
             slots: Vec::new(),
@@ -318,6 +329,7 @@ impl Jit {
             spec_addrs: Vec::new(),
             global_addrs: Vec::new(),
             desc_ptrs: Vec::new(),
+            contexts: None,
             code: Vec::new(),
             sites: Vec::new(),
             unwind: UnwindRegistry::default(),
@@ -340,14 +352,20 @@ impl Jit {
 
     /// Compiles the functions `range` of `program` (one unit's new functions;
     /// they may refer to every function, global, string and type of earlier units)
-    /// and makes them executable.
+    /// and makes them executable, except those in `skip` (functions nothing can
+    /// call, such as an empty `<main>`).
     pub fn compile(
         &mut self,
         program: &mir::Program,
         range: std::ops::Range<u32>,
+        skip: &[mir::FuncRef],
+        replaced: &[(mir::FuncRef, mir::FuncRef)],
         opts: Options,
     ) -> Result<Compiled, CodegenError> {
-        if self.slots.len() + (program.funcs.len() - self.funcs.len()) > TABLE_SLOTS {
+        let todo: Vec<u32> = range
+            .filter(|&i| !skip.contains(&mir::FuncRef(i)))
+            .collect();
+        if self.next_slot + (program.funcs.len() - self.funcs.len()) > TABLE_SLOTS {
             return Err(CodegenError("too many functions for the call table".into()));
         }
         self.add_tables(program)?;
@@ -361,7 +379,18 @@ impl Jit {
                 .declare_function(&name, Linkage::Local, &sig)
                 .map_err(|e| CodegenError(e.to_string()))?;
             self.funcs.push(id);
-            self.slots.push(self.slots.len());
+            // A function that replaces an earlier one (same signature) shares its
+            // slot: once its code is in, every caller of either calls it, with no
+            // slot to update however long the chain of redefinitions.
+            let this = mir::FuncRef(self.slots.len() as u32);
+            let slot = match replaced.iter().find(|&&(_, new)| new == this) {
+                Some(&(old, _)) => self.slots[old.index()],
+                None => {
+                    self.next_slot += 1;
+                    self.next_slot - 1
+                }
+            };
+            self.slots.push(slot);
         }
         for e in &program.externs[self.externs.len()..] {
             let sig = signature(call_conv, &e.params, e.ret);
@@ -373,11 +402,15 @@ impl Jit {
         }
         let mut clif = Vec::new();
         let mut pending = Vec::new();
-        let mut fctx = FunctionBuilderContext::new();
-        let mut ctx = self.module.make_context();
+        // Cranelift's contexts keep their allocations from one function to the
+        // next (and from one unit to the next).
+        let (mut ctx, mut fctx) = self
+            .contexts
+            .take()
+            .unwrap_or_else(|| (self.module.make_context(), FunctionBuilderContext::new()));
         let mut translate_time = std::time::Duration::ZERO;
         let mut cranelift_time = std::time::Duration::ZERO;
-        for i in range.clone() {
+        for &i in &todo {
             let i = i as usize;
             let f = &program.funcs[i];
             let started = std::time::Instant::now();
@@ -433,6 +466,7 @@ impl Jit {
             pending.push((f.name.clone(), len, sites, unwind));
             self.module.clear_context(&mut ctx);
         }
+        self.contexts = Some((ctx, fctx));
         self.module
             .finalize_definitions()
             .map_err(|e| CodegenError(format!("linking: {e}")))?;
@@ -445,7 +479,7 @@ impl Jit {
             translate_time,
             cranelift_time,
         };
-        for (i, (name, len, sites, unwind)) in range.clone().zip(pending) {
+        for (&i, (name, len, sites, unwind)) in todo.iter().zip(pending) {
             let i = i as usize;
             let addr = self.module.get_finalized_function(self.funcs[i]);
             self.table[self.slots[i]] = addr as usize;
@@ -465,8 +499,8 @@ impl Jit {
         self.unwind.publish(self.isa.as_ref());
         out.main = program
             .main
-            .filter(|m| range.contains(&m.0))
-            .map(|m| out.funcs[(m.0 - range.start) as usize].1);
+            .and_then(|m| todo.iter().position(|&i| i == m.0))
+            .map(|k| out.funcs[k].1);
         Ok(out)
     }
 
@@ -515,9 +549,12 @@ impl Jit {
     /// has been released.
     pub unsafe fn free(mut self) {
         self.release_globals();
-        for c in self.code.drain(..) {
-            kiln_runtime::panic::unregister_code_range(c.start, c.start + c.len);
-        }
+        let ranges: Vec<(usize, usize)> = self
+            .code
+            .drain(..)
+            .map(|c| (c.start, c.start + c.len))
+            .collect();
+        kiln_runtime::panic::unregister_code_ranges(&ranges);
         let module = std::mem::replace(
             &mut self.module,
             JITModule::new(JITBuilder::with_isa(
@@ -560,19 +597,6 @@ impl Jit {
             self.globals.push(block);
         }
         Ok(())
-    }
-
-    /// Makes calls through `from`'s call-table slot, and through every slot
-    /// already pointed at `from`'s code, run `to`'s code (a redefinition taking
-    /// over from an earlier one). Code compiled with direct calls does not see it.
-    pub fn repoint(&mut self, from: mir::FuncRef, to: mir::FuncRef) {
-        let old = self.table[self.slots[from.index()]];
-        let new = self.table[self.slots[to.index()]];
-        for &slot in &self.slots {
-            if self.table[slot] == old {
-                self.table[slot] = new;
-            }
-        }
     }
 
     /// Makes the runtime descriptors of a program's types: first a placeholder for

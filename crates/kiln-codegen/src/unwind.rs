@@ -26,7 +26,10 @@ extern "C" {
 
 impl Drop for UnwindRegistry {
     fn drop(&mut self) {
-        for frame in &self.frames {
+        // Newest first: the unwinder keeps registrations in a list with the newest
+        // at its head, so this finds each at once (oldest first would search the
+        // whole list every time: quadratic in the REPL's thousands of entries).
+        for frame in self.frames.iter().rev() {
             // SAFETY: `frame` was passed to `__register_frame` by `publish` and is
             // still alive; after this the unwinder no longer reads it.
             unsafe { __deregister_frame(frame.as_ptr()) };

@@ -138,6 +138,10 @@ pub struct LoweredUnit {
     pub replaced: Vec<(FuncRef, FuncRef)>,
     /// The slot and descriptor of the unit's result (`kiln_sema::Unit::result`).
     pub result: Option<(GlobalRef, TypeRef)>,
+    /// New functions nothing calls, which need no code: the stand-ins of generic
+    /// templates (their instances are what runs) and a `<main>` without
+    /// statements. `main` is `None` when it is one of them.
+    pub uncalled: Vec<FuncRef>,
 }
 
 impl Lowering {
@@ -238,7 +242,18 @@ impl Lowering {
             });
         }
         debug_assert_eq!(program.funcs.len() as u32, tables.next_func);
-        let main = main.map(|m| tables.func_ref(m));
+        let mut uncalled: Vec<FuncRef> =
+            unit.templates.iter().map(|&t| tables.func_ref(t)).collect();
+        let main = main.map(|m| tables.func_ref(m)).filter(|&m| {
+            let f = program.func(m);
+            let empty = f.blocks.len() == 1
+                && f.blocks[0].insts.is_empty()
+                && matches!(f.blocks[0].term, Terminator::Return(None));
+            if empty {
+                uncalled.push(m);
+            }
+            !empty
+        });
         program.main = main.or(program.main);
         program
             .strings
@@ -258,6 +273,7 @@ impl Lowering {
             funcs: first..program.funcs.len() as u32,
             main,
             result,
+            uncalled,
             replaced: unit
                 .replaced
                 .iter()

@@ -106,10 +106,12 @@ pub fn register_code_range(start: usize, end: usize) {
     ranges.push((start, end));
 }
 
-/// Forgets a range recorded by [`register_code_range`] (its code is going away).
-pub fn unregister_code_range(start: usize, end: usize) {
+/// Forgets ranges recorded by [`register_code_range`] (their code is going away),
+/// in one pass over the recorded ones.
+pub fn unregister_code_ranges(gone: &[(usize, usize)]) {
+    let gone: std::collections::HashSet<(usize, usize)> = gone.iter().copied().collect();
     let mut ranges = CODE_RANGES.write().unwrap_or_else(|e| e.into_inner());
-    ranges.retain(|&r| r != (start, end));
+    ranges.retain(|r| !gone.contains(r));
 }
 
 /// The JIT code ranges, read-locked for one stack walk.

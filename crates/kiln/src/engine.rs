@@ -416,8 +416,11 @@ impl Engine {
             unreachable!("started above");
         };
         let funcs = unit.funcs.clone();
-        phase("codegen", || jit.compile(program, funcs, options))?
-            .map_err(|e| CompileError::Internal(format!("{}: {e}", phase_name("codegen"))))
+        let (skip, replaced) = (&unit.uncalled, &unit.replaced);
+        phase("codegen", || {
+            jit.compile(program, funcs, skip, replaced, options)
+        })?
+        .map_err(|e| CompileError::Internal(format!("{}: {e}", phase_name("codegen"))))
     }
 
     /// Compiles `text` as one unit and returns the address of its `<main>`.
@@ -554,18 +557,14 @@ impl Engine {
         }
     }
 
-    /// Generates code for a lowered unit and makes its redefinitions take over.
+    /// Generates code for a lowered unit; its redefinitions take over the slots of
+    /// the functions they replace.
     fn back_end(
         &mut self,
         unit: &mir::lower::LoweredUnit,
     ) -> Result<Option<*const u8>, CompileError> {
         let started = Instant::now();
         let compiled = self.codegen(unit, self.options)?;
-        if let Some(jit) = &mut self.jit {
-            for &(old, new) in &unit.replaced {
-                jit.repoint(old, new);
-            }
-        }
         self.stats.codegen = started.elapsed();
         self.stats.functions = compiled.funcs.len();
         self.stats.code_bytes = compiled.code_bytes;

@@ -29,6 +29,11 @@ use kiln_syntax::ast::{self, ItemKind};
 use kiln_syntax::{Diagnostic, Span};
 use std::collections::HashMap;
 
+/// The maps of names a session keeps, and the globals visible at each point of a
+/// unit: persistent maps, so taking a checkpoint or a snapshot copies nothing but
+/// a pointer (a REPL session copies them at every entry).
+pub(crate) type PMap<K, V> = imbl::HashMap<K, V>;
+
 /// What a session knows between units: every signature, name, type declaration and
 /// global so far, and the HIR of every function checked. The name tables are small
 /// and cloned as a checkpoint before each unit; the arenas only grow, so a checkpoint
@@ -46,16 +51,16 @@ pub(crate) struct State {
 /// The names a unit sees from the units before it.
 #[derive(Clone, Default)]
 pub(crate) struct Names {
-    pub funcs: HashMap<String, Callee>,
-    pub aliases: HashMap<String, ast::TypeExpr>,
+    pub funcs: PMap<String, Callee>,
+    pub aliases: PMap<String, ast::TypeExpr>,
     /// Struct and enum names, and their declarations (indexed like `program.adts`).
-    pub adts: HashMap<String, usize>,
+    pub adts: PMap<String, usize>,
     /// Methods and static functions of structs and enums: (type, method name).
-    pub methods: HashMap<(AdtId, String), FuncId>,
+    pub methods: PMap<(AdtId, String), FuncId>,
     /// Top-level variables: globals visible to every later unit.
-    pub globals: HashMap<String, GlobalId>,
+    pub globals: PMap<String, GlobalId>,
     /// Instances of generic functions: (generic function, type arguments).
-    pub instances: HashMap<(FuncId, Vec<Ty>), FuncId>,
+    pub instances: PMap<(FuncId, Vec<Ty>), FuncId>,
 }
 
 /// The lengths of a [`State`]'s arenas, and its names, before a unit.
@@ -105,6 +110,9 @@ pub struct Unit {
     pub funcs: std::ops::Range<u32>,
     pub main: FuncId,
     pub tests: Vec<(String, FuncId)>,
+    /// The unit's generic functions and methods: templates, whose HIR is a
+    /// stand-in (their instances are the functions that run).
+    pub templates: Vec<FuncId>,
     pub diagnostics: Vec<Diagnostic>,
     pub instances: InstanceStats,
     /// Functions of earlier units redefined by this unit with the same signature,
@@ -164,6 +172,10 @@ pub(crate) fn check_unit(
         instances: InstanceStats { made, reused },
         replaced,
         notes,
+        templates: (first..state.sigs.len() as u32)
+            .map(FuncId)
+            .filter(|f| state.sigs[f.index()].generic.is_some())
+            .collect(),
         result: result.filter(|g| {
             let ty = state.program.globals[g.index()].ty;
             ty != Ty::Unit && ty != Ty::Never
@@ -206,7 +218,7 @@ pub(crate) struct BodyCx {
     /// The return type; `None` in top-level code, where `return` is not allowed.
     pub ret: Option<Ty>,
     pub loops: Vec<LoopCx>,
-    pub globals: HashMap<String, GlobalId>,
+    pub globals: PMap<String, GlobalId>,
     /// Top-level code: `let` and `var` in the outermost scope declare globals.
     pub is_main: bool,
     /// The body of a closure: names it does not declare are looked up in the
@@ -279,7 +291,7 @@ pub struct InstanceStats {
 }
 
 /// The globals visible at a function's position, recorded during `check_main`.
-type Snapshots = HashMap<usize, HashMap<String, GlobalId>>;
+type Snapshots = HashMap<usize, PMap<String, GlobalId>>;
 
 impl Checker {
     pub(crate) fn error(&mut self, span: Span, message: impl Into<String>) {
@@ -732,7 +744,7 @@ impl Checker {
         &mut self,
         id: FuncId,
         f: &ast::FnDecl,
-        globals: HashMap<String, GlobalId>,
+        globals: PMap<String, GlobalId>,
     ) -> hir::Function {
         let sig = self.state.sigs[id.index()].clone();
         self.cx = BodyCx {
@@ -767,7 +779,7 @@ impl Checker {
         &mut self,
         t: &ast::TestDecl,
         span: Span,
-        globals: HashMap<String, GlobalId>,
+        globals: PMap<String, GlobalId>,
     ) -> hir::Function {
         self.cx = BodyCx {
             ret: Some(Ty::Unit),
