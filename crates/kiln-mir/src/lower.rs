@@ -1,6 +1,9 @@
 //! Lowering: typed HIR to MIR.
 //!
-//! Each HIR function becomes one MIR function. Locals become builder variables (so
+//! Lowering goes on unit by unit ([`Lowering`]): each HIR function of a unit
+//! becomes one MIR function (a generator becomes its constructor, and its resume
+//! function follows the unit's HIR functions with the other extra functions
+//! lowering makes: closure adapters, `sort_by` comparisons). Locals become builder variables (so
 //! SSA form and block parameters come from the builder), globals become loads and
 //! stores of slots, and every operation that can fail at run time is spelled out as
 //! a check that branches to a cold block ending in a panic. Lowering trusts the HIR
