@@ -1,6 +1,6 @@
 //! The REPL in a real pseudo-terminal: banner, prompts, the continuation prompt,
 //! history recall with the up arrow, Ctrl-C at the prompt and while an entry
-//! runs, Ctrl-D, and the history file.
+//! runs, tab completion, Ctrl-D, and the history file.
 
 use rexpect::session::{spawn_command, PtySession};
 use std::process::Command;
@@ -69,6 +69,19 @@ fn an_interactive_session() {
     p.exp_string(">>> ").unwrap();
     p.send_line("f(5)").unwrap();
     p.exp_string("10 : int").unwrap();
+    p.exp_string(">>> ").unwrap();
+
+    // Tab completes a name the session defined.
+    p.send_line("fn an_unusual_name() -> int { 7 }").unwrap();
+    p.exp_string(">>> ").unwrap();
+    p.send("an_unus").unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    p.send("\t").unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    p.send_line("()").unwrap();
+    p.exp_string("7 : int").expect("the name was completed");
     p.exp_string(">>> ").unwrap();
 
     // Ctrl-D quits, and the history was saved.
