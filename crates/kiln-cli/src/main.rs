@@ -1,7 +1,7 @@
 //! The `kiln` command: the only part of Kiln that touches the terminal.
 //!
 //! `kiln` alone starts the REPL (`repl.rs`).
-//! `kiln run FILE [ARGS...]` (or `kiln FILE`), `kiln check FILE`,
+//! `kiln run [--interp] FILE [ARGS...]` (or `kiln FILE`), `kiln check FILE`,
 //! `kiln emit --tokens|--ast|--mir|--clif|--asm FILE`, `--version`, `--help`.
 //! Exit status: 0 when the program finishes, 1 on a compile error (or when the
 //! output cannot be written; a closed pipe just ends it), 101 on a runtime error,
@@ -12,6 +12,9 @@
 //! Arguments are taken as the operating system gives them (`OsString`): a file
 //! name that is not UTF-8 is opened as it is and shown lossily, and a script's
 //! argument that is not UTF-8 reaches `args()` with U+FFFD for each bad sequence.
+//!
+//! `KILN_BACKEND=interp` makes `kiln run` use the MIR interpreter, as `--interp`
+//! does (`KILN_BACKEND=jit`, or unset, the JIT).
 
 mod repl;
 
@@ -46,6 +49,10 @@ enum Command {
         /// hits) and the bytes of machine code.
         #[arg(long)]
         stats: bool,
+        /// Run the program with the MIR interpreter instead of compiling it (also
+        /// `KILN_BACKEND=interp`).
+        #[arg(long)]
+        interp: bool,
         file: PathBuf,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
@@ -143,12 +150,20 @@ fn main() -> ExitCode {
     // runtime included) is an internal error too.
     let result = std::panic::catch_unwind(|| {
         kiln::on_kiln_thread(move || match command {
-            Command::Run { stats, file, args } => {
+            Command::Run {
+                stats,
+                interp,
+                file,
+                args,
+            } => {
                 let args = args
                     .iter()
                     .map(|a| a.to_string_lossy().into_owned())
                     .collect();
-                run(&file, args, stats)
+                match backend(interp) {
+                    Ok(interp) => run(&file, args, stats, interp),
+                    Err(code) => code,
+                }
             }
             Command::Check { file } => check(&file),
             Command::Emit(e) => emit(&e),
@@ -266,7 +281,43 @@ fn new_engine() -> Result<Engine, ExitCode> {
 /// Exit status when `KILN_LEAK_CHECK=1` finds objects alive at the end.
 const LEAKED: u8 = 102;
 
-fn run(path: &Path, args: Vec<String>, stats: bool) -> ExitCode {
+/// Whether `kiln run` interprets: `--interp`, or `KILN_BACKEND`.
+fn backend(interp_flag: bool) -> Result<bool, ExitCode> {
+    match std::env::var("KILN_BACKEND").as_deref() {
+        _ if interp_flag => Ok(true),
+        Ok("interp") => Ok(true),
+        Ok("jit") | Ok("") | Err(_) => Ok(false),
+        Ok(other) => {
+            error_line!("error: KILN_BACKEND={other} is not a backend (use `jit` or `interp`)");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Compiles the program (or loads it into the interpreter) and runs it.
+fn start(
+    engine: &mut Engine,
+    path: &Path,
+    text: &str,
+    args: Vec<String>,
+    interp: bool,
+) -> Result<Option<Outcome>, CompileError> {
+    if interp {
+        if !engine.load_interpreted(&display_name(path), text)? {
+            return Ok(None);
+        }
+        engine.set_args(args);
+        return Ok(Some(engine.run_interpreted()));
+    }
+    let Some(main) = engine.compile(&display_name(path), text)? else {
+        return Ok(None);
+    };
+    engine.set_args(args);
+    // SAFETY: `main` was compiled by this engine, and this runs on the Kiln thread.
+    Ok(Some(unsafe { engine.run_main(main) }))
+}
+
+fn run(path: &Path, args: Vec<String>, stats: bool, interp: bool) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
@@ -275,16 +326,11 @@ fn run(path: &Path, args: Vec<String>, stats: bool) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let main = match engine.compile(&display_name(path), &text) {
-        Ok(main) => main,
+    let outcome = match start(&mut engine, path, &text, args, interp) {
+        Ok(Some(outcome)) => outcome,
+        Ok(None) => return ExitCode::SUCCESS,
         Err(e) => return report_compile_error(&engine, e),
     };
-    let Some(main) = main else {
-        return ExitCode::SUCCESS;
-    };
-    engine.set_args(args);
-    // SAFETY: `main` was compiled by this engine, and this runs on the Kiln thread.
-    let outcome = unsafe { engine.run_main(main) };
     let _ = std::io::stdout().flush();
     if stats {
         error_text!("{}", engine.stats());

@@ -7,42 +7,14 @@
 //! panics with exit 101 and TEXT in stderr), `// args: A B` and `// stdin: LINE`.
 //! Every failure is reported with the file and the first line that differs; the test
 //! fails if any program does. Programs run with `KILN_LEAK_CHECK=1`, so a program
-//! that ends with objects still alive fails (exit status 102).
+//! that ends with objects still alive fails (exit status 102). They run on the JIT,
+//! or on the MIR interpreter when the test runs with `KILN_BACKEND=interp` (then
+//! without the programs of `tests/interp-exceptions.txt`).
 
-use std::io::Write;
+mod common;
+
+use common::{check_all, interp_exceptions, parse_expectations, program_files, run_kiln};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
-
-#[derive(Default)]
-struct Expectations {
-    out: Vec<String>,
-    error: Option<String>,
-    panic: Option<String>,
-    args: Vec<String>,
-    stdin: Vec<String>,
-}
-
-fn parse_expectations(text: &str) -> Expectations {
-    let mut e = Expectations::default();
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if let Some(i) = line.find("// expect:") {
-            let rest = &line[i + "// expect:".len()..];
-            e.out
-                .push(rest.strip_prefix(' ').unwrap_or(rest).to_string());
-        } else if let Some(i) = line.find("// expect-error: ") {
-            e.error = Some(line[i + "// expect-error: ".len()..].trim().to_string());
-        } else if let Some(i) = line.find("// expect-panic: ") {
-            e.panic = Some(line[i + "// expect-panic: ".len()..].trim().to_string());
-        } else if let Some(rest) = trimmed.strip_prefix("// args: ") {
-            e.args = rest.split_whitespace().map(String::from).collect();
-        } else if let Some(i) = line.find("// stdin: ") {
-            e.stdin.push(line[i + "// stdin: ".len()..].to_string());
-        }
-    }
-    e
-}
 
 fn normalise(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
@@ -68,23 +40,7 @@ fn tail(s: &str) -> &str {
 fn run_one(kiln: &Path, path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let want = parse_expectations(&text);
-    let mut child = Command::new(kiln)
-        .env("KILN_LEAK_CHECK", "1")
-        .arg("run")
-        .arg(path)
-        .args(&want.args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start kiln: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let input: String = want.stdin.iter().map(|l| format!("{l}\n")).collect();
-        let _ = stdin.write_all(input.as_bytes());
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("kiln did not finish: {e}"))?;
+    let output = run_kiln(kiln, path, &backend(), &want)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let code = output.status.code();
@@ -131,64 +87,23 @@ fn run_one(kiln: &Path, path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        // `tests/pending` holds programs for features not implemented yet, and
-        // `tests/repl` REPL sessions (its `.kl` files are what they `:load`).
-        if path.is_dir()
-            && path
-                .file_name()
-                .is_some_and(|n| n == "pending" || n == "repl")
-        {
-            continue;
-        }
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "kl") {
-            out.push(path);
-        }
-    }
+/// The backend the programs run on: `KILN_BACKEND` if set (`interp` runs them all
+/// through the MIR interpreter), else the JIT.
+fn backend() -> String {
+    std::env::var("KILN_BACKEND").unwrap_or_else(|_| "jit".to_string())
 }
 
 #[test]
 fn kiln_programs() {
     let kiln = PathBuf::from(env!("CARGO_BIN_EXE_kiln"));
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
-    assert!(
-        !files.is_empty(),
-        "no test programs under {}",
-        root.display()
-    );
-
-    let queue = Mutex::new(files.clone());
-    let failures = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let Some(path) = queue.lock().unwrap().pop() else {
-                    break;
-                };
-                if let Err(why) = run_one(&kiln, &path) {
-                    failures
-                        .lock()
-                        .unwrap()
-                        .push(format!("FAIL {}: {why}", path.display()));
-                }
-            });
-        }
-    });
-    let mut failures = failures.into_inner().unwrap();
-    failures.sort();
+    let mut files = program_files();
+    if backend() == "interp" {
+        // Programs whose expectations only the JIT meets (their reasons are in the
+        // file).
+        let exceptions = interp_exceptions();
+        files.retain(|f| !exceptions.contains_key(f));
+    }
+    let failures = check_all(&files, |path: &Path| run_one(&kiln, path));
     for f in &failures {
         eprintln!("{f}");
     }

@@ -23,7 +23,7 @@ use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
 use kiln_mir as mir;
-use kiln_runtime::desc::{DescArena, TypeDesc, TypeKind};
+use kiln_runtime::desc::{DescArena, TypeDesc};
 use kiln_runtime::format::FormatSpec;
 use kiln_syntax::Span;
 use std::collections::HashMap;
@@ -131,18 +131,10 @@ impl Env<'_> {
 
     /// The byte offset of a field, read from the type's runtime descriptor.
     pub fn field_offset(&self, ty: mir::TypeRef, variant: Option<u32>, index: u32) -> i32 {
-        let d = self.descs[ty.index()];
-        // SAFETY: descriptors are built by `build_descs` before translation and live
-        // in the JIT's arena as long as the code; the MIR was verified against the
-        // same type table, so the variant and field exist.
-        unsafe {
-            let d = &*d;
-            let fields = match variant {
-                Some(v) => d.variants()[v as usize].fields(),
-                None => d.fields(),
-            };
-            fields[index as usize].offset as i32
-        }
+        // SAFETY: descriptors are built by `descs::build` before translation and
+        // live in the JIT's arena as long as the code; the MIR was verified against
+        // the same type table, so the variant and field exist.
+        unsafe { mir::descs::field_offset(self.descs, ty, variant, index) }
     }
 }
 
@@ -580,8 +572,7 @@ impl Jit {
             self.spec_addrs.push(&*boxed as *const FormatSpec as usize);
             self.specs.push(boxed);
         }
-        let first = self.desc_ptrs.len();
-        let descs = self.build_descs(&program.types, first);
+        let descs = mir::descs::build(&mut self.descs, &program.types, &self.desc_ptrs);
         self.desc_ptrs.extend(descs);
         let new = &program.globals[self.global_addrs.len()..];
         if !new.is_empty() {
@@ -597,70 +588,6 @@ impl Jit {
             self.globals.push(block);
         }
         Ok(())
-    }
-
-    /// Makes the runtime descriptors of a program's types: first a placeholder for
-    /// every compound type (they may refer to each other), then their definitions.
-    /// Only `types[first..]` are new; they may refer to earlier ones.
-    fn build_descs(&mut self, types: &[mir::TypeInfo], first: usize) -> Vec<*const TypeDesc> {
-        let arena = &mut self.descs;
-        let earlier = &self.desc_ptrs;
-        let new: Vec<*mut TypeDesc> = types[first..]
-            .iter()
-            .map(|t| match t {
-                mir::TypeInfo::Scalar(k) => {
-                    let kind = TypeKind::from_u32(*k).unwrap_or(TypeKind::Unit);
-                    arena.scalar(kind) as *mut TypeDesc
-                }
-                mir::TypeInfo::Str => arena.str() as *mut TypeDesc,
-                _ => arena.declare(),
-            })
-            .collect();
-        let at = |r: &mir::TypeRef| match r.index().checked_sub(first) {
-            Some(k) => new[k] as *const TypeDesc,
-            None => earlier[r.index()],
-        };
-        for (t, &p) in types[first..].iter().zip(&new) {
-            match t {
-                mir::TypeInfo::Scalar(_) | mir::TypeInfo::Str => {}
-                mir::TypeInfo::Array(e) => arena.define_array(p, at(e)),
-                mir::TypeInfo::Map(k, v) => arena.define_map(p, at(k), at(v)),
-                mir::TypeInfo::Tuple(fs) => {
-                    let fs: Vec<*const TypeDesc> = fs.iter().map(at).collect();
-                    arena.define_tuple(p, &fs);
-                }
-                mir::TypeInfo::Struct { name, fields } => {
-                    let fs: Vec<(&str, *const TypeDesc)> =
-                        fields.iter().map(|(n, t)| (n.as_str(), at(t))).collect();
-                    arena.define_struct(p, name, &fs);
-                }
-                mir::TypeInfo::Enum { name, variants } => {
-                    let fields: Vec<Vec<(&str, *const TypeDesc)>> = variants
-                        .iter()
-                        .map(|(_, _, fs)| fs.iter().map(|(n, t)| (n.as_str(), at(t))).collect())
-                        .collect();
-                    let vs: Vec<kiln_runtime::desc::VariantDef> = variants
-                        .iter()
-                        .zip(&fields)
-                        .map(|((n, labelled, _), fs)| (n.as_str(), *labelled, fs.as_slice()))
-                        .collect();
-                    arena.define_enum(p, name, &vs);
-                }
-                mir::TypeInfo::Closure { name, captures } => {
-                    let cs: Vec<*const TypeDesc> = captures.iter().map(at).collect();
-                    arena.define_closure(p, name, &cs);
-                }
-                mir::TypeInfo::Generator {
-                    name,
-                    params,
-                    frame_slots,
-                } => {
-                    let ps: Vec<*const TypeDesc> = params.iter().map(at).collect();
-                    arena.define_generator(p, name, &ps, *frame_slots);
-                }
-            }
-        }
-        new.into_iter().map(|p| p as *const TypeDesc).collect()
     }
 
     /// Releases what every global holds, as the end of the program does for

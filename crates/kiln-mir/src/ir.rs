@@ -17,6 +17,7 @@ macro_rules! entity {
         pub struct $name(pub u32);
 
         impl $name {
+            #[inline]
             pub fn index(self) -> usize {
                 self.0 as usize
             }
@@ -59,6 +60,7 @@ pub enum Type {
 }
 
 impl Type {
+    #[inline]
     pub fn is_int(self) -> bool {
         matches!(
             self,
@@ -66,10 +68,12 @@ impl Type {
         )
     }
 
+    #[inline]
     pub fn is_float(self) -> bool {
         matches!(self, Type::F32 | Type::F64)
     }
 
+    #[inline]
     pub fn bits(self) -> u32 {
         match self {
             Type::I8 => 8,
@@ -428,10 +432,12 @@ pub struct Func {
 impl Func {
     pub const ENTRY: Block = Block(0);
 
+    #[inline]
     pub fn block(&self, b: Block) -> &BlockData {
         &self.blocks[b.index()]
     }
 
+    #[inline]
     pub fn value_type(&self, v: Value) -> Type {
         self.values[v.index()]
     }
@@ -476,6 +482,7 @@ pub struct Program {
 }
 
 impl Program {
+    #[inline]
     pub fn func(&self, f: FuncRef) -> &Func {
         &self.funcs[f.index()]
     }

@@ -7,6 +7,7 @@
 //! [`symbols`], which is how the code generator finds them; nothing here may assume
 //! it is running on any particular engine beyond the global state it owns.
 
+pub mod abi;
 pub mod alloc;
 pub mod array;
 pub mod desc;
@@ -27,6 +28,7 @@ pub mod value;
 #[cfg(test)]
 mod tests;
 
+pub use abi::Abi;
 pub use alloc::{leak_report, live_objects};
 pub use desc::{str_desc, DescArena, FieldDesc, TypeDesc, TypeKind, VariantDesc};
 pub use object::{
@@ -36,162 +38,196 @@ pub use object::{
 };
 pub use panic::{KilnPanic, PanicKind, RuntimeExit};
 
-/// A runtime entry point as the code generator sees it: the symbol name, its
-/// address, and its signature in terms of [`Abi`] types.
+/// A runtime entry point as compiled code (and the interpreter) sees it: the symbol
+/// name, its address, and its signature in terms of [`Abi`] types.
+///
+/// The table is written once, in [`symbols`], and checked against the Rust
+/// signature of every function it names (`rust_signatures`, tested in this crate)
+/// and against their sources (`tests/runtime_table.rs`).
+#[derive(Clone, Copy, Debug)]
 pub struct Symbol {
     pub name: &'static str,
     pub addr: *const u8,
+    /// Every parameter, the frame pointer and site number included when
+    /// [`Symbol::site`] is set.
     pub params: &'static [Abi],
     pub ret: Option<Abi>,
+    /// Whether the function may raise a Kiln panic or end the program (`exit`),
+    /// that is, unwind instead of returning. Most may, if only because they
+    /// allocate; the ones that cannot are marked `pure` in the table.
+    pub may_panic: bool,
+    /// Whether the first two parameters are the caller's frame pointer and a site
+    /// number (`fp: *const u8, site: i32`, the frame-pointer contract of
+    /// [`panic`]). Such a function may panic.
+    pub site: bool,
 }
 
-/// The machine-level types that cross the boundary between compiled code and the
-/// runtime. `Ptr` is a pointer-sized integer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Abi {
-    I8,
-    I16,
-    I32,
-    I64,
-    F32,
-    F64,
-    Ptr,
-}
+// SAFETY: a `Symbol` is an immutable description; `addr` is the address of a
+// function, which any thread may read (calling it is what needs care).
+unsafe impl Send for Symbol {}
+// SAFETY: as above.
+unsafe impl Sync for Symbol {}
 
 macro_rules! symbols {
-    ($( $module:ident :: $name:ident ( $($p:ident),* ) $(-> $r:ident)? ;)*) => {
-        /// Every runtime function compiled code may call.
+    ($( $kind:ident $module:ident :: $name:ident ( $($p:ident),* ) $(-> $r:ident)? ;)*) => {
+        /// Every runtime function compiled code may call. Each line of the table is
+        /// `pure` (never unwinds), `panics` (may panic or exit) or `site` (may
+        /// panic, and takes the frame pointer and a site number first).
         pub fn symbols() -> Vec<Symbol> {
             vec![$(Symbol {
                 name: stringify!($name),
                 addr: $module::$name as *const u8,
                 params: &[$(Abi::$p),*],
                 ret: symbols!(@ret $($r)?),
+                may_panic: symbols!(@may_panic $kind),
+                site: symbols!(@site $kind),
             }),*]
+        }
+
+        /// The name of every function in [`symbols`] with the signature its Rust
+        /// declaration has, read through [`abi::RuntimeFn`]. The cast to an
+        /// `unsafe extern "C-unwind"` function pointer with as many parameters as
+        /// the table lists fails to compile when the function has another ABI or
+        /// parameter count.
+        #[doc(hidden)]
+        pub fn rust_signatures() -> Vec<(&'static str, (Vec<Abi>, Option<Abi>))> {
+            vec![$((
+                stringify!($name),
+                abi::signature_of(
+                    $module::$name as unsafe extern "C-unwind" fn($(symbols!(@any $p)),*) -> _,
+                ),
+            )),*]
         }
     };
     (@ret) => { None };
     (@ret $r:ident) => { Some(Abi::$r) };
+    (@any $p:ident) => { _ };
+    (@may_panic pure) => { false };
+    (@may_panic panics) => { true };
+    (@may_panic site) => { true };
+    (@site pure) => { false };
+    (@site panics) => { false };
+    (@site site) => { true };
 }
 
 symbols! {
-    output::kiln_print_i64(I32, I64);
-    output::kiln_print_u64(I32, I64);
-    output::kiln_print_f64(I32, F64);
-    output::kiln_print_f32(I32, F32);
-    output::kiln_print_bool(I32, I8);
-    output::kiln_print_char(I32, I32);
-    output::kiln_print_str(I32, Ptr);
-    output::kiln_print_unit(I32);
-    output::kiln_print_newline(I32);
-    string::kiln_str_concat(Ptr, Ptr) -> Ptr;
-    string::kiln_str_len(Ptr) -> I64;
-    string::kiln_str_eq(Ptr, Ptr) -> I8;
-    string::kiln_str_cmp(Ptr, Ptr) -> I32;
-    string::kiln_sb_new() -> Ptr;
-    string::kiln_sb_push_str(Ptr, Ptr, Ptr);
-    string::kiln_sb_push_int(Ptr, I64, I32, Ptr);
-    string::kiln_sb_push_f64(Ptr, F64, Ptr);
-    string::kiln_sb_push_f32(Ptr, F32, Ptr);
-    string::kiln_sb_push_bool(Ptr, I8, Ptr);
-    string::kiln_sb_push_char(Ptr, I32, Ptr);
-    string::kiln_sb_push_unit(Ptr, Ptr);
-    string::kiln_sb_finish(Ptr) -> Ptr;
-    num::kiln_pow_int(Ptr, I32, I64, I64, I32) -> I64;
-    num::kiln_f64_round(F64) -> F64;
-    num::kiln_f64_rem(F64, F64) -> F64;
-    num::kiln_f64_pow(F64, F64) -> F64;
-    num::kiln_f64_sin(F64) -> F64;
-    num::kiln_f64_cos(F64) -> F64;
-    num::kiln_f64_tan(F64) -> F64;
-    num::kiln_f64_atan(F64) -> F64;
-    num::kiln_f64_atan2(F64, F64) -> F64;
-    num::kiln_f64_exp(F64) -> F64;
-    num::kiln_f64_ln(F64) -> F64;
-    num::kiln_f64_log10(F64) -> F64;
-    num::kiln_int_to_char(Ptr, I32, I64) -> I32;
-    process::kiln_exit(I64);
-    process::kiln_clock() -> F64;
-    panic::kiln_panic(Ptr, I32, I32);
-    panic::kiln_panic_msg(Ptr, I32, Ptr);
-    panic::kiln_stack_overflow(Ptr, I32);
+    pure output::kiln_print_i64(I32, I64);
+    pure output::kiln_print_u64(I32, I64);
+    pure output::kiln_print_f64(I32, F64);
+    pure output::kiln_print_f32(I32, F32);
+    pure output::kiln_print_bool(I32, I8);
+    pure output::kiln_print_char(I32, I32);
+    pure output::kiln_print_str(I32, Ptr);
+    pure output::kiln_print_unit(I32);
+    pure output::kiln_print_newline(I32);
+    panics string::kiln_str_concat(Ptr, Ptr) -> Ptr;
+    pure string::kiln_str_len(Ptr) -> I64;
+    pure string::kiln_str_eq(Ptr, Ptr) -> I8;
+    pure string::kiln_str_cmp(Ptr, Ptr) -> I32;
+    panics string::kiln_sb_new() -> Ptr;
+    panics string::kiln_sb_push_str(Ptr, Ptr, Ptr);
+    panics string::kiln_sb_push_int(Ptr, I64, I32, Ptr);
+    panics string::kiln_sb_push_f64(Ptr, F64, Ptr);
+    panics string::kiln_sb_push_f32(Ptr, F32, Ptr);
+    panics string::kiln_sb_push_bool(Ptr, I8, Ptr);
+    panics string::kiln_sb_push_char(Ptr, I32, Ptr);
+    panics string::kiln_sb_push_unit(Ptr, Ptr);
+    panics string::kiln_sb_finish(Ptr) -> Ptr;
+    site num::kiln_pow_int(Ptr, I32, I64, I64, I32) -> I64;
+    pure num::kiln_f64_round(F64) -> F64;
+    pure num::kiln_f64_rem(F64, F64) -> F64;
+    pure num::kiln_f64_pow(F64, F64) -> F64;
+    pure num::kiln_f64_sin(F64) -> F64;
+    pure num::kiln_f64_cos(F64) -> F64;
+    pure num::kiln_f64_tan(F64) -> F64;
+    pure num::kiln_f64_atan(F64) -> F64;
+    pure num::kiln_f64_atan2(F64, F64) -> F64;
+    pure num::kiln_f64_exp(F64) -> F64;
+    pure num::kiln_f64_ln(F64) -> F64;
+    pure num::kiln_f64_log10(F64) -> F64;
+    site num::kiln_int_to_char(Ptr, I32, I64) -> I32;
+    panics process::kiln_exit(I64);
+    pure process::kiln_clock() -> F64;
+    site panic::kiln_panic(Ptr, I32, I32);
+    site panic::kiln_panic_msg(Ptr, I32, Ptr);
+    site panic::kiln_stack_overflow(Ptr, I32);
     // Objects and reference counting (docs/RUNTIME-ABI.md).
-    object::kiln_alloc(Ptr) -> Ptr;
-    object::kiln_alloc_variant(Ptr, I32) -> Ptr;
-    object::kiln_drop(Ptr);
-    object::kiln_retain(Ptr);
-    object::kiln_release(Ptr);
-    object::kiln_clone(Ptr) -> Ptr;
+    panics object::kiln_alloc(Ptr) -> Ptr;
+    panics object::kiln_alloc_variant(Ptr, I32) -> Ptr;
+    panics object::kiln_drop(Ptr);
+    pure object::kiln_retain(Ptr);
+    panics object::kiln_release(Ptr);
+    panics object::kiln_clone(Ptr) -> Ptr;
     // Generic operations on values of any type, by descriptor.
-    value::kiln_value_eq(I64, I64, Ptr) -> I8;
-    value::kiln_value_cmp(I64, I64, Ptr) -> I32;
-    value::kiln_value_hash(I64, Ptr) -> I64;
-    value::kiln_print_value(I32, I64, Ptr);
-    value::kiln_sb_push_value(Ptr, I64, Ptr, Ptr);
-    value::kiln_to_str(I64, Ptr) -> Ptr;
+    panics value::kiln_value_eq(I64, I64, Ptr) -> I8;
+    panics value::kiln_value_cmp(I64, I64, Ptr) -> I32;
+    panics value::kiln_value_hash(I64, Ptr) -> I64;
+    panics value::kiln_print_value(I32, I64, Ptr);
+    panics value::kiln_sb_push_value(Ptr, I64, Ptr, Ptr);
+    panics value::kiln_to_str(I64, Ptr) -> Ptr;
     // Arrays.
-    array::kiln_index_oob(Ptr, I32, I64, I64);
-    array::kiln_array_new(Ptr, I64) -> Ptr;
-    array::kiln_array_len(Ptr) -> I64;
-    array::kiln_array_push(Ptr, I64);
-    array::kiln_array_pop(Ptr, Ptr) -> Ptr;
-    array::kiln_array_get(Ptr, I32, Ptr, I64) -> I64;
-    array::kiln_array_set(Ptr, I32, Ptr, I64, I64);
-    array::kiln_array_insert(Ptr, I32, Ptr, I64, I64);
-    array::kiln_array_remove(Ptr, I32, Ptr, I64) -> I64;
-    array::kiln_array_repeat(Ptr, I32, Ptr, I64, I64) -> Ptr;
-    array::kiln_array_slice(Ptr, I32, Ptr, I64, I64) -> Ptr;
-    array::kiln_array_concat(Ptr, Ptr) -> Ptr;
-    array::kiln_array_extend(Ptr, Ptr);
-    array::kiln_array_clear(Ptr);
-    array::kiln_array_contains(Ptr, I64) -> I8;
-    array::kiln_array_index_of(Ptr, I64, Ptr) -> Ptr;
-    array::kiln_array_sort(Ptr);
-    array::kiln_array_sort_by(Ptr, Ptr, Ptr);
-    array::kiln_array_reverse(Ptr);
-    array::kiln_array_sum(Ptr, I32, Ptr) -> I64;
-    array::kiln_array_min(Ptr, Ptr) -> Ptr;
-    array::kiln_array_max(Ptr, Ptr) -> Ptr;
-    array::kiln_array_enumerate(Ptr, Ptr) -> Ptr;
-    array::kiln_str_join(Ptr, Ptr) -> Ptr;
+    site array::kiln_index_oob(Ptr, I32, I64, I64);
+    panics array::kiln_array_new(Ptr, I64) -> Ptr;
+    pure array::kiln_array_len(Ptr) -> I64;
+    panics array::kiln_array_push(Ptr, I64);
+    panics array::kiln_array_pop(Ptr, Ptr) -> Ptr;
+    site array::kiln_array_get(Ptr, I32, Ptr, I64) -> I64;
+    site array::kiln_array_set(Ptr, I32, Ptr, I64, I64);
+    site array::kiln_array_insert(Ptr, I32, Ptr, I64, I64);
+    site array::kiln_array_remove(Ptr, I32, Ptr, I64) -> I64;
+    site array::kiln_array_repeat(Ptr, I32, Ptr, I64, I64) -> Ptr;
+    site array::kiln_array_slice(Ptr, I32, Ptr, I64, I64) -> Ptr;
+    panics array::kiln_array_concat(Ptr, Ptr) -> Ptr;
+    panics array::kiln_array_extend(Ptr, Ptr);
+    panics array::kiln_array_clear(Ptr);
+    panics array::kiln_array_contains(Ptr, I64) -> I8;
+    panics array::kiln_array_index_of(Ptr, I64, Ptr) -> Ptr;
+    panics array::kiln_array_sort(Ptr);
+    panics array::kiln_array_sort_by(Ptr, Ptr, Ptr);
+    panics array::kiln_array_reverse(Ptr);
+    site array::kiln_array_sum(Ptr, I32, Ptr) -> I64;
+    panics array::kiln_array_min(Ptr, Ptr) -> Ptr;
+    panics array::kiln_array_max(Ptr, Ptr) -> Ptr;
+    panics array::kiln_array_enumerate(Ptr, Ptr) -> Ptr;
+    panics array::kiln_str_join(Ptr, Ptr) -> Ptr;
     // Maps.
-    map::kiln_map_new(Ptr) -> Ptr;
-    map::kiln_map_set(Ptr, I64, I64);
-    map::kiln_map_index(Ptr, I32, Ptr, I64) -> I64;
-    map::kiln_map_get(Ptr, I64, Ptr) -> Ptr;
-    map::kiln_map_contains_key(Ptr, I64) -> I8;
-    map::kiln_map_remove(Ptr, I64, Ptr) -> Ptr;
-    map::kiln_map_len(Ptr) -> I64;
-    map::kiln_map_keys(Ptr, Ptr) -> Ptr;
-    map::kiln_map_values(Ptr, Ptr) -> Ptr;
-    map::kiln_map_clear(Ptr);
-    map::kiln_map_version(Ptr) -> I64;
-    map::kiln_map_check(Ptr, I32, Ptr, I64);
-    map::kiln_map_key_at(Ptr, I64) -> I64;
-    map::kiln_map_value_at(Ptr, I64) -> I64;
+    panics map::kiln_map_new(Ptr) -> Ptr;
+    panics map::kiln_map_set(Ptr, I64, I64);
+    site map::kiln_map_index(Ptr, I32, Ptr, I64) -> I64;
+    panics map::kiln_map_get(Ptr, I64, Ptr) -> Ptr;
+    panics map::kiln_map_contains_key(Ptr, I64) -> I8;
+    panics map::kiln_map_remove(Ptr, I64, Ptr) -> Ptr;
+    pure map::kiln_map_len(Ptr) -> I64;
+    panics map::kiln_map_keys(Ptr, Ptr) -> Ptr;
+    panics map::kiln_map_values(Ptr, Ptr) -> Ptr;
+    panics map::kiln_map_clear(Ptr);
+    pure map::kiln_map_version(Ptr) -> I64;
+    site map::kiln_map_check(Ptr, I32, Ptr, I64);
+    panics map::kiln_map_key_at(Ptr, I64) -> I64;
+    panics map::kiln_map_value_at(Ptr, I64) -> I64;
     // String methods.
-    string::kiln_str_chars(Ptr, Ptr) -> Ptr;
-    string::kiln_str_bytes(Ptr, Ptr) -> Ptr;
-    string::kiln_str_contains(Ptr, Ptr) -> I8;
-    string::kiln_str_starts_with(Ptr, Ptr) -> I8;
-    string::kiln_str_ends_with(Ptr, Ptr) -> I8;
-    string::kiln_str_find(Ptr, Ptr, Ptr) -> Ptr;
-    string::kiln_str_split(Ptr, Ptr, Ptr) -> Ptr;
-    string::kiln_str_lines(Ptr, Ptr) -> Ptr;
-    string::kiln_str_trim(Ptr) -> Ptr;
-    string::kiln_str_to_upper(Ptr) -> Ptr;
-    string::kiln_str_to_lower(Ptr) -> Ptr;
-    string::kiln_str_replace(Ptr, Ptr, Ptr) -> Ptr;
-    string::kiln_str_repeat(Ptr, I32, Ptr, I64) -> Ptr;
-    string::kiln_str_parse_int(Ptr, Ptr) -> Ptr;
-    string::kiln_str_parse_float(Ptr, Ptr) -> Ptr;
-    string::kiln_str_slice(Ptr, I32, Ptr, I64, I64) -> Ptr;
-    string::kiln_str_next_char(Ptr, I64) -> I64;
+    panics string::kiln_str_chars(Ptr, Ptr) -> Ptr;
+    panics string::kiln_str_bytes(Ptr, Ptr) -> Ptr;
+    panics string::kiln_str_contains(Ptr, Ptr) -> I8;
+    panics string::kiln_str_starts_with(Ptr, Ptr) -> I8;
+    panics string::kiln_str_ends_with(Ptr, Ptr) -> I8;
+    panics string::kiln_str_find(Ptr, Ptr, Ptr) -> Ptr;
+    panics string::kiln_str_split(Ptr, Ptr, Ptr) -> Ptr;
+    panics string::kiln_str_lines(Ptr, Ptr) -> Ptr;
+    panics string::kiln_str_trim(Ptr) -> Ptr;
+    panics string::kiln_str_to_upper(Ptr) -> Ptr;
+    panics string::kiln_str_to_lower(Ptr) -> Ptr;
+    panics string::kiln_str_replace(Ptr, Ptr, Ptr) -> Ptr;
+    site string::kiln_str_repeat(Ptr, I32, Ptr, I64) -> Ptr;
+    panics string::kiln_str_parse_int(Ptr, Ptr) -> Ptr;
+    panics string::kiln_str_parse_float(Ptr, Ptr) -> Ptr;
+    site string::kiln_str_slice(Ptr, I32, Ptr, I64, I64) -> Ptr;
+    pure string::kiln_str_next_char(Ptr, I64) -> I64;
     // I/O and unwrap failures.
-    io::kiln_read_line(Ptr) -> Ptr;
-    io::kiln_read_file(Ptr, Ptr) -> Ptr;
-    io::kiln_write_file(Ptr, Ptr, Ptr) -> Ptr;
-    io::kiln_args(Ptr) -> Ptr;
-    io::kiln_unwrap_none(Ptr, I32);
-    io::kiln_unwrap_err(Ptr, I32, I64, Ptr);
+    panics io::kiln_read_line(Ptr) -> Ptr;
+    panics io::kiln_read_file(Ptr, Ptr) -> Ptr;
+    panics io::kiln_write_file(Ptr, Ptr, Ptr) -> Ptr;
+    panics io::kiln_args(Ptr) -> Ptr;
+    site io::kiln_unwrap_none(Ptr, I32);
+    site io::kiln_unwrap_err(Ptr, I32, I64, Ptr);
 }

@@ -149,9 +149,9 @@ impl JitCode<'_> {
 }
 
 /// The innermost frames a stack trace keeps.
-const TRACE_HEAD: usize = 32;
+pub const TRACE_HEAD: usize = 32;
 /// The outermost frames a stack trace keeps (the last one is usually `<main>`).
-const TRACE_TAIL: usize = 8;
+pub const TRACE_TAIL: usize = 8;
 /// How many distinct return addresses of left-out frames are counted one by one.
 pub const OMITTED_ADDRS: usize = 32;
 

@@ -8,6 +8,8 @@ use kiln_syntax::{Diagnostic, SourceMap, Span};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+mod interp;
+
 /// The stack reserved for Kiln code (and the compiler, which recurses on deeply
 /// nested input). Pages are only committed when touched.
 pub const STACK_SIZE: usize = 256 << 20;
@@ -207,6 +209,9 @@ pub struct Engine {
     /// The code generator, started the first time code is compiled, so checking a
     /// program never starts Cranelift.
     jit: Option<Jit>,
+    /// The program loaded into the MIR interpreter, when it runs instead of the JIT
+    /// (`engine/interp.rs`).
+    interp: Option<kiln_interp::Interpreter>,
     sources: SourceMap,
     options: Options,
     stats: Stats,
@@ -230,6 +235,7 @@ impl Engine {
             lowering: mir::lower::Lowering::new(),
             persistent: false,
             jit: None,
+            interp: None,
             sources: SourceMap::new(),
             options,
             stats: Stats::default(),
@@ -260,6 +266,7 @@ impl Engine {
             lowering: mir::lower::Lowering::new(),
             persistent: true,
             jit: None,
+            interp: None,
             sources: SourceMap::new(),
             options: Options {
                 direct_calls: false,
@@ -315,6 +322,9 @@ impl Engine {
     pub fn leak_check(&mut self) -> Option<String> {
         if let Some(jit) = &mut self.jit {
             jit.release_globals();
+        }
+        if let Some(interp) = &self.interp {
+            interp.release_globals();
         }
         kiln_runtime::alloc::leak_report()
     }

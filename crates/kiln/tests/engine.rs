@@ -161,3 +161,35 @@ println(p)
         "leak check: 12 objects still alive (6 Option, 3 Node, 3 Pair)"
     );
 }
+
+/// Loads `source` into the interpreter and runs it on the Kiln thread; returns what
+/// it printed, how it ended, and whether the code generator was started.
+fn interpret(source: &'static str, options: Options) -> ((String, String), bool) {
+    on_kiln_thread(move || {
+        let mut engine = Engine::with_options(options).expect("an engine");
+        match engine.load_interpreted("test.kl", source) {
+            Ok(true) => {}
+            Ok(false) => return ((String::new(), "no main".into()), engine.jit_started()),
+            Err(e) => return ((String::new(), format!("{e:?}")), engine.jit_started()),
+        }
+        kiln_runtime::output::capture();
+        let outcome = engine.run_interpreted();
+        let (out, _) = kiln_runtime::output::take_captured();
+        let how = match outcome {
+            Outcome::Finished => "finished".to_string(),
+            Outcome::Exit(c) => format!("exit {c}"),
+            Outcome::Panic(p) => p.to_string(),
+        };
+        ((out, how), engine.jit_started())
+    })
+}
+
+#[test]
+fn the_interpreter_agrees_with_compiled_code_and_never_starts_the_code_generator() {
+    for optimize in [false, true] {
+        let compiled = run(PROGRAM, options(true, optimize));
+        let (interpreted, jit_started) = interpret(PROGRAM, options(true, optimize));
+        assert_eq!(compiled, interpreted, "optimize = {optimize}");
+        assert!(!jit_started, "interpreting started the code generator");
+    }
+}

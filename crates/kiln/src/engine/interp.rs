@@ -1,0 +1,75 @@
+//! Running a program with the MIR interpreter instead of the JIT (`kiln run
+//! --interp`, `KILN_BACKEND=interp`): the same front end and MIR passes, then
+//! `kiln_interp` in place of code generation. Outcomes and panic reports are the
+//! ones compiled code gives, so the two backends can be compared.
+
+use super::{debug_ice, phase, Engine, Outcome};
+use crate::report::{Frame, Omitted, PanicReport};
+use crate::CompileError;
+use kiln_runtime::{KilnPanic, RuntimeExit};
+use kiln_syntax::Diagnostic;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
+
+impl Engine {
+    /// Checks and lowers `text` and loads it into the interpreter; says whether it
+    /// has top-level code to run. Never starts the code generator.
+    pub fn load_interpreted(&mut self, name: &str, text: &str) -> Result<bool, CompileError> {
+        self.front_end(name, text)?;
+        // A file is one unit: the interpreter takes the whole MIR program.
+        let program = std::mem::take(&mut self.lowering).into_program();
+        let loaded = phase("codegen", || kiln_interp::Interpreter::new(program))?;
+        let interp = loaded
+            .map_err(|e| CompileError::Diagnostics(vec![Diagnostic::error(e.span, e.message)]))?;
+        let has_main = interp.has_main();
+        self.interp = Some(interp);
+        Ok(has_main)
+    }
+
+    /// Runs the top-level code of the program [`Engine::load_interpreted`] loaded,
+    /// turning panics and `exit` into an [`Outcome`] as [`Engine::run_main`] does.
+    /// Must run on a thread made by [`crate::on_kiln_thread`].
+    pub fn run_interpreted(&mut self) -> Outcome {
+        let Some(interp) = &self.interp else {
+            return Outcome::Finished;
+        };
+        let started = Instant::now();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            debug_ice("run");
+            interp.run_main()
+        }));
+        kiln_runtime::output::flush_all();
+        self.stats.run = started.elapsed();
+        let payload = match result {
+            Ok(()) => return Outcome::Finished,
+            Err(payload) => payload,
+        };
+        if let Some(exit) = payload.downcast_ref::<RuntimeExit>() {
+            return Outcome::Exit(exit.0);
+        }
+        if let Some(p) = payload.downcast_ref::<KilnPanic>() {
+            return Outcome::Panic(self.interpreted_report(interp, p));
+        }
+        std::panic::resume_unwind(payload)
+    }
+
+    fn interpreted_report(&self, interp: &kiln_interp::Interpreter, p: &KilnPanic) -> PanicReport {
+        let trace = interp.trace(p);
+        PanicReport {
+            message: p.message.clone(),
+            frames: trace
+                .frames
+                .into_iter()
+                .map(|(func, span)| Frame {
+                    func,
+                    location: Some(self.location(span)),
+                })
+                .collect(),
+            omitted: trace.omitted.map(|o| Omitted {
+                at: o.at,
+                count: o.count,
+                exact: o.exact,
+            }),
+        }
+    }
+}
