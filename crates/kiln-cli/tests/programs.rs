@@ -8,6 +8,9 @@
 //! Every failure is reported with the file and the first line that differs; the test
 //! fails if any program does. Programs run with `KILN_LEAK_CHECK=1`, so a program
 //! that ends with objects still alive fails (exit status 102).
+//!
+//! A file whose first line starts with `// module` is a module that other
+//! programs `import`, not a program: it is not run by itself.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -137,21 +140,29 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        // `tests/pending` holds programs for features not implemented yet, and
-        // `tests/repl` REPL sessions (its `.kl` files are what they `:load`).
+        // `tests/pending` holds programs for features not implemented yet,
+        // `tests/repl` REPL sessions (its `.kl` files are what they `:load`), and
+        // `tests/kiln-test` the cases of `kiln test` (`tests/kiln_test.rs`).
         if path.is_dir()
             && path
                 .file_name()
-                .is_some_and(|n| n == "pending" || n == "repl")
+                .is_some_and(|n| n == "pending" || n == "repl" || n == "kiln-test")
         {
             continue;
         }
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "kl") {
+        } else if path.extension().is_some_and(|e| e == "kl") && !is_module(&path) {
             out.push(path);
         }
     }
+}
+
+/// Whether a file is a module for other programs to import (its first line
+/// starts with `// module`).
+fn is_module(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .is_ok_and(|t| t.lines().next().is_some_and(|l| l.starts_with("// module")))
 }
 
 #[test]
