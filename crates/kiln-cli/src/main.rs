@@ -2,6 +2,7 @@
 //!
 //! `kiln` alone starts the REPL (`repl.rs`).
 //! `kiln run [--interp] FILE [ARGS...]` (or `kiln FILE`), `kiln check FILE`,
+//! `kiln test FILE|DIR [FILTER]` (`test_runner.rs`),
 //! `kiln emit --tokens|--ast|--mir|--clif|--asm FILE`, `--version`, `--help`.
 //! Exit status: 0 when the program finishes, 1 on a compile error (or when the
 //! output cannot be written; a closed pipe just ends it), 101 on a runtime error,
@@ -59,6 +60,12 @@ enum Command {
     },
     /// Check a program for errors without running it.
     Check { file: PathBuf },
+    /// Run the `test` blocks of a file, or of every `.kl` file in a folder, after
+    /// the file's top-level code; only the tests whose name contains FILTER.
+    Test {
+        path: PathBuf,
+        filter: Option<String>,
+    },
     /// Print the output of one compiler stage.
     Emit(EmitArgs),
 }
@@ -107,6 +114,8 @@ macro_rules! error_text {
         write_error(&format!($($arg)*))
     };
 }
+
+mod test_runner;
 
 fn write_error(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
@@ -166,6 +175,7 @@ fn main() -> ExitCode {
                 }
             }
             Command::Check { file } => check(&file),
+            Command::Test { path, filter } => test_runner::test(&path, filter.as_deref()),
             Command::Emit(e) => emit(&e),
         })
     });
@@ -211,7 +221,7 @@ fn internal_error(what: &str) -> ExitCode {
 
 /// `kiln FILE ARGS...` means `kiln run FILE ARGS...`.
 fn with_run_shorthand(mut argv: Vec<OsString>) -> Vec<OsString> {
-    const COMMANDS: &[&str] = &["run", "check", "emit", "help"];
+    const COMMANDS: &[&str] = &["run", "check", "test", "emit", "help"];
     if let Some(first) = argv.get(1) {
         let is_option = first.as_encoded_bytes().starts_with(b"-");
         let is_command = first.to_str().is_some_and(|f| COMMANDS.contains(&f));

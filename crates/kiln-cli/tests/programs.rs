@@ -10,6 +10,9 @@
 //! that ends with objects still alive fails (exit status 102). They run on the JIT,
 //! or on the MIR interpreter when the test runs with `KILN_BACKEND=interp` (then
 //! without the programs of `tests/interp-exceptions.txt`).
+//!
+//! A file whose first line starts with `// module` is a module that other
+//! programs `import`, not a program: it is not run by itself.
 
 mod common;
 

@@ -607,6 +607,11 @@ impl Jit {
         }
     }
 
+    /// The entry address of a compiled function.
+    pub fn code_addr(&mut self, f: mir::FuncRef) -> *const u8 {
+        self.module.get_finalized_function(self.funcs[f.index()])
+    }
+
     /// The address of a global's slot.
     pub fn global_addr(&self, g: mir::GlobalRef) -> usize {
         self.global_addrs[g.index()]

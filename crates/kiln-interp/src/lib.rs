@@ -143,6 +143,11 @@ impl Interpreter {
         let Some(main) = self.program.main else {
             return;
         };
+        self.run_top_level(main);
+    }
+
+    /// Runs one unit's top-level code (an imported module's, before the program's).
+    pub fn run_top_level(&self, main: mir::FuncRef) {
         *self.stack.borrow_mut() = exec::Stack::default();
         self.run(main, &[]);
     }

@@ -10,7 +10,7 @@
 //! life; names only map to the newest declaration. Nothing here starts a code
 //! generator, and nothing about types lives outside the session.
 
-use crate::check::{self, State, Unit};
+use crate::check::{self, ModuleId, State, Unit};
 use crate::hir::{self, FuncId};
 use crate::ty::{Entered, TypeStore};
 use kiln_syntax::ast;
@@ -55,13 +55,71 @@ impl Session {
     /// declarations are part of the session; on any error the session is unchanged
     /// and every diagnostic is returned.
     pub fn check_unit(&mut self, module: &ast::Module) -> Result<Unit, Vec<Diagnostic>> {
-        self.check(module, false)
+        self.check(module, false, &[])
+    }
+
+    /// [`Session::check_unit`] for a unit whose `import`s name modules the
+    /// session checked before: `imports` binds each imported name to its module.
+    pub fn check_unit_importing(
+        &mut self,
+        module: &ast::Module,
+        imports: &[(String, ModuleId)],
+    ) -> Result<Unit, Vec<Diagnostic>> {
+        self.check(module, false, imports)
     }
 
     /// Checks a REPL entry: a unit whose final expression statement, when its type
     /// is not `()`, keeps its value in a hidden global ([`Unit::result`]).
-    pub fn check_entry(&mut self, module: &ast::Module) -> Result<Unit, Vec<Diagnostic>> {
-        self.check(module, true)
+    pub fn check_entry(
+        &mut self,
+        module: &ast::Module,
+        imports: &[(String, ModuleId)],
+    ) -> Result<Unit, Vec<Diagnostic>> {
+        self.check(module, true, imports)
+    }
+
+    /// Checks an imported module (a file) as a unit in a namespace of its own: it
+    /// sees only its own items and the modules in `imports`, and on success its
+    /// top-level names go to the returned module, not to the session's names, so
+    /// later units reach them only as `name.item` after an `import`. Its top-level
+    /// variables live in global slots (importers read them).
+    pub fn check_module(
+        &mut self,
+        module: &ast::Module,
+        imports: &[(String, ModuleId)],
+    ) -> Result<(Unit, ModuleId), Vec<Diagnostic>> {
+        let _types = self.types.enter_guard();
+        let mark = self.types.mark();
+        let checkpoint = self.state.checkpoint();
+        let mut state = std::mem::take(&mut self.state);
+        let mut outer = check::Names::default();
+        check::swap_namespace(&mut state.names, &mut outer);
+        state.names.imports.extend(imports.iter().cloned());
+        let (mut state, result) = check::check_unit(state, module, true, false);
+        let result = match result {
+            Ok(unit) => {
+                let id = ModuleId(state.modules.len() as u32);
+                let mut names = check::Names::default();
+                check::swap_namespace(&mut state.names, &mut names);
+                check::swap_namespace(&mut state.names, &mut outer);
+                state.modules.push(names);
+                for f in unit.funcs.clone() {
+                    let f = hir::FuncId(f);
+                    if state.sigs[f.index()].generic.is_some() {
+                        state.homes.insert(f, id);
+                    }
+                }
+                self.units += 1;
+                Ok((unit, id))
+            }
+            Err(errors) => {
+                state.restore(checkpoint);
+                self.types.rollback(mark);
+                Err(errors)
+            }
+        };
+        self.state = state;
+        result
     }
 
     /// The type of the value an entry would produce (the REPL's `:type`), as
@@ -87,11 +145,17 @@ impl Session {
         answer
     }
 
-    fn check(&mut self, module: &ast::Module, keep_result: bool) -> Result<Unit, Vec<Diagnostic>> {
+    fn check(
+        &mut self,
+        module: &ast::Module,
+        keep_result: bool,
+        imports: &[(String, ModuleId)],
+    ) -> Result<Unit, Vec<Diagnostic>> {
         let _types = self.types.enter_guard();
         let mark = self.types.mark();
         let checkpoint = self.state.checkpoint();
-        let state = std::mem::take(&mut self.state);
+        let mut state = std::mem::take(&mut self.state);
+        state.names.imports.extend(imports.iter().cloned());
         let (mut state, result) = check::check_unit(state, module, self.persistent, keep_result);
         if result.is_err() {
             state.restore(checkpoint);

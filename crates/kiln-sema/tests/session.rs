@@ -155,3 +155,72 @@ fn a_file_session_keeps_unread_top_level_variables_in_registers() {
     let main = &s.program().funcs[s.program().main.unwrap().index()];
     assert!(matches!(main.expr(main.body).kind, ExprKind::Block { .. }));
 }
+
+/// Parses `text` as a module file and checks it in `session`, with `imports`.
+fn module(
+    session: &mut Session,
+    sources: &mut SourceMap,
+    text: &str,
+    imports: &[(String, kiln_sema::ModuleId)],
+) -> Result<kiln_sema::ModuleId, Vec<String>> {
+    let file: FileId = sources.add("module.kl", text);
+    let (parsed, diags) = kiln_syntax::parse(file, text);
+    assert!(
+        diags.is_empty(),
+        "syntax errors in a test module: {diags:?}"
+    );
+    session
+        .check_module(&parsed, imports)
+        .map(|(_, id)| id)
+        .map_err(|d| d.iter().map(|d| d.message.clone()).collect())
+}
+
+#[test]
+fn a_module_has_its_own_namespace() {
+    let mut s = Session::new();
+    let mut src = SourceMap::new();
+    let m = module(
+        &mut s,
+        &mut src,
+        "struct Rect { w: int }\nfn area(r: Rect) -> int { r.w }\nfn id<T>(x: T) -> T { helper(); x }\nfn helper() {}\n",
+        &[],
+    )
+    .expect("the module checks");
+    // Its names are not the session's: only `geometry.` reaches them.
+    assert_eq!(s.func_named("area"), None);
+    let text = "import geometry\nstruct Rect { h: str }\nfn area() -> str { \"mine\" }\nfn helper() -> int { 1 }\nlet r = geometry.Rect(2)\nprintln(geometry.area(r) + geometry.id(3) + helper())\nprintln(area() + Rect(\"x\").h)\n";
+    let file = src.add("main.kl", text);
+    let (parsed, _) = kiln_syntax::parse(file, text);
+    s.check_unit_importing(&parsed, &[("geometry".to_string(), m)])
+        .expect("the importer checks, and its names do not collide");
+}
+
+#[test]
+fn a_module_with_an_error_changes_nothing() {
+    let mut s = Session::new();
+    let mut src = SourceMap::new();
+    module(&mut s, &mut src, "fn ok() -> int { 1 }\n", &[]).expect("checks");
+    let before = summary(&s);
+    let errors = module(
+        &mut s,
+        &mut src,
+        "struct S { a: int }\nlet x: int = \"no\"\n",
+        &[],
+    )
+    .expect_err("a type error");
+    assert!(
+        errors.iter().any(|e| e.contains("mismatched")),
+        "{errors:?}"
+    );
+    assert_eq!(summary(&s), before);
+}
+
+#[test]
+fn an_import_the_engine_did_not_load_is_an_error() {
+    let mut s = Session::new();
+    let mut src = SourceMap::new();
+    let errors = unit(&mut s, &mut src, "import nowhere\n").expect_err("not loaded");
+    assert!(errors
+        .iter()
+        .any(|e| e.contains("cannot find the module `nowhere`")));
+}

@@ -1,5 +1,7 @@
 //! The engine: the pipeline from source text to running native code.
 
+mod modules;
+
 use crate::report::{Frame, Omitted, PanicReport};
 use kiln_codegen::{Compiled, Jit, Options};
 use kiln_mir as mir;
@@ -50,6 +52,8 @@ pub fn on_kiln_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
 /// What the front end made of a unit.
 struct FrontEnd {
     unit: mir::lower::LoweredUnit,
+    /// The unit's tests: their names and HIR functions.
+    tests: Vec<(String, kiln_sema::hir::FuncId)>,
     /// For an entry, the type of its result as written in source.
     result_type: Option<String>,
     notes: Vec<String>,
@@ -215,6 +219,24 @@ pub struct Engine {
     sources: SourceMap,
     options: Options,
     stats: Stats,
+    /// The modules loaded by `import`.
+    modules: modules::Modules,
+    /// Modules lowered and not compiled yet: compiled before the next unit.
+    pending: Vec<mir::lower::LoweredUnit>,
+    /// The top-level code of the modules of the program loaded into the
+    /// interpreter, in the order it runs.
+    interp_modules: Vec<mir::FuncRef>,
+    /// The top-level code of modules compiled and not run yet: run, in order,
+    /// before the next `<main>`.
+    module_mains: Vec<*const u8>,
+}
+
+/// A file compiled for `kiln test`.
+pub struct TestProgram {
+    /// The file's top-level code (run once, before the tests).
+    pub main: Option<*const u8>,
+    /// Each test's name and code, in source order.
+    pub tests: Vec<(String, *const u8)>,
 }
 
 impl Engine {
@@ -239,6 +261,10 @@ impl Engine {
             sources: SourceMap::new(),
             options,
             stats: Stats::default(),
+            modules: modules::Modules::default(),
+            pending: Vec::new(),
+            interp_modules: Vec::new(),
+            module_mains: Vec::new(),
         })
     }
 
@@ -273,6 +299,10 @@ impl Engine {
                 ..options
             },
             stats: Stats::default(),
+            modules: modules::Modules::default(),
+            pending: Vec::new(),
+            interp_modules: Vec::new(),
+            module_mains: Vec::new(),
         }
     }
 
@@ -360,17 +390,26 @@ impl Engine {
             return Err(CompileError::Diagnostics(diags));
         }
         if !self.persistent {
-            // A file is one unit of a fresh session.
+            // A file is one unit of a fresh session, after the modules it imports.
             self.session = kiln_sema::Session::new();
             self.lowering = mir::lower::Lowering::new();
+            self.modules = modules::Modules::default();
+            self.pending.clear();
+            self.module_mains.clear();
+        }
+        let mut chain = modules::Chain::starting_at(name);
+        let imports =
+            self.load_imports(&module, &modules::base_dir(name), &mut chain, &mut diags)?;
+        if diags.iter().any(|d| d.is_error()) {
+            return Err(CompileError::Diagnostics(diags));
         }
         let started = Instant::now();
         let session = &mut self.session;
         let checked = phase("check", || {
             if entry {
-                session.check_entry(&module)
+                session.check_entry(&module, &imports)
             } else {
-                session.check_unit(&module)
+                session.check_unit_importing(&module, &imports)
             }
         })?;
         self.stats.check = started.elapsed();
@@ -388,6 +427,20 @@ impl Engine {
             let _types = self.session.enter();
             self.session.program().globals[g.index()].ty.to_string()
         });
+        let lowered = self.lower_checked(&unit)?;
+        Ok(FrontEnd {
+            unit: lowered,
+            tests: unit.tests.clone(),
+            result_type,
+            notes,
+        })
+    }
+
+    /// Lowers a checked unit and runs the MIR passes over it.
+    fn lower_checked(
+        &mut self,
+        unit: &kiln_sema::Unit,
+    ) -> Result<mir::lower::LoweredUnit, CompileError> {
         // A persistent session inlines nothing: a function may be redefined by a
         // later unit, and a caller holding an inlined copy would not see it.
         let inline = self.options.optimize && !self.persistent;
@@ -395,7 +448,7 @@ impl Engine {
             let _types = self.session.enter();
             let hir = self.session.program();
             let lowering = &mut self.lowering;
-            phase("lower", || lower(lowering, hir, &unit, inline))??
+            phase("lower", || lower(lowering, hir, unit, inline))??
         };
         self.stats.lower = lowering;
         self.stats.passes = passes;
@@ -403,11 +456,7 @@ impl Engine {
         if !missing.is_empty() {
             return Err(CompileError::Diagnostics(missing));
         }
-        Ok(FrontEnd {
-            unit: lowered,
-            result_type,
-            notes,
-        })
+        Ok(lowered)
     }
 
     /// The MIR of every unit compiled so far.
@@ -436,7 +485,28 @@ impl Engine {
     /// Compiles `text` as one unit and returns the address of its `<main>`.
     pub fn compile(&mut self, name: &str, text: &str) -> Result<Option<*const u8>, CompileError> {
         let unit = self.front_end(name, text)?;
-        self.back_end(&unit)
+        Ok(self.back_end(&unit)?.main)
+    }
+
+    /// Compiles a file for `kiln test`: its top-level code and its tests (not
+    /// those of the modules it imports).
+    pub fn compile_tests(&mut self, name: &str, text: &str) -> Result<TestProgram, CompileError> {
+        let front = self.front_end_unit(name, text, false)?;
+        let compiled = self.back_end(&front.unit)?;
+        let first = front.unit.funcs.start;
+        let tests = front
+            .tests
+            .iter()
+            .filter_map(|(test, id)| {
+                let f = self.lowering.func_ref(*id)?;
+                let (_, code) = compiled.funcs.get(f.0.checked_sub(first)? as usize)?;
+                Some((test.clone(), *code))
+            })
+            .collect();
+        Ok(TestProgram {
+            main: compiled.main,
+            tests,
+        })
     }
 
     /// Compiles a REPL entry: a unit whose final expression's value, when it has
@@ -446,8 +516,9 @@ impl Engine {
             unit,
             result_type,
             notes,
+            ..
         } = self.front_end_unit(name, text, true)?;
-        let main = self.back_end(&unit)?;
+        let main = self.back_end(&unit)?.main;
         let result = match (unit.result, result_type, &self.jit) {
             (Some((global, ty)), Some(text), Some(jit)) => Some(EntryResult {
                 addr: jit.global_addr(global),
@@ -567,20 +638,32 @@ impl Engine {
         }
     }
 
-    /// Generates code for a lowered unit; its redefinitions take over the slots of
-    /// the functions they replace.
-    fn back_end(
-        &mut self,
-        unit: &mir::lower::LoweredUnit,
-    ) -> Result<Option<*const u8>, CompileError> {
+    /// Generates code for a lowered unit (after the modules it imported); its
+    /// redefinitions take over the slots of the functions they replace.
+    fn back_end(&mut self, unit: &mir::lower::LoweredUnit) -> Result<Compiled, CompileError> {
         let started = Instant::now();
+        self.compile_modules()?;
         let compiled = self.codegen(unit, self.options)?;
         self.stats.codegen = started.elapsed();
         self.stats.functions = compiled.funcs.len();
         self.stats.code_bytes = compiled.code_bytes;
         self.stats.translate = compiled.translate_time;
         self.stats.cranelift = compiled.cranelift_time;
-        Ok(compiled.main)
+        Ok(compiled)
+    }
+
+    /// Generates code for the modules lowered since the last unit was compiled;
+    /// their top-level code will run before the next `<main>`.
+    fn compile_modules(&mut self) -> Result<(), CompileError> {
+        for module in std::mem::take(&mut self.pending) {
+            self.codegen(&module, self.options)?;
+            // `program.main` is the newest unit's; a module's is its own.
+            let main = module
+                .main
+                .and_then(|m| self.jit.as_mut().map(|jit| jit.code_addr(m)));
+            self.module_mains.extend(main);
+        }
+        Ok(())
     }
 
     /// Runs a compiled `<main>`, turning panics and `exit` into an [`Outcome`].
@@ -591,6 +674,24 @@ impl Engine {
     /// `main` must be the entry of a `<main>` compiled by this engine, and this
     /// must run on a thread made by [`on_kiln_thread`].
     pub unsafe fn run_main(&mut self, main: *const u8) -> Outcome {
+        // The top-level code of modules imported since the last run goes first;
+        // a panic or `exit` there ends the run.
+        for module in std::mem::take(&mut self.module_mains) {
+            // SAFETY: compiled by this engine like `main`, on this thread.
+            match unsafe { self.run_code(module) } {
+                Outcome::Finished => {}
+                stopped => return stopped,
+            }
+        }
+        // SAFETY: the caller's contract.
+        unsafe { self.run_code(main) }
+    }
+
+    /// Runs one compiled function without parameters (a `<main>`, a test).
+    ///
+    /// # Safety
+    /// As for [`Engine::run_main`].
+    unsafe fn run_code(&mut self, main: *const u8) -> Outcome {
         let started = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| {
             debug_ice("run");
@@ -727,6 +828,7 @@ impl Engine {
                     keep_clif: true,
                     ..self.options
                 };
+                self.compile_modules()?;
                 let compiled = self.codegen(&unit, options)?;
                 Ok(compiled
                     .clif
@@ -737,6 +839,7 @@ impl Engine {
             }
             Stage::Asm => {
                 let unit = self.front_end(name, text)?;
+                self.compile_modules()?;
                 let compiled = self.codegen(&unit, self.options)?;
                 let Some(jit) = &self.jit else {
                     return Err(CompileError::Internal(

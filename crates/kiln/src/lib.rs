@@ -11,7 +11,7 @@ mod report;
 
 pub use engine::{
     install_interrupt_handler, on_kiln_thread, panic_message, CompileError, Engine, Entry, Outcome,
-    Stage, Stats, STACK_SIZE,
+    Stage, Stats, TestProgram, STACK_SIZE,
 };
 pub use kiln_codegen::Options;
 pub use report::{Frame, Omitted, PanicReport};

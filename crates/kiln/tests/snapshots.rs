@@ -69,8 +69,8 @@ fn literal_out_of_range() {
 }
 
 #[test]
-fn not_available_yet() {
-    insta::assert_snapshot!(diagnostics("import geometry\n"));
+fn missing_module() {
+    insta::assert_snapshot!(diagnostics("import no_such_module\nprintln(1)\n"));
 }
 
 #[test]

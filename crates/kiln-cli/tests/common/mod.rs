@@ -47,21 +47,29 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        // `tests/pending` holds programs for features not implemented yet, and
-        // `tests/repl` REPL sessions (its `.kl` files are what they `:load`).
+        // `tests/pending` holds programs for features not implemented yet,
+        // `tests/repl` REPL sessions (its `.kl` files are what they `:load`), and
+        // `tests/kiln-test` the cases of `kiln test` (`tests/kiln_test.rs`).
         if path.is_dir()
             && path
                 .file_name()
-                .is_some_and(|n| n == "pending" || n == "repl")
+                .is_some_and(|n| n == "pending" || n == "repl" || n == "kiln-test")
         {
             continue;
         }
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "kl") {
+        } else if path.extension().is_some_and(|e| e == "kl") && !is_module(&path) {
             out.push(path);
         }
     }
+}
+
+/// Whether a file is a module for other programs to import (its first line
+/// starts with `// module`).
+fn is_module(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .is_ok_and(|t| t.lines().next().is_some_and(|l| l.starts_with("// module")))
 }
 
 /// The repository's `tests/` directory.

@@ -518,20 +518,7 @@ impl Checker {
             return self.construct_struct(index, args, expected, span);
         }
         match self.state.names.funcs.get(&ident.name).copied() {
-            Some(Callee::Func(func)) if self.state.sigs[func.index()].generic.is_some() => {
-                self.generic_call(func, None, args, expected, span)
-            }
-            Some(Callee::Func(func)) => {
-                let sig = self.state.sigs[func.index()].clone();
-                let params: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
-                let args = self.call_args(&ident.name, &params, args, span);
-                self.push_expr(ExprKind::Call { func, args }, sig.ret, span)
-            }
-            Some(Callee::Extern(ext)) => {
-                let e = self.state.program.externs[ext.index()].clone();
-                let args = self.call_args(&ident.name, &e.params, args, span);
-                self.push_expr(ExprKind::CallExtern { ext, args }, e.ret, span)
-            }
+            Some(callee) => self.call_callee(&ident.name, callee, args, expected, span),
             None => match self.builtin_call(&ident.name, args, span) {
                 Some(id) => id,
                 None => {
@@ -541,6 +528,33 @@ impl Checker {
                     self.undefined(ident)
                 }
             },
+        }
+    }
+
+    /// A call of a declared function or extern, found by its `name`.
+    pub(crate) fn call_callee(
+        &mut self,
+        name: &str,
+        callee: Callee,
+        args: &[ast::Arg],
+        expected: Option<Ty>,
+        span: Span,
+    ) -> ExprId {
+        match callee {
+            Callee::Func(func) if self.state.sigs[func.index()].generic.is_some() => {
+                self.generic_call(func, None, args, expected, span)
+            }
+            Callee::Func(func) => {
+                let sig = self.state.sigs[func.index()].clone();
+                let params: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
+                let args = self.call_args(name, &params, args, span);
+                self.push_expr(ExprKind::Call { func, args }, sig.ret, span)
+            }
+            Callee::Extern(ext) => {
+                let e = self.state.program.externs[ext.index()].clone();
+                let args = self.call_args(name, &e.params, args, span);
+                self.push_expr(ExprKind::CallExtern { ext, args }, e.ret, span)
+            }
         }
     }
 
@@ -601,14 +615,14 @@ impl Checker {
                 Some(super::heap::TypeName::Adt(index)) => {
                     return self.static_call(index, method, args, span)
                 }
-                Some(super::heap::TypeName::Module) => {
-                    for a in args {
-                        self.expr(&a.value, None);
-                    }
-                    return self.error_expr(span);
+                Some(super::heap::TypeName::Module(m)) => {
+                    return self.module_call(m, receiver, method, args, span)
                 }
                 None => {}
             }
+        }
+        if let Some(index) = self.module_adt_path(receiver) {
+            return self.static_call(index, method, args, span);
         }
         if let Ast::Range { .. } = receiver.kind {
             return self.unsupported_expr(span, "ranges outside `for` loops");

@@ -89,7 +89,9 @@ impl Checker {
         let targs: Vec<Ty> = (0..count)
             .map(|_| self.fresh_var(span, "let p: Pair<int, str> = ..."))
             .collect();
+        let home = self.enter_home(func);
         let (params, ret) = self.instance_signature(&generic, &targs);
+        self.leave_home(home);
         if let Some(e) = expected {
             // The expected result can decide a type argument (`let s: [str] = f()`).
             if ret.contains_infer() {
@@ -161,7 +163,9 @@ impl Checker {
         self.instance_stats.0 += 1;
         let sig = self.state.sigs[generic.index()].clone();
         let info = sig.generic.clone().expect("a generic function");
+        let home = self.enter_home(generic);
         let (params, ret) = self.instance_signature(&info, &targs);
+        self.leave_home(home);
         let shown: Vec<String> = targs.iter().map(|t| t.to_string()).collect();
         let name = format!("{}<{}>", sig.name, shown.join(", "));
         let id = self.new_func_id(&name, params, ret, info.decl.sig.span);
@@ -200,8 +204,11 @@ impl Checker {
             let errors_before = self.diags.len();
             let saved_scope = std::mem::replace(&mut self.type_params, scope);
             let saved_depth = std::mem::replace(&mut self.instance_depth, req.depth);
+            // The body's names are those of the module it was declared in.
+            let home = self.enter_home(req.generic);
             let globals = self.state.names.globals.clone();
             let body = self.check_fn(req.instance, &info.decl, globals);
+            self.leave_home(home);
             self.type_params = saved_scope;
             self.instance_depth = saved_depth;
             for d in &mut self.diags[errors_before..] {

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 pub(crate) enum TypeName {
     /// A struct or enum, by index in `program.adts`.
     Adt(usize),
-    Module,
+    /// A module brought in by `import`.
+    Module(super::ModuleId),
 }
 
 impl Checker {
@@ -25,10 +26,12 @@ impl Checker {
         if let Some(&i) = self.state.names.adts.get(name) {
             return Some(TypeName::Adt(i));
         }
-        self.modules
-            .iter()
-            .any(|m| m == name)
-            .then_some(TypeName::Module)
+        self.state
+            .names
+            .imports
+            .get(name)
+            .copied()
+            .map(TypeName::Module)
     }
 
     pub(crate) fn array_literal(
@@ -181,9 +184,12 @@ impl Checker {
         if let Ast::Name(id) = &base.kind {
             match self.type_name(&id.name) {
                 Some(TypeName::Adt(i)) => return self.variant_value(i, name, None, None, span),
-                Some(TypeName::Module) => return self.error_expr(span),
+                Some(TypeName::Module(m)) => return self.module_value(m, id, name, span),
                 None => {}
             }
+        }
+        if let Some(i) = self.module_adt_path(base) {
+            return self.variant_value(i, name, None, None, span);
         }
         let b = self.expr(base, None);
         if self.require_known(self.ty_of(b), base.span, "to read a field") {
@@ -673,6 +679,21 @@ impl Checker {
         // `base` and `index` once.
         let (read, write): (ExprId, Box<dyn Fn(ExprId) -> ExprKind>) = match &target.kind {
             Ast::Field { base, name } => {
+                if let Ast::Name(module) = &base.kind {
+                    if let Some(TypeName::Module(_)) = self.type_name(&module.name) {
+                        self.error_with_label(
+                            target.span,
+                            format!(
+                                "cannot assign to `{}.{}`: a module's globals change only \
+                                 through its own functions",
+                                module.name, name.name
+                            ),
+                            "a module's item",
+                        );
+                        self.expr(value, None);
+                        return self.error_expr(span);
+                    }
+                }
                 let b = self.expr(base, None);
                 let bt = self.ty_of(b);
                 let Some((index, ty)) = self.struct_field(bt, &name.name) else {

@@ -19,6 +19,7 @@ mod generators;
 mod generics;
 mod heap;
 mod infer;
+mod modules;
 mod patterns;
 mod stmt;
 mod types;
@@ -33,6 +34,8 @@ use std::collections::HashMap;
 /// unit: persistent maps, so taking a checkpoint or a snapshot copies nothing but
 /// a pointer (a REPL session copies them at every entry).
 pub(crate) type PMap<K, V> = imbl::HashMap<K, V>;
+pub(crate) use modules::swap_namespace;
+pub use modules::ModuleId;
 
 /// What a session knows between units: every signature, name, type declaration and
 /// global so far, and the HIR of every function checked. The name tables are small
@@ -46,6 +49,11 @@ pub(crate) struct State {
     pub sigs: Vec<FuncSig>,
     pub names: Names,
     pub program: hir::Program,
+    /// The namespace of each imported module (`modules.rs`), by [`ModuleId`].
+    pub modules: Vec<Names>,
+    /// The module each generic function or method of a module was declared in:
+    /// its instances are checked in that module's namespace.
+    pub homes: HashMap<FuncId, ModuleId>,
 }
 
 /// The names a unit sees from the units before it.
@@ -61,6 +69,8 @@ pub(crate) struct Names {
     pub globals: PMap<String, GlobalId>,
     /// Instances of generic functions: (generic function, type arguments).
     pub instances: PMap<(FuncId, Vec<Ty>), FuncId>,
+    /// Modules brought in by `import`, by the name they are imported as.
+    pub imports: PMap<String, ModuleId>,
 }
 
 /// The lengths of a [`State`]'s arenas, and its names, before a unit.
@@ -72,6 +82,7 @@ pub(crate) struct Checkpoint {
     externs: usize,
     adts: usize,
     tests: usize,
+    modules: usize,
     main: Option<FuncId>,
 }
 
@@ -85,6 +96,7 @@ impl State {
             externs: self.program.externs.len(),
             adts: self.program.adts.len(),
             tests: self.program.tests.len(),
+            modules: self.modules.len(),
             main: self.program.main,
         }
     }
@@ -100,6 +112,7 @@ impl State {
         p.adts.truncate(c.adts);
         p.tests.truncate(c.tests);
         p.main = c.main;
+        self.modules.truncate(c.modules);
     }
 }
 
@@ -257,8 +270,6 @@ pub(crate) struct Checker {
     result: Option<hir::GlobalId>,
     /// The first global this unit declares.
     first_global: usize,
-    /// `import`ed module names (reported as not available; used to avoid cascades).
-    pub modules: Vec<String>,
     pub cx: BodyCx,
     /// The unification variables of the named function (or top-level code, or
     /// test) being checked, with its closures.
@@ -346,10 +357,7 @@ impl Checker {
                 ItemKind::Struct(d) => self.declare_adt(&d.name, &d.generics),
                 ItemKind::Enum(d) => self.declare_adt(&d.name, &d.generics),
                 ItemKind::Impl(_) => {}
-                ItemKind::Import(name) => {
-                    self.modules.push(name.name.clone());
-                    self.unsupported(item.span.start(), "imports")
-                }
+                ItemKind::Import(name) => self.check_import(name),
                 ItemKind::Test(_) | ItemKind::Stmt(_) => {}
             }
         }
@@ -877,11 +885,18 @@ impl Checker {
         } else {
             span
         };
-        self.error_with_label(
+        let mut d = Diagnostic::error(
             span,
             format!("mismatched types: expected {expected}, found {found}"),
-            format!("this is {found}"),
-        );
+        )
+        .with_label(format!("this is {found}"));
+        if expected.to_string() == found.to_string() {
+            d = d.with_note(
+                "these are two types of the same name: an imported module's types \
+                 are written with the module's name (`module.Type`)",
+            );
+        }
+        self.diags.push(d);
         false
     }
 }

@@ -304,6 +304,7 @@ impl Checker {
         span: Span,
         binds: &mut Shared,
     ) -> PatKind {
+        let path = self.without_module(path, ty);
         let Some(last) = path.last() else {
             return PatKind::Wild;
         };

@@ -89,10 +89,7 @@ impl Checker {
                         self.error(t.span, format!("`Gen` takes 1 type argument, not {n}"));
                         Ty::Error
                     }
-                    _ if name.name.contains('.') => {
-                        self.unsupported(t.span, "types from imported modules");
-                        Ty::Error
-                    }
+                    _ if name.name.contains('.') => self.module_type(name, args, t.span),
                     _ => {
                         self.error_with_label(
                             name.span,

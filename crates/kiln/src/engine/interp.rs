@@ -16,7 +16,13 @@ impl Engine {
     /// has top-level code to run. Never starts the code generator.
     pub fn load_interpreted(&mut self, name: &str, text: &str) -> Result<bool, CompileError> {
         self.front_end(name, text)?;
-        // A file is one unit: the interpreter takes the whole MIR program.
+        // The modules' top-level code runs first, in the order they were loaded.
+        self.interp_modules = std::mem::take(&mut self.pending)
+            .iter()
+            .filter_map(|m| m.main)
+            .collect();
+        // A file is one unit (after its modules): the interpreter takes the whole
+        // MIR program.
         let program = std::mem::take(&mut self.lowering).into_program();
         let loaded = phase("codegen", || kiln_interp::Interpreter::new(program))?;
         let interp = loaded
@@ -34,8 +40,12 @@ impl Engine {
             return Outcome::Finished;
         };
         let started = Instant::now();
+        let modules = &self.interp_modules;
         let result = catch_unwind(AssertUnwindSafe(|| {
             debug_ice("run");
+            for &m in modules {
+                interp.run_top_level(m);
+            }
             interp.run_main()
         }));
         kiln_runtime::output::flush_all();
