@@ -493,14 +493,13 @@ impl Engine {
     pub fn compile_tests(&mut self, name: &str, text: &str) -> Result<TestProgram, CompileError> {
         let front = self.front_end_unit(name, text, false)?;
         let compiled = self.back_end(&front.unit)?;
-        let first = front.unit.funcs.start;
         let tests = front
             .tests
             .iter()
             .filter_map(|(test, id)| {
                 let f = self.lowering.func_ref(*id)?;
-                let (_, code) = compiled.funcs.get(f.0.checked_sub(first)? as usize)?;
-                Some((test.clone(), *code))
+                let code = self.jit.as_mut()?.code_addr(f);
+                Some((test.clone(), code))
             })
             .collect();
         Ok(TestProgram {
