@@ -71,6 +71,55 @@ thread_local! {
     static CALLBACKS: RefCell<Vec<(*const Interpreter, FuncRef)>> = const { RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// The interpreter running on this thread, for the runtime's callbacks that are
+    /// not tied to one runtime call: resuming an abandoned generator.
+    static CURRENT: std::cell::Cell<*const Interpreter> = const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+/// While alive: `interp` is the current interpreter of this thread, and the
+/// runtime resumes abandoned generators through it ([`resume_by_token`]). Restores
+/// what was there before when dropped, also by a panic.
+pub(crate) struct Current {
+    previous: *const Interpreter,
+    hook: Option<kiln_runtime::object::GenResumeHook>,
+}
+
+impl Current {
+    pub(crate) fn enter(interp: &Interpreter) -> Current {
+        let previous = CURRENT.with(|c| c.replace(interp as *const Interpreter));
+        let hook = kiln_runtime::object::set_generator_resume_hook(Some(resume_by_token));
+        Current { previous, hook }
+    }
+}
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.previous));
+        kiln_runtime::object::set_generator_resume_hook(self.hook);
+    }
+}
+
+/// Resumes a generator whose "code" is a token of the current interpreter (the
+/// runtime does this when a suspended generator is dropped: mode 1 releases its
+/// frame).
+///
+/// # Safety
+/// Called by the runtime with a live generator object made by the current
+/// interpreter's code.
+unsafe fn resume_by_token(obj: *mut u8, code: *const u8, mode: i8) -> i8 {
+    let interp = CURRENT.with(|c| c.get());
+    assert!(
+        !interp.is_null(),
+        "a generator resumed with no interpreter running"
+    );
+    // SAFETY: `CURRENT` is set only while a `Current` guard holds a borrow of the
+    // interpreter, which outlives the runtime call that got here.
+    let interp = unsafe { &*interp };
+    let f = interp.func_of_token(code as u64);
+    interp.run(f, &[obj as u64, mode as u8 as u64]).unwrap_or(0) as i8
+}
+
 /// Pops [`CALLBACKS`] when a `sort_by` call ends, normally or by a panic.
 struct CallbackGuard;
 

@@ -149,12 +149,15 @@ impl Interpreter {
     /// Runs one unit's top-level code (an imported module's, before the program's).
     pub fn run_top_level(&self, main: mir::FuncRef) {
         *self.stack.borrow_mut() = exec::Stack::default();
+        let _current = exec::Current::enter(self);
         self.run(main, &[]);
     }
 
     /// Releases what every global holds, as the end of the program does for locals;
     /// after this, live objects are leaks (or cycles).
     pub fn release_globals(&self) {
+        // Releasing a suspended generator resumes it (to release its frame).
+        let _current = exec::Current::enter(self);
         for (g, slot) in self.program.globals.iter().zip(self.globals.iter()) {
             if g.ty == mir::Type::Ptr && slot.get() != 0 {
                 let obj = slot.replace(0);
@@ -173,7 +176,7 @@ impl Interpreter {
     }
 
     /// The function a code token stands for.
-    fn func_of_token(&self, code: u64) -> mir::FuncRef {
+    pub(crate) fn func_of_token(&self, code: u64) -> mir::FuncRef {
         let base = self.tokens.as_ptr() as u64;
         match code.checked_sub(base) {
             Some(i) if i < self.program.funcs.len() as u64 => mir::FuncRef(i as u32),

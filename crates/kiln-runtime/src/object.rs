@@ -294,6 +294,23 @@ unsafe fn destroy(obj: *mut u8, pending: &mut Pending) {
     }
 }
 
+/// Resumes a generator whose code pointer is not native code: `(object, code,
+/// mode)`. See [`set_generator_resume_hook`].
+pub type GenResumeHook = unsafe fn(*mut u8, *const u8, i8) -> i8;
+
+thread_local! {
+    static GENERATOR_RESUME_HOOK: std::cell::Cell<Option<GenResumeHook>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Makes the runtime resume abandoned generators of this thread through `hook`
+/// rather than by calling their code pointer: for a MIR interpreter, whose
+/// functions have tokens rather than native code (`None` restores native calls).
+/// Returns the hook it replaces.
+pub fn set_generator_resume_hook(hook: Option<GenResumeHook>) -> Option<GenResumeHook> {
+    GENERATOR_RESUME_HOOK.with(|h| h.replace(hook))
+}
+
 /// A generator dropped while suspended at a `yield` still owns what its frame
 /// holds; its resume function in mode 1 releases that (the way a `return` at the
 /// `yield` would) and marks it finished.
@@ -303,6 +320,7 @@ unsafe fn destroy(obj: *mut u8, pending: &mut Pending) {
 /// reached zero.
 unsafe fn abandon_generator(obj: *mut u8) {
     use crate::desc::{GenResume, GEN_CODE_OFFSET, GEN_STATE_OFFSET};
+    let hook = GENERATOR_RESUME_HOOK.with(|h| h.get());
     // SAFETY: a generator object has its state and resume function at these
     // offsets (docs/RUNTIME-ABI.md); the function is JIT code that the engine
     // keeps mapped for the life of the process.
@@ -310,8 +328,15 @@ unsafe fn abandon_generator(obj: *mut u8) {
         let state = obj.add(GEN_STATE_OFFSET as usize).cast::<i64>().read();
         if state > 0 {
             let code = obj.add(GEN_CODE_OFFSET as usize).cast::<*const u8>().read();
-            let resume: GenResume = std::mem::transmute(code);
-            resume(obj, 1);
+            match hook {
+                Some(resume_by) => {
+                    resume_by(obj, code, 1);
+                }
+                None => {
+                    let resume: GenResume = std::mem::transmute(code);
+                    resume(obj, 1);
+                }
+            }
         }
     }
 }
