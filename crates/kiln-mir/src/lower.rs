@@ -746,7 +746,19 @@ impl<'a> FnLower<'a> {
             let unset = self
                 .b
                 .ins1(InstKind::Icmp(IntCC::Eq, set, zero), Type::I8, span);
-            self.b.panic_if(unset, PanicKind::GlobalUninit as i32, span);
+            // The message names the variable, which the fixed runtime error
+            // cannot.
+            let fail = self.b.create_cold_block();
+            let ok = self.b.create_block();
+            self.b.branch(unset, fail, ok);
+            self.b.seal(fail);
+            self.b.seal(ok);
+            self.b.switch_to(fail);
+            let name = &self.hir.globals[g.index()].name;
+            let msg = self.str_literal(&format!("`{name}` is read before its `let` has run"), span);
+            self.runtime_site("kiln_panic_msg", vec![msg], None, span);
+            self.b.unreachable();
+            self.b.switch_to(ok);
         }
         let gty = self.hir.globals[g.index()].ty;
         let ty = mir_type(gty)?;

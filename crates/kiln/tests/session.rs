@@ -86,7 +86,7 @@ fn a_variable_whose_unit_panicked_before_setting_it_is_reported_when_read() {
     assert!(out[0].starts_with("error: division by zero"), "{}", out[0]);
     assert!(
         out[1]
-            .starts_with("error: global used before it was initialised\n  at <main> (unit.kl:1:9)"),
+            .starts_with("error: `x` is read before its `let` has run\n  at <main> (unit.kl:1:9)"),
         "{}",
         out[1]
     );
