@@ -192,21 +192,9 @@ impl Translator<'_, '_, '_> {
         let poll = self.builder.create_block();
         let cont = self.builder.create_block();
         self.builder.set_cold_block(poll);
-        let sp = self.builder.ins().get_stack_pointer(types::I64);
-        let limit_addr = self
-            .builder
-            .ins()
-            .iconst(types::I64, self.env.stack_limit_addr as i64);
         // Not `trusted()`: the limit changes while the loop runs, so this load may
         // not be hoisted out of it.
-        let limit = self
-            .builder
-            .ins()
-            .load(types::I64, ir::MemFlagsData::new(), limit_addr, 0);
-        let low = self
-            .builder
-            .ins()
-            .icmp(condcodes::IntCC::UnsignedLessThan, sp, limit);
+        let low = self.below_stack_limit(ir::MemFlagsData::new());
         self.builder.ins().brif(low, poll, &[], cont, &[]);
         self.builder.switch_to_block(poll);
         let site = self.site_for(self.mir.span, None);
@@ -232,17 +220,8 @@ impl Translator<'_, '_, '_> {
             .iter()
             .map(|&v| BlockArg::Value(v))
             .collect();
-        let sp = self.builder.ins().get_stack_pointer(types::I64);
-        let limit_addr = self
-            .builder
-            .ins()
-            .iconst(types::I64, self.env.stack_limit_addr as i64);
         let flags = self.trusted();
-        let limit = self.builder.ins().load(types::I64, flags, limit_addr, 0);
-        let low = self
-            .builder
-            .ins()
-            .icmp(condcodes::IntCC::UnsignedLessThan, sp, limit);
+        let low = self.below_stack_limit(flags);
         self.builder.ins().brif(low, overflow, &[], body, &args);
         self.builder.switch_to_block(overflow);
         let site = self.env.add_site(Site {
@@ -252,6 +231,20 @@ impl Translator<'_, '_, '_> {
         });
         self.call_runtime("kiln_stack_overflow", &[], Some(site));
         self.builder.ins().trap(unreachable_trap());
+    }
+
+    /// Whether the stack pointer is below the runtime's stack limit (read with
+    /// `flags`): a stack overflow, or an interrupt, which raises the limit.
+    fn below_stack_limit(&mut self, flags: ir::MemFlagsData) -> ir::Value {
+        let sp = self.builder.ins().get_stack_pointer(types::I64);
+        let limit_addr = self
+            .builder
+            .ins()
+            .iconst(types::I64, self.env.stack_limit_addr as i64);
+        let limit = self.builder.ins().load(types::I64, flags, limit_addr, 0);
+        self.builder
+            .ins()
+            .icmp(condcodes::IntCC::UnsignedLessThan, sp, limit)
     }
 
     /// Memory flags for loads and stores of memory that is always valid.
