@@ -54,6 +54,10 @@ enum Command {
         /// `KILN_BACKEND=interp`).
         #[arg(long)]
         interp: bool,
+        /// Compile without optimisation: no MIR inlining, and Cranelift at
+        /// `opt_level=none` (what the differential tests compare against).
+        #[arg(long, conflicts_with = "interp")]
+        no_opt: bool,
         file: PathBuf,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
             Command::Run {
                 stats,
                 interp,
+                no_opt,
                 file,
                 args,
             } => {
@@ -170,7 +175,7 @@ fn main() -> ExitCode {
                     .map(|a| a.to_string_lossy().into_owned())
                     .collect();
                 match backend(interp) {
-                    Ok(interp) => run(&file, args, stats, interp),
+                    Ok(interp) => run(&file, args, stats, interp, !no_opt),
                     Err(code) => code,
                 }
             }
@@ -282,7 +287,17 @@ fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {
 }
 
 fn new_engine() -> Result<Engine, ExitCode> {
-    Engine::new().map_err(|e| {
+    new_engine_with(true)
+}
+
+/// An engine for a file run, optimising or not.
+fn new_engine_with(optimize: bool) -> Result<Engine, ExitCode> {
+    Engine::with_options(kiln::Options {
+        optimize,
+        direct_calls: true,
+        ..kiln::Options::default()
+    })
+    .map_err(|e| {
         error_line!("error: cannot start the JIT: {e}");
         ExitCode::from(INTERNAL_ERROR)
     })
@@ -327,12 +342,12 @@ fn start(
     Ok(Some(unsafe { engine.run_main(main) }))
 }
 
-fn run(path: &Path, args: Vec<String>, stats: bool, interp: bool) -> ExitCode {
+fn run(path: &Path, args: Vec<String>, stats: bool, interp: bool, optimize: bool) -> ExitCode {
     let text = match read_source(path) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let mut engine = match new_engine() {
+    let mut engine = match new_engine_with(optimize) {
         Ok(e) => e,
         Err(code) => return code,
     };
