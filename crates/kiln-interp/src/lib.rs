@@ -153,6 +153,17 @@ impl Interpreter {
         self.run(main, &[]);
     }
 
+    /// Calls function `f` with `args`, each in the interpreter's form of its type
+    /// (integers zero-extended from their width, floats as their bits), and
+    /// returns its result in that form: what the MIR file tests call. A Kiln panic
+    /// unwinds out of this call, as out of [`Self::run_main`], and the same thread
+    /// rule applies.
+    pub fn call(&self, f: mir::FuncRef, args: &[u64]) -> Option<u64> {
+        *self.stack.borrow_mut() = exec::Stack::default();
+        let _current = exec::Current::enter(self);
+        self.run(f, args)
+    }
+
     /// Releases what every global holds, as the end of the program does for locals;
     /// after this, live objects are leaks (or cycles).
     pub fn release_globals(&self) {

@@ -16,6 +16,7 @@ pub mod generator;
 pub mod inline;
 pub mod ir;
 pub mod lower;
+pub mod parse;
 pub mod print;
 pub mod rc_pairs;
 pub mod verify;
