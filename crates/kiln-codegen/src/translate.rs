@@ -44,24 +44,31 @@ fn unreachable_trap() -> TrapCode {
 }
 
 /// Functions with more values than this check the stack limit even when they
-/// call no Kiln code, so that their frames may be large.
+/// call nothing, so that their frames may be large.
 const LEAF_MAX_VALUES: usize = 1000;
 
 /// Whether `f` must compare the stack pointer with the limit on entry. A *leaf*
-/// (a function that calls no Kiln or extern function, only the runtime) cannot
-/// start a deep recursion, and its frame (at most a few kilobytes of spill slots
-/// for [`LEAF_MAX_VALUES`] values) fits in the 1 MiB margin below the limit that
-/// its caller's own check left, as the runtime functions it calls do: so the
-/// check is left out of small leaves, which are the functions called most often
-/// (the innermost generator of a pipeline, small helpers the inliner kept). An
-/// interrupt is still seen at the caller's next function entry or loop header,
-/// and a leaf's own loops keep their checks.
+/// (a function that calls nothing and releases nothing, so no Kiln code can run
+/// until it returns, except the runtime's panic) cannot take part in a deep
+/// recursion, and its frame (at most a few kilobytes of spill slots for
+/// [`LEAF_MAX_VALUES`] values) fits in the 1 MiB margin below the limit that its
+/// caller's own check left: so the check is left out of small leaves, which are
+/// the functions called most often (the innermost generator of a pipeline, small
+/// helpers the inliner kept). Releasing counts as a call: `kiln_drop` may abandon
+/// a generator, running its resume function, which may release another, so a
+/// chain of suspended generators is dropped by a recursion through compiled code
+/// that must meet checks. An interrupt is still seen at the caller's next
+/// function entry or loop header, and a leaf's own loops keep their checks.
 fn checks_stack(f: &mir::Func) -> bool {
     f.values.len() > LEAF_MAX_VALUES
         || f.blocks.iter().flat_map(|b| &b.insts).any(|inst| {
             matches!(
                 inst.kind,
-                InstKind::Call(..) | InstKind::CallIndirect { .. } | InstKind::CallExtern(..)
+                InstKind::Call(..)
+                    | InstKind::CallIndirect { .. }
+                    | InstKind::CallExtern(..)
+                    | InstKind::CallRuntime { .. }
+                    | InstKind::Release(_)
             )
         })
 }

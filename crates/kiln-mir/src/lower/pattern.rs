@@ -512,6 +512,7 @@ impl FnLower<'_> {
         self.b.switch_to(header);
         let i = match pos {
             Some(pos) => self.b.use_var(pos, span),
+            // Read by no arm below: a generator keeps its own position.
             None => self.b.iconst(Type::I64, 0, span),
         };
         let (more, next_pos) = match kind {
