@@ -3,9 +3,10 @@
 //! The translation is one-to-one: each reachable MIR block becomes a Cranelift
 //! block with the same parameters, each MIR instruction becomes one or a few
 //! Cranelift instructions. Two things are added here: the stack-limit check at the
-//! start of every function (DESIGN.md §5), and the frame pointer and site number
-//! passed to runtime functions that may panic, so the runtime can take a stack
-//! trace (DESIGN.md §6). Translation never fails on verified MIR.
+//! start of every function that calls Kiln code (DESIGN.md §5; see
+//! `checks_stack`), and the frame pointer and site number passed to runtime
+//! functions that may panic, so the runtime can take a stack trace (DESIGN.md
+//! §6). Translation never fails on verified MIR.
 
 use crate::jit::{Env, Site};
 use cranelift_codegen::ir::{
@@ -40,6 +41,36 @@ pub fn signature(call_conv: CallConv, params: &[mir::Type], ret: Option<mir::Typ
 /// return). It never fires: the runtime function unwinds first.
 fn unreachable_trap() -> TrapCode {
     TrapCode::user(1).unwrap_or(TrapCode::STACK_OVERFLOW)
+}
+
+/// Functions with more values than this check the stack limit even when they
+/// call nothing, so that their frames may be large.
+const LEAF_MAX_VALUES: usize = 1000;
+
+/// Whether `f` must compare the stack pointer with the limit on entry. A *leaf*
+/// (a function that calls nothing and releases nothing, so no Kiln code can run
+/// until it returns, except the runtime's panic) cannot take part in a deep
+/// recursion, and its frame (at most a few kilobytes of spill slots for
+/// [`LEAF_MAX_VALUES`] values) fits in the 1 MiB margin below the limit that its
+/// caller's own check left: so the check is left out of small leaves, which are
+/// the functions called most often (the innermost generator of a pipeline, small
+/// helpers the inliner kept). Releasing counts as a call: `kiln_drop` may abandon
+/// a generator, running its resume function, which may release another, so a
+/// chain of suspended generators is dropped by a recursion through compiled code
+/// that must meet checks. An interrupt is still seen at the caller's next
+/// function entry or loop header, and a leaf's own loops keep their checks.
+fn checks_stack(f: &mir::Func) -> bool {
+    f.values.len() > LEAF_MAX_VALUES
+        || f.blocks.iter().flat_map(|b| &b.insts).any(|inst| {
+            matches!(
+                inst.kind,
+                InstKind::Call(..)
+                    | InstKind::CallIndirect { .. }
+                    | InstKind::CallExtern(..)
+                    | InstKind::CallRuntime { .. }
+                    | InstKind::Release(_)
+            )
+        })
 }
 
 /// Blocks reachable from the entry, in MIR order; dead blocks are not translated.
@@ -204,11 +235,10 @@ impl Translator<'_, '_, '_> {
     }
 
     /// The entry block: compare the stack pointer with the runtime's limit and
-    /// call the stack-overflow panic when it is below, then go to the MIR entry.
+    /// call the stack-overflow panic when it is below, then go to the MIR entry
+    /// (at once, in a function that need not check: see [`checks_stack`]).
     fn prologue(&mut self, body: ir::Block) {
         let start = self.builder.create_block();
-        let overflow = self.builder.create_block();
-        self.builder.set_cold_block(overflow);
         let params: Vec<ir::Type> = self.mir.params.iter().map(|&t| clif_type(t)).collect();
         for &ty in &params {
             self.builder.append_block_param(start, ty);
@@ -220,6 +250,12 @@ impl Translator<'_, '_, '_> {
             .iter()
             .map(|&v| BlockArg::Value(v))
             .collect();
+        if !checks_stack(self.mir) {
+            self.builder.ins().jump(body, &args);
+            return;
+        }
+        let overflow = self.builder.create_block();
+        self.builder.set_cold_block(overflow);
         let flags = self.trusted();
         let low = self.below_stack_limit(flags);
         self.builder.ins().brif(low, overflow, &[], body, &args);

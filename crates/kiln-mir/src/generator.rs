@@ -15,7 +15,8 @@
 //!   panics;
 //! - `yield value` stores every value live after it into the frame (one 8-byte
 //!   slot per value, from `GEN_FRAME_OFFSET`), the value into the out slot and `k`
-//!   into the state, and returns 1;
+//!   into the state, and returns 1; constants and the parameters (read from the
+//!   object's fields, which never change) are not stored but recomputed;
 //! - the restore block of `yield` `k` reloads those values and goes on at the
 //!   `yield`'s `resume` target in mode 0, or at its `cancel` target in mode 1 (the
 //!   runtime abandons a generator dropped while suspended that way: the cancel
@@ -74,7 +75,9 @@ pub fn transform(mut f: Func) -> (Func, u32) {
         }
     }
 
-    // The values each yield keeps, and a frame slot for each such value.
+    // The values each yield keeps, and a frame slot for each such value that
+    // cannot be recomputed where the generator resumes.
+    let remat = rematerialisable(&f, gen);
     let mut slot_of: HashMap<Value, i32> = HashMap::new();
     let mut kept: Vec<Vec<Value>> = Vec::new();
     for y in &yields {
@@ -87,8 +90,10 @@ pub fn transform(mut f: Func) -> (Func, u32) {
         values.retain(|&v| v != gen && v != mode);
         values.sort();
         for &v in &values {
-            let next = slot_of.len() as i32;
-            slot_of.entry(v).or_insert(next);
+            if !remat.contains_key(&v) {
+                let next = slot_of.len() as i32;
+                slot_of.entry(v).or_insert(next);
+            }
         }
         kept.push(values);
     }
@@ -100,7 +105,7 @@ pub fn transform(mut f: Func) -> (Func, u32) {
     let mut restores = Vec::new();
     for (k, (y, values)) in yields.iter().zip(&kept).enumerate() {
         let state = k as i64 + 1;
-        for &v in values {
+        for &v in values.iter().filter(|v| !remat.contains_key(v)) {
             e.store(y.block, gen, slot(v), v);
         }
         if let Some(v) = y.value {
@@ -114,14 +119,14 @@ pub fn transform(mut f: Func) -> (Func, u32) {
         e.set_state(restore, gen, GEN_RUNNING);
         for &v in values {
             let ty = e.f.value_type(v);
-            let w = e.ins(
-                restore,
-                InstKind::Load {
+            let kind = match remat.get(&v) {
+                Some(kind) => kind.clone(),
+                None => InstKind::Load {
                     base: gen,
                     offset: slot(v),
                 },
-                ty,
-            );
+            };
+            let w = e.ins(restore, kind, ty);
             redefined.entry(v).or_default().push((restore, w));
         }
         e.f.blocks[restore.index()].term = Terminator::Branch {
@@ -153,6 +158,25 @@ pub fn transform(mut f: Func) -> (Func, u32) {
     redefined.sort_by_key(|(v, _)| *v);
     let f = FuncBuilder::repair_ssa(f, &redefined);
     (f, slot_of.len() as u32)
+}
+
+/// The values a resumed body can recompute instead of keeping them in the
+/// frame, with the instruction that does: constants, and the parameters read
+/// from the generator object, whose fields never change after the constructor
+/// set them (a parameter the body assigns to is a new value, not one of these).
+fn rematerialisable(f: &Func, gen: Value) -> HashMap<Value, InstKind> {
+    let mut remat = HashMap::new();
+    for inst in f.blocks.iter().flat_map(|b| &b.insts) {
+        let again = match inst.kind {
+            InstKind::Iconst(_) | InstKind::Fconst(_) | InstKind::Null => true,
+            InstKind::GetField { obj, .. } => obj == gen,
+            _ => false,
+        };
+        if let (true, [v]) = (again, inst.results.as_slice()) {
+            remat.insert(*v, inst.kind.clone());
+        }
+    }
+    remat
 }
 
 /// Moves the entry block's code to a new block, leaving block 0 with the

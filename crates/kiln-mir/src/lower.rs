@@ -91,8 +91,9 @@ struct Tables {
     /// The number of MIR functions once the unit's HIR functions and the pending
     /// extras are added.
     next_func: u32,
-    /// Functions lowering built whole, for [`closures::Extra::Lowered`].
-    lowered: Vec<Option<Func>>,
+    /// The resume functions of the unit's generators, for
+    /// [`closures::Extra::Resume`], until they are added after its functions.
+    resumes: HashMap<hir::FuncId, Func>,
 }
 
 impl Tables {
@@ -240,7 +241,10 @@ impl Lowering {
         // Building an extra function never asks for another one.
         for extra in std::mem::take(&mut tables.pending_extras) {
             program.funcs.push(match extra {
-                closures::Extra::Lowered(i) => tables.lowered[i].take().expect("taken once"),
+                closures::Extra::Resume(g) => tables
+                    .resumes
+                    .remove(&g)
+                    .expect("a generator of the unit made its resume function"),
                 _ => closures::build_extra(hir, extra, tables),
             });
         }

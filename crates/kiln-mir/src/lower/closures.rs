@@ -33,9 +33,11 @@ pub(super) enum Extra {
     Adapter(FuncId),
     /// `less(closure, a, b)` for `sort_by` over elements of a type.
     SortLess(Ty),
-    /// A function lowering built whole (`Tables::lowered`), such as the resume
-    /// function of a generator.
-    Lowered(usize),
+    /// The resume function of a generator (`lower/generator.rs`), which lowering
+    /// builds whole with the generator and keeps in `Tables::resumes`. Its
+    /// reference is known before then: a `for` over a call of the generator
+    /// calls it directly.
+    Resume(FuncId),
 }
 
 impl Tables {
@@ -491,7 +493,7 @@ pub(super) fn build_extra(hir: &hir::Program, extra: Extra, tables: &Tables) -> 
     match extra {
         Extra::Adapter(func) => build_adapter(hir, func, tables.func_ref(func)),
         Extra::SortLess(elem) => build_sort_less(elem),
-        Extra::Lowered(_) => unreachable!("a lowered function is taken, not built"),
+        Extra::Resume(_) => unreachable!("a resume function is taken, not built"),
     }
 }
 

@@ -10,13 +10,16 @@
 //! [`Terminator::Yield`], under the generator's own name (stack traces show it);
 //! the generator transform (`crate::generator`) then makes
 //! it a state machine and says how many frame slots the object needs. The resume
-//! function is added through [`Tables::add_lowered_function`].
+//! function is an extra function ([`Tables::resume_function`]), so its reference
+//! exists before the generator is lowered.
 //!
 //! `yield value` hands the value out owned. When the generator is abandoned at a
 //! `yield` (dropped before it finished) its `cancel` path releases what the body
 //! owns there, exactly as a `return` at that point would. `g.next()` and
 //! `for x in g` call the resume function through the object's code pointer, so
-//! any generator of a `Gen<T>` type can stand where another is expected.
+//! any generator of a `Gen<T>` type can stand where another is expected; a `for`
+//! over the result of calling a generator function knows which resume function
+//! that object has, and calls it directly (which the inliner can then inline).
 
 use super::rc::Ownership;
 use super::{mir_type, FnLower, Tables};
@@ -29,12 +32,10 @@ use kiln_syntax::Span;
 use std::collections::HashMap;
 
 impl Tables {
-    /// Adds a function that lowering built completely (not from a HIR function of
-    /// the same id) and returns its reference. The one way lowering adds such
-    /// functions, so that how references are given out can change in one place.
-    pub(super) fn add_lowered_function(&mut self, f: Func) -> FuncRef {
-        self.lowered.push(Some(f));
-        self.extra(super::closures::Extra::Lowered(self.lowered.len() - 1))
+    /// The resume function of generator `id`, whether or not the generator has
+    /// been lowered yet (it is in the unit being lowered or an earlier one).
+    pub(super) fn resume_function(&mut self, id: hir::FuncId) -> FuncRef {
+        self.extra(super::closures::Extra::Resume(id))
     }
 }
 
@@ -68,7 +69,8 @@ pub(super) fn lower_generator(
     if let TypeInfo::Generator { frame_slots: n, .. } = &mut tables.types[gen_type.index()] {
         *n = frame_slots;
     }
-    let resume = tables.add_lowered_function(resume);
+    tables.resumes.insert(id, resume);
+    let resume = tables.resume_function(id);
     constructor(func, gen_type, resume, &kept)
 }
 
@@ -209,8 +211,20 @@ impl FnLower<'_> {
     }
 
     /// Resumes generator `g` for its next value: 1 when it yielded one (then in
-    /// its out slot, owned by whoever takes it), 0 when it finished.
-    pub(super) fn resume_generator(&mut self, g: Value, span: Span) -> Value {
+    /// its out slot, owned by whoever takes it), 0 when it finished. `direct` is
+    /// its resume function when the caller knows which generator made `g`.
+    pub(super) fn resume_generator(
+        &mut self,
+        g: Value,
+        direct: Option<FuncRef>,
+        span: Span,
+    ) -> Value {
+        let mode = self.b.iconst(Type::I8, 0, span);
+        if let Some(resume) = direct {
+            return self
+                .b
+                .ins1(InstKind::Call(resume, vec![g, mode]), Type::I8, span);
+        }
         let code = self.b.ins1(
             InstKind::Load {
                 base: g,
@@ -219,7 +233,6 @@ impl FnLower<'_> {
             Type::Ptr,
             span,
         );
-        let mode = self.b.iconst(Type::I8, 0, span);
         self.b.ins1(
             InstKind::CallIndirect {
                 code,
@@ -228,6 +241,17 @@ impl FnLower<'_> {
             Type::I8,
             span,
         )
+    }
+
+    /// The resume function of the generator object `iter` evaluates to, when
+    /// `iter` calls a generator function (so the object is a fresh one of it).
+    pub(super) fn known_resume(&mut self, iter: ExprId) -> Option<FuncRef> {
+        match self.expr(iter).kind {
+            hir::ExprKind::Call { func, .. } if self.hir.funcs[func.index()].generator => {
+                Some(self.tables.resume_function(func))
+            }
+            _ => None,
+        }
     }
 
     /// The value a generator just yielded (owned); `None` for `()`.
@@ -249,7 +273,7 @@ impl FnLower<'_> {
             Some(HeapTy::Option(t)) => t,
             _ => Ty::Unit,
         };
-        let more = self.resume_generator(g, span);
+        let more = self.resume_generator(g, None, span);
         let some = self.b.create_block();
         let none = self.b.create_block();
         let join = self.b.create_block();

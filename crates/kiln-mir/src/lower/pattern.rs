@@ -485,15 +485,22 @@ impl FnLower<'_> {
         span: Span,
     ) {
         let ity = self.expr(iter).ty;
+        let resume = (kind == ForKind::Gen)
+            .then(|| self.known_resume(iter))
+            .flatten();
         let Some(coll) = self.lower(iter) else { return };
         // The loop keeps the collection alive even if the body drops other
         // references to it; the frame releases it on every way out.
         self.retain(coll, span);
         self.push_frame();
         self.temp(coll);
-        let pos = self.fresh_var(Type::I64);
-        let zero = self.b.iconst(Type::I64, 0, span);
-        self.b.def_var(pos, zero);
+        // The position in the collection; a generator keeps its own.
+        let pos = (kind != ForKind::Gen).then(|| {
+            let pos = self.fresh_var(Type::I64);
+            let zero = self.b.iconst(Type::I64, 0, span);
+            self.b.def_var(pos, zero);
+            pos
+        });
         let version = (kind == ForKind::Map)
             .then(|| self.runtime("kiln_map_version", vec![coll], Some(Type::I64), span))
             .flatten();
@@ -503,7 +510,11 @@ impl FnLower<'_> {
         let exit = self.b.create_block();
         self.b.jump(header, Vec::new());
         self.b.switch_to(header);
-        let i = self.b.use_var(pos, span);
+        let i = match pos {
+            Some(pos) => self.b.use_var(pos, span),
+            // Read by no arm below: a generator keeps its own position.
+            None => self.b.iconst(Type::I64, 0, span),
+        };
         let (more, next_pos) = match kind {
             ForKind::Array => {
                 let len = self.len_field(coll, span);
@@ -525,7 +536,7 @@ impl FnLower<'_> {
                 let end = self.b.iconst(Type::I64, -1, span);
                 (self.icmp(IntCC::Ne, r, end, span), Some(r))
             }
-            ForKind::Gen => (self.resume_generator(coll, span), None),
+            ForKind::Gen => (self.resume_generator(coll, resume, span), None),
         };
         self.b.branch(more, body_block, exit);
         self.b.seal(body_block);
@@ -627,6 +638,19 @@ impl FnLower<'_> {
         }
         self.b.seal(latch);
         self.b.switch_to(latch);
+        if let Some(pos) = pos {
+            self.advance(pos, next_pos, span);
+        }
+        self.b.jump(header, Vec::new());
+        self.b.seal(header);
+        self.b.seal(exit);
+        self.b.switch_to(exit);
+        self.pop_frame(span);
+    }
+
+    /// The latch of a `for` over an array, a map or a string: the next position,
+    /// which is `next_pos` shifted for a string and one more otherwise.
+    fn advance(&mut self, pos: Var, next_pos: Option<Value>, span: Span) {
         let cur = self.b.use_var(pos, span);
         let next = match next_pos {
             Some(r) => {
@@ -641,11 +665,6 @@ impl FnLower<'_> {
             }
         };
         self.b.def_var(pos, next);
-        self.b.jump(header, Vec::new());
-        self.b.seal(header);
-        self.b.seal(exit);
-        self.b.switch_to(exit);
-        self.pop_frame(span);
     }
 
     /// Element `i` of an array known to be in bounds (a `for` loop re-reads the
