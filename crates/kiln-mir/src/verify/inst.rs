@@ -168,7 +168,12 @@ impl Checker<'_> {
     }
 
     /// Reports `what` (`g3`, `str7`) missing from the program's table `table`.
-    fn in_range<T>(&mut self, table: impl FnOnce(&Program) -> &[T], index: usize, what: String) {
+    fn in_range<T>(
+        &mut self,
+        table: impl FnOnce(&Program) -> &[T],
+        index: usize,
+        what: impl std::fmt::Display,
+    ) {
         if let Some(p) = self.env.program {
             if table(p).get(index).is_none() {
                 self.error(format!("refers to missing {what}"));
@@ -182,16 +187,16 @@ impl Checker<'_> {
             InstKind::Iconst(_) => self.results(&[Want::Int]),
             InstKind::Fconst(_) => self.results(&[Want::Float]),
             InstKind::Str(s) => {
-                self.in_range(|p| &p.strings, s.index(), s.to_string());
+                self.in_range(|p| &p.strings, s.index(), s);
                 self.results(&[Want::Exactly(Type::Ptr)]);
             }
             InstKind::Spec(s) => {
-                self.in_range(|p| &p.specs, s.index(), s.to_string());
+                self.in_range(|p| &p.specs, s.index(), s);
                 self.results(&[Want::Exactly(Type::Ptr)]);
             }
             InstKind::Null => self.results(&[Want::Exactly(Type::Ptr)]),
             InstKind::Desc(t) => {
-                self.in_range(|p| &p.types, t.index(), t.to_string());
+                self.in_range(|p| &p.types, t.index(), t);
                 self.results(&[Want::Exactly(Type::Ptr)]);
             }
             InstKind::Binary(op, x, y) => self.binary(*op, *x, *y),
@@ -243,7 +248,7 @@ impl Checker<'_> {
                 }
             }
             InstKind::FuncAddr(callee) => {
-                self.in_range(|p| &p.funcs, callee.index(), callee.to_string());
+                self.in_range(|p| &p.funcs, callee.index(), callee);
                 self.results(&[Want::Address]);
             }
             InstKind::CallRuntime { symbol, args, site } => self.call_runtime(symbol, args, *site),
