@@ -60,6 +60,10 @@ pub struct Symbol {
     /// number (`fp: *const u8, site: i32`, the frame-pointer contract of
     /// [`panic`]). Such a function may panic.
     pub site: bool,
+    /// Whether the function can return. One that cannot always raises a panic or
+    /// ends the program (`raises` and `exits` in the table); the MIR ends the block
+    /// after a call of one with `unreachable`.
+    pub returns: bool,
 }
 
 // SAFETY: a `Symbol` is an immutable description; `addr` is the address of a
@@ -71,8 +75,10 @@ unsafe impl Sync for Symbol {}
 macro_rules! symbols {
     ($( $kind:ident $module:ident :: $name:ident ( $($p:ident),* ) $(-> $r:ident)? ;)*) => {
         /// Every runtime function compiled code may call. Each line of the table is
-        /// `pure` (never unwinds), `panics` (may panic or exit) or `site` (may
-        /// panic, and takes the frame pointer and a site number first).
+        /// `pure` (never unwinds), `panics` (may panic or exit), `site` (may
+        /// panic, and takes the frame pointer and a site number first), `raises`
+        /// (always panics, never returns; takes a site) or `exits` (always ends
+        /// the program, never returns).
         pub fn symbols() -> Vec<Symbol> {
             vec![$(Symbol {
                 name: stringify!($name),
@@ -81,6 +87,7 @@ macro_rules! symbols {
                 ret: symbols!(@ret $($r)?),
                 may_panic: symbols!(@may_panic $kind),
                 site: symbols!(@site $kind),
+                returns: symbols!(@returns $kind),
             }),*]
         }
 
@@ -105,9 +112,16 @@ macro_rules! symbols {
     (@may_panic pure) => { false };
     (@may_panic panics) => { true };
     (@may_panic site) => { true };
+    (@may_panic raises) => { true };
+    (@may_panic exits) => { true };
     (@site pure) => { false };
     (@site panics) => { false };
     (@site site) => { true };
+    (@site raises) => { true };
+    (@site exits) => { false };
+    (@returns raises) => { false };
+    (@returns exits) => { false };
+    (@returns $kind:ident) => { true };
 }
 
 symbols! {
@@ -146,11 +160,11 @@ symbols! {
     pure num::kiln_f64_ln(F64) -> F64;
     pure num::kiln_f64_log10(F64) -> F64;
     site num::kiln_int_to_char(Ptr, I32, I64) -> I32;
-    panics process::kiln_exit(I64);
+    exits process::kiln_exit(I64);
     pure process::kiln_clock() -> F64;
-    site panic::kiln_panic(Ptr, I32, I32);
-    site panic::kiln_panic_msg(Ptr, I32, Ptr);
-    site panic::kiln_stack_overflow(Ptr, I32);
+    raises panic::kiln_panic(Ptr, I32, I32);
+    raises panic::kiln_panic_msg(Ptr, I32, Ptr);
+    raises panic::kiln_stack_overflow(Ptr, I32);
     // Objects and reference counting (docs/RUNTIME-ABI.md).
     panics object::kiln_alloc(Ptr) -> Ptr;
     panics object::kiln_alloc_variant(Ptr, I32) -> Ptr;
@@ -166,7 +180,7 @@ symbols! {
     panics value::kiln_sb_push_value(Ptr, I64, Ptr, Ptr);
     panics value::kiln_to_str(I64, Ptr) -> Ptr;
     // Arrays.
-    site array::kiln_index_oob(Ptr, I32, I64, I64);
+    raises array::kiln_index_oob(Ptr, I32, I64, I64);
     panics array::kiln_array_new(Ptr, I64) -> Ptr;
     pure array::kiln_array_len(Ptr) -> I64;
     panics array::kiln_array_push(Ptr, I64);
@@ -228,6 +242,6 @@ symbols! {
     panics io::kiln_read_file(Ptr, Ptr) -> Ptr;
     panics io::kiln_write_file(Ptr, Ptr, Ptr) -> Ptr;
     panics io::kiln_args(Ptr) -> Ptr;
-    site io::kiln_unwrap_none(Ptr, I32);
-    site io::kiln_unwrap_err(Ptr, I32, I64, Ptr);
+    raises io::kiln_unwrap_none(Ptr, I32);
+    raises io::kiln_unwrap_err(Ptr, I32, I64, Ptr);
 }

@@ -10,7 +10,10 @@
 //! - an entry marked `pure` (never unwinds) does not, in its own body, raise, exit,
 //!   allocate an object or call another runtime function. This is a check of the
 //!   body's text, one level deep: it catches a `pure` mark left on a function that
-//!   was changed to panic, not a panic hidden in a helper.
+//!   was changed to panic, not a panic hidden in a helper;
+//! - an entry marked `raises` or `exits` (never returns) ends its body in a call of
+//!   one of the runtime's diverging helpers (`raise`, `index_oob`, `unwind_exit`),
+//!   again by the text.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -90,6 +93,13 @@ fn site_and_pure_marks_agree_with_the_sources() {
         if s.site && !s.may_panic {
             problems.push(format!("{}: takes a site but is marked pure", s.name));
         }
+        if !s.returns && !diverges(body) {
+            problems.push(format!(
+                "{}: marked as never returning, but its body does not end in a call of \
+                 `raise`, `index_oob` or `unwind_exit`",
+                s.name
+            ));
+        }
         if !s.may_panic {
             for bad in ["raise", "exit", "alloc", "kiln_", "panic"] {
                 if body.contains(bad) {
@@ -111,4 +121,19 @@ fn site_and_pure_marks_agree_with_the_sources() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Whether a function body (its text from the opening brace) ends in a call of one
+/// of the runtime's helpers that never return.
+fn diverges(body: &str) -> bool {
+    let last = body
+        .trim_end()
+        .trim_end_matches('}')
+        .trim_end()
+        .trim_end_matches('}')
+        .trim_end();
+    let last_line = last.lines().last().unwrap_or("").trim();
+    ["raise(", "index_oob(", "unwind_exit("]
+        .iter()
+        .any(|f| last_line.contains(f))
 }
