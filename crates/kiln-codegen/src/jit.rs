@@ -293,6 +293,7 @@ impl Jit {
         for &(name, addr) in kiln_runtime::mathlib::symbols() {
             builder.symbol(name, addr);
         }
+        builder.memory_provider(crate::memory::provider());
         let mut module = JITModule::new(builder);
         let mut runtime = HashMap::new();
         for s in &symbols {

@@ -189,7 +189,18 @@ impl Translator<'_, '_, '_> {
         let Some(entry) = self.blocks[0] else {
             return;
         };
-        self.prologue(entry);
+        // `<main>` is only ever called by the engine, near the top of the runner
+        // thread's stack, so its own frame cannot reach the limit; whatever it
+        // calls checks in its own prologue, and its loops check for interrupts at
+        // their headers. Leaving the check out saves a third of a small entry's
+        // Cranelift IR (and the REPL compiles a `<main>` for every entry).
+        let is_main = self
+            .env
+            .program
+            .main
+            .is_some_and(|m| std::ptr::eq(&self.env.program.funcs[m.index()], self.mir));
+        // A small leaf need not check either: see [`checks_stack`].
+        self.prologue(entry, !is_main && checks_stack(self.mir));
         // Reverse post-order: every block after its dominators, so each value is
         // translated before its uses.
         let order = reverse_post_order(self.mir);
@@ -234,10 +245,11 @@ impl Translator<'_, '_, '_> {
         self.builder.switch_to_block(cont);
     }
 
-    /// The entry block: compare the stack pointer with the runtime's limit and
-    /// call the stack-overflow panic when it is below, then go to the MIR entry
-    /// (at once, in a function that need not check: see [`checks_stack`]).
-    fn prologue(&mut self, body: ir::Block) {
+    /// The entry block: with `check`, compare the stack pointer with the
+    /// runtime's limit and call the stack-overflow panic when it is below; then go
+    /// to the MIR entry (which may be the target of a branch, so it is not the
+    /// entry block itself).
+    fn prologue(&mut self, body: ir::Block, check: bool) {
         let start = self.builder.create_block();
         let params: Vec<ir::Type> = self.mir.params.iter().map(|&t| clif_type(t)).collect();
         for &ty in &params {
@@ -250,7 +262,7 @@ impl Translator<'_, '_, '_> {
             .iter()
             .map(|&v| BlockArg::Value(v))
             .collect();
-        if !checks_stack(self.mir) {
+        if !check {
             self.builder.ins().jump(body, &args);
             return;
         }
