@@ -63,31 +63,44 @@ fn front_end(text: &str) {
         return;
     }
 
-    let checked = kiln_sema::check_module(&module);
-    check_diagnostics(&sources, file, text, &checked.diagnostics);
-    let has_errors = checked.diagnostics.iter().any(|d| d.is_error());
-    assert_eq!(
-        checked.program.is_some(),
-        !has_errors,
-        "HIR must exist exactly when there are no errors"
-    );
-    let Some(hir) = checked.program else {
-        return;
+    // A file is one unit of a fresh session, as `Engine::front_end` checks it
+    // (without the modules it imports: an `import` names no file here).
+    let mut session = kiln_sema::Session::new();
+    let mut unit = match session.check_unit(&module) {
+        Ok(unit) => unit,
+        Err(errors) => {
+            check_diagnostics(&sources, file, text, &errors);
+            assert!(
+                errors.iter().any(|d| d.is_error()),
+                "a unit rejected without an error"
+            );
+            return;
+        }
     };
+    let warnings = std::mem::take(&mut unit.diagnostics);
+    check_diagnostics(&sources, file, text, &warnings);
+    assert!(
+        !warnings.iter().any(|d| d.is_error()),
+        "a unit accepted with an error"
+    );
 
-    let mut program = kiln_mir::lower::lower_program(&hir);
-    verify(&program, "lowering");
+    let _types = session.enter();
+    let mut lowering = kiln_mir::lower::Lowering::new();
+    let lowered = lowering.lower_unit(session.program(), &unit);
+    let program = lowering.program_mut();
+    let funcs = lowered.funcs;
+    verify(program, funcs.clone(), "lowering");
     // The MIR passes `Engine::front_end` runs, each checked like the engine does
     // in debug builds.
-    kiln_mir::inline::run(&mut program);
-    verify(&program, "inlining");
-    kiln_mir::rc_pairs::run(&mut program);
-    verify(&program, "cancelling retain/release pairs");
+    kiln_mir::inline::run(program, funcs.clone());
+    verify(program, funcs.clone(), "inlining");
+    kiln_mir::rc_pairs::run(program, funcs.clone());
+    verify(program, funcs, "cancelling retain/release pairs");
 }
 
 /// MIR made from a checked program must verify: anything else is a compiler bug.
-fn verify(program: &kiln_mir::ir::Program, after: &str) {
-    let errors = kiln_mir::verify::verify_program(program);
+fn verify(program: &kiln_mir::ir::Program, funcs: std::ops::Range<u32>, after: &str) {
+    let errors = kiln_mir::verify::verify_funcs(program, funcs);
     assert!(
         errors.is_empty(),
         "MIR does not verify after {after}:\n{}",
