@@ -14,7 +14,7 @@ use std::time::Duration;
 /// Seeds `FIRST..FIRST + COUNT`; a failure names its seed, which
 /// `kiln-difftest --show SEED` prints the program of.
 const FIRST: u64 = 1_000_000;
-const COUNT: u64 = 150;
+const COUNT: u64 = 300;
 
 #[test]
 fn generated_programs_agree_on_every_backend() {
