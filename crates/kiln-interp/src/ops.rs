@@ -134,7 +134,11 @@ pub fn overflow(op: OverflowOp, ty: Type, a: u64, b: u64) -> (u64, bool) {
         Smul => (sa * sb, !(smin..=smax).contains(&(sa * sb))),
         Uadd => (ua + ub, ua + ub > umax),
         Usub => (ua - ub, ua < ub),
-        Umul => (ua * ub, ua * ub > umax),
+        // Two u64s multiply to up to 128 bits, beyond i128: multiply as u128.
+        Umul => {
+            let product = a as u128 * b as u128;
+            (product as i128, product > umax as u128)
+        }
     };
     (mask(ty, wide as u64), over)
 }
@@ -259,6 +263,14 @@ mod tests {
         assert_eq!(
             overflow(OverflowOp::Smul, Type::I64, i64::MIN as u64, u64::MAX),
             (i64::MIN as u64, true)
+        );
+        assert_eq!(
+            overflow(OverflowOp::Umul, Type::I64, u64::MAX - 9, u64::MAX - 9),
+            (100, true)
+        );
+        assert_eq!(
+            overflow(OverflowOp::Umul, Type::I64, 1 << 32, (1 << 32) - 1),
+            (u64::MAX - (1 << 32) + 1, false)
         );
     }
 
