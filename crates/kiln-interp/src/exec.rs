@@ -393,7 +393,7 @@ impl Interpreter {
             typed.push((Type::I32, 0));
         }
         for (&a, &abi) in args.iter().zip(&s.params[skip..]) {
-            let (want, have) = (native::mir_type(abi), func.value_type(a));
+            let (want, have) = (Type::of_abi(abi), func.value_type(a));
             assert!(
                 want.bits() == have.bits() && want.is_float() == have.is_float(),
                 "argument of `{symbol}` in `{}`: {have} where the runtime takes {want}",
@@ -401,7 +401,7 @@ impl Interpreter {
             );
             typed.push((want, self.get(a)));
         }
-        let ret = s.ret.map(native::mir_type);
+        let ret = s.ret.map(Type::of_abi);
         let _callback = if symbol == "kiln_array_sort_by" {
             // The comparison: the runtime calls it natively, so it gets the
             // trampoline, which runs the function the token stands for.

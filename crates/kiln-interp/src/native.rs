@@ -124,20 +124,6 @@ pub unsafe fn call(addr: *const u8, args: &[(Type, u64)], ret: Option<Type>) -> 
     }
 }
 
-/// The MIR type of a runtime ABI type.
-pub fn mir_type(a: kiln_runtime::Abi) -> Type {
-    use kiln_runtime::Abi;
-    match a {
-        Abi::I8 => Type::I8,
-        Abi::I16 => Type::I16,
-        Abi::I32 => Type::I32,
-        Abi::I64 => Type::I64,
-        Abi::F32 => Type::F32,
-        Abi::F64 => Type::F64,
-        Abi::Ptr => Type::Ptr,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,7 +131,7 @@ mod tests {
     #[test]
     fn every_runtime_function_fits_a_native_call() {
         for s in kiln_runtime::symbols() {
-            let params: Vec<Type> = s.params.iter().map(|&a| mir_type(a)).collect();
+            let params: Vec<Type> = s.params.iter().map(|&a| Type::of_abi(a)).collect();
             assert!(fits(&params), "{} has too many arguments", s.name);
         }
     }

@@ -60,6 +60,20 @@ pub enum Type {
 }
 
 impl Type {
+    /// How MIR sees a type of the runtime's table (`kiln_runtime::symbols`).
+    pub fn of_abi(a: kiln_runtime::Abi) -> Type {
+        use kiln_runtime::Abi;
+        match a {
+            Abi::I8 => Type::I8,
+            Abi::I16 => Type::I16,
+            Abi::I32 => Type::I32,
+            Abi::I64 => Type::I64,
+            Abi::F32 => Type::F32,
+            Abi::F64 => Type::F64,
+            Abi::Ptr => Type::Ptr,
+        }
+    }
+
     #[inline]
     pub fn is_int(self) -> bool {
         matches!(

@@ -7,7 +7,7 @@
 
 use super::Env;
 use crate::ir::*;
-use kiln_runtime::{Abi, TypeKind};
+use kiln_runtime::TypeKind;
 
 /// The text form's name of an instruction (`iconst`, `call`, `iadd`, ...).
 pub(super) fn name(kind: &InstKind) -> String {
@@ -393,11 +393,16 @@ impl Checker<'_> {
             return;
         }
         let skip = if s.site { 2 } else { 0 };
-        let params: Vec<Type> = s.params.iter().skip(skip).map(|&a| mir_type(a)).collect();
+        let params: Vec<Type> = s
+            .params
+            .iter()
+            .skip(skip)
+            .map(|&a| Type::of_abi(a))
+            .collect();
         self.arguments(&format!("`{symbol}`"), args, &params, |want, have| {
             Want::SameAs(want).accepts(have)
         });
-        match s.ret.map(mir_type) {
+        match s.ret.map(Type::of_abi) {
             Some(t) => self.results(&[Want::SameAs(t)]),
             None => self.no_results(),
         }
@@ -501,19 +506,6 @@ fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
-    }
-}
-
-/// How MIR sees a type of the runtime's table.
-fn mir_type(a: Abi) -> Type {
-    match a {
-        Abi::I8 => Type::I8,
-        Abi::I16 => Type::I16,
-        Abi::I32 => Type::I32,
-        Abi::I64 => Type::I64,
-        Abi::F32 => Type::F32,
-        Abi::F64 => Type::F64,
-        Abi::Ptr => Type::Ptr,
     }
 }
 
