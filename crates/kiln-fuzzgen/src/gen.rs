@@ -829,18 +829,22 @@ impl Gen<'_> {
             _ => format!("{}..{}", -(n as i64), 0),
         };
         self.line(&format!("for {i} in {range} {{"));
-        self.in_loop(n, |g| {
-            g.indent += 1;
-            g.push_scope();
-            g.bind(&i, INT, false);
-            let k = g.range(1, 4);
-            for _ in 0..k {
-                g.statement(depth - 1);
-            }
-            g.pop_scope();
-            g.indent -= 1;
-        });
+        self.in_loop(n, |g| g.loop_body(depth, &i));
         self.line("}");
+    }
+
+    /// One to four statements, indented, in a scope where the loop's counter
+    /// `counter` (an `int`) can be read.
+    fn loop_body(&mut self, depth: u32, counter: &str) {
+        self.indent += 1;
+        self.push_scope();
+        self.bind(counter, INT, false);
+        let k = self.range(1, 4);
+        for _ in 0..k {
+            self.statement(depth - 1);
+        }
+        self.pop_scope();
+        self.indent -= 1;
     }
 
     fn while_loop(&mut self, depth: u32) {
@@ -853,14 +857,8 @@ impl Gen<'_> {
         self.in_loop(n, |g| {
             g.indent += 1;
             g.line(&format!("{c} += 1"));
-            g.push_scope();
-            g.bind(&c, INT, false);
-            let k = g.range(1, 4);
-            for _ in 0..k {
-                g.statement(depth - 1);
-            }
-            g.pop_scope();
             g.indent -= 1;
+            g.loop_body(depth, &c);
         });
         self.line("}");
     }
