@@ -46,6 +46,10 @@ pub struct FuncBuilder {
     /// The blocks that define each variable, by [`Var`] number.
     def_blocks: Vec<Vec<Block>>,
     var_types: Vec<Option<Type>>,
+    /// The [`Func::inlines`] entry of the code being built, for lowering that puts
+    /// another function's body in place (a fused generator); `None` for the
+    /// function's own code.
+    pub inline_frame: Option<u32>,
 }
 
 impl FuncBuilder {
@@ -67,6 +71,7 @@ impl FuncBuilder {
             entry_uses: Vec::new(),
             def_blocks: Vec::new(),
             var_types: Vec::new(),
+            inline_frame: None,
         };
         let entry = b.create_block();
         for ty in params {
@@ -149,7 +154,7 @@ impl FuncBuilder {
             kind,
             results: results.clone(),
             span,
-            inlined: None,
+            inlined: self.inline_frame,
         });
         results
     }
@@ -236,7 +241,7 @@ impl FuncBuilder {
         self.terminate(Terminator::Panic {
             kind,
             span,
-            inlined: None,
+            inlined: self.inline_frame,
         });
     }
 
@@ -336,6 +341,7 @@ impl FuncBuilder {
             entry_uses: Vec::new(),
             def_blocks: Vec::new(),
             var_types: Vec::new(),
+            inline_frame: None,
         };
         // Where each value is defined.
         let mut def_block: HashMap<Value, Block> = HashMap::new();

@@ -120,6 +120,15 @@ fn inline_call(f: &mut Func, b: usize, k: usize, callee: &Func) {
         call_span: call.span,
         parent: call.inlined,
     });
+    // The callee's own inlined code (inlined before, or a fused generator's
+    // body) keeps its frames, now below the callee's.
+    let first = f.inlines.len() as u32;
+    f.inlines.extend(callee.inlines.iter().map(|i| InlineFrame {
+        func: i.func.clone(),
+        call_span: i.call_span,
+        parent: Some(i.parent.map_or(frame, |p| first + p)),
+    }));
+    let origin = |inlined: Option<u32>| Some(inlined.map_or(frame, |k| first + k));
 
     let values: Vec<Value> = callee
         .values
@@ -140,7 +149,7 @@ fn inline_call(f: &mut Func, b: usize, k: usize, callee: &Func) {
                 kind: map_values(&inst.kind, &v),
                 results: inst.results.iter().map(|&r| v(r)).collect(),
                 span: inst.span,
-                inlined: Some(frame),
+                inlined: origin(inst.inlined),
             })
             .collect();
         let target = |t: &Target| Target {
@@ -162,10 +171,14 @@ fn inline_call(f: &mut Func, b: usize, k: usize, callee: &Func) {
                 block: cont,
                 args: r.iter().map(|&x| v(x)).collect(),
             }),
-            Terminator::Panic { kind, span, .. } => Terminator::Panic {
+            Terminator::Panic {
+                kind,
+                span,
+                inlined,
+            } => Terminator::Panic {
                 kind: *kind,
                 span: *span,
-                inlined: Some(frame),
+                inlined: origin(*inlined),
             },
             // A function with a `yield` left is never inlined (the verifier
             // rejects one after lowering).

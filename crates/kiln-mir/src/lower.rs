@@ -10,6 +10,7 @@
 //! (it is only produced for programs without errors) and never reports errors.
 
 mod closures;
+mod fuse;
 mod generator;
 mod heap;
 mod pattern;
@@ -94,6 +95,10 @@ struct Tables {
     /// The resume functions of the unit's generators, for
     /// [`closures::Extra::Resume`], until they are added after its functions.
     resumes: HashMap<hir::FuncId, Func>,
+    /// Whether `for` loops over calls of small generators are fused with them
+    /// ([`fuse`]).
+    fuse: bool,
+    fuse_info: HashMap<hir::FuncId, Option<std::rc::Rc<fuse::FuseInfo>>>,
 }
 
 impl Tables {
@@ -151,6 +156,13 @@ pub struct LoweredUnit {
 impl Lowering {
     pub fn new() -> Lowering {
         Lowering::default()
+    }
+
+    /// Fuse `for` loops with the small generators they walk (an optimisation:
+    /// off by default, and only for code that is never redefined, as a fused
+    /// loop keeps its own copy of the generator's body).
+    pub fn set_fuse_generators(&mut self, on: bool) {
+        self.tables.fuse = on;
     }
 
     /// The MIR of every unit lowered so far.
@@ -314,9 +326,14 @@ struct LoopTargets {
     cont: Block,
     /// `loop` with a value: the type of the exit block's parameter.
     value: Option<Type>,
-    /// Ownership frames and scopes open outside the loop.
+    /// Ownership frames and scopes open outside the loop: `break` releases what
+    /// those above them own.
     frames: usize,
     scopes: usize,
+    /// The depths `continue` releases above, when they are not those of `break`:
+    /// the consumer of a fused generator ([`fuse`]) continues into the generator's
+    /// body, which keeps what it owns.
+    cont_depth: Option<(usize, usize)>,
 }
 
 struct FnLower<'a> {
@@ -336,6 +353,11 @@ struct FnLower<'a> {
     /// Values of place expressions already evaluated by a compound assignment, so
     /// `a[i] += 1` evaluates `a` and `i` once.
     precomputed: HashMap<u32, Option<Value>>,
+    /// The variable of local 0 of `func`: 0 for the function being lowered, past
+    /// its own for the body of a fused generator.
+    var_base: u32,
+    /// The fused generators whose bodies are being lowered here, innermost last.
+    fused: Vec<fuse::Fused<'a>>,
 }
 
 fn lower_function(
@@ -360,26 +382,7 @@ fn lower_function(
         .collect();
     let ret = mir_type(func.ret);
     let b = FuncBuilder::new(func.name.clone(), params, ret, func.span);
-    let mut cx = FnLower {
-        hir,
-        func,
-        b,
-        tables,
-        loops: Vec::new(),
-        is_main,
-        next_var: func.locals.len() as u32,
-        fixed: HashMap::new(),
-        own: Ownership::default(),
-        global_vars: HashMap::new(),
-        precomputed: HashMap::new(),
-    };
-    for (i, local) in func.locals.iter().enumerate() {
-        if local.boxed {
-            cx.b.declare_var(Var(i as u32), Type::Ptr);
-        } else if let Some(ty) = mir_type(local.ty) {
-            cx.b.declare_var(Var(i as u32), ty);
-        }
-    }
+    let mut cx = FnLower::new(hir, func, b, tables, is_main);
     let entry_params = cx.b.block_params(Func::ENTRY).to_vec();
     let mut incoming = entry_params.into_iter();
     if env.is_some() {
@@ -411,6 +414,53 @@ fn lower_function(
 }
 
 impl<'a> FnLower<'a> {
+    /// Starts lowering `func` into `b`, with a variable for each of its locals.
+    fn new(
+        hir: &'a hir::Program,
+        func: &'a hir::Function,
+        b: FuncBuilder,
+        tables: &'a mut Tables,
+        is_main: bool,
+    ) -> FnLower<'a> {
+        let mut cx = FnLower {
+            hir,
+            func,
+            b,
+            tables,
+            loops: Vec::new(),
+            is_main,
+            next_var: 0,
+            fixed: HashMap::new(),
+            own: Ownership::default(),
+            global_vars: HashMap::new(),
+            precomputed: HashMap::new(),
+            var_base: 0,
+            fused: Vec::new(),
+        };
+        cx.var_base = cx.declare_locals(func);
+        cx
+    }
+
+    /// Declares a fresh variable for each local of `func`; returns the first.
+    fn declare_locals(&mut self, func: &hir::Function) -> u32 {
+        let base = self.next_var;
+        self.next_var += func.locals.len() as u32;
+        for (i, local) in func.locals.iter().enumerate() {
+            let var = Var(base + i as u32);
+            if local.boxed {
+                self.b.declare_var(var, Type::Ptr);
+            } else if let Some(ty) = mir_type(local.ty) {
+                self.b.declare_var(var, ty);
+            }
+        }
+        base
+    }
+
+    /// The variable of a local of the function whose code is being lowered.
+    fn var(&self, l: hir::LocalId) -> Var {
+        Var(self.var_base + l.0)
+    }
+
     fn expr(&self, id: ExprId) -> &'a hir::Expr {
         let func: &'a hir::Function = self.func;
         func.expr(id)
@@ -446,9 +496,9 @@ impl<'a> FnLower<'a> {
             }
             ExprKind::Local(l) => {
                 mir_type(ty)?;
-                match self.fixed.get(&l.0) {
+                match self.fixed.get(&self.var(*l).0) {
                     Some(&v) => Some(v),
-                    None => Some(self.b.use_var(Var(l.0), span)),
+                    None => Some(self.b.use_var(self.var(*l), span)),
                 }
             }
             ExprKind::Global(g) => self.load_global(*g, span),
@@ -470,7 +520,7 @@ impl<'a> FnLower<'a> {
                 let v = self.lower(value);
                 if let Some(v) = self.own_value(v, ty, span) {
                     let old = self.is_ref(ty).then(|| self.local_value(local, span));
-                    self.b.def_var(Var(local.0), v);
+                    self.b.def_var(self.var(local), v);
                     if let Some(old) = old {
                         self.release(old, span);
                     }
@@ -581,13 +631,27 @@ impl<'a> FnLower<'a> {
                 }
                 None
             }
+            ExprKind::Yield(value) if !self.fused.is_empty() => {
+                self.fused_yield(*value, span);
+                None
+            }
             ExprKind::Yield(value) => {
                 self.lower_yield(*value, span);
                 None
             }
+            ExprKind::Return(value) if !self.fused.is_empty() => {
+                // A generator's `return` has no value.
+                if let Some(v) = value {
+                    self.lower(*v);
+                }
+                self.fused_return(span);
+                None
+            }
             ExprKind::Continue => {
                 if let Some(target) = self.loops.last() {
-                    let (cont, frames, scopes) = (target.cont, target.frames, target.scopes);
+                    let (frames, scopes) =
+                        target.cont_depth.unwrap_or((target.frames, target.scopes));
+                    let cont = target.cont;
                     self.release_above(frames, scopes, span);
                     self.b.jump(cont, Vec::new());
                 }
@@ -632,9 +696,9 @@ impl<'a> FnLower<'a> {
     /// builder's SSA construction.
     fn def_local(&mut self, local: hir::LocalId, v: Value) {
         if self.func.local(local).mutable {
-            self.b.def_var(Var(local.0), v);
+            self.b.def_var(self.var(local), v);
         } else {
-            self.fixed.insert(local.0, v);
+            self.fixed.insert(self.var(local).0, v);
         }
     }
 
@@ -1559,6 +1623,7 @@ impl<'a> FnLower<'a> {
             value: None,
             frames: self.own.frames.len(),
             scopes: self.own.scopes.len(),
+            cont_depth: None,
         });
         self.lower(body);
         self.loops.pop();
@@ -1584,6 +1649,7 @@ impl<'a> FnLower<'a> {
             value,
             frames: self.own.frames.len(),
             scopes: self.own.scopes.len(),
+            cont_depth: None,
         });
         self.lower(body);
         self.loops.pop();
@@ -1669,6 +1735,7 @@ impl<'a> FnLower<'a> {
             value: None,
             frames: self.own.frames.len(),
             scopes: self.own.scopes.len(),
+            cont_depth: None,
         });
         self.lower(body);
         self.loops.pop();

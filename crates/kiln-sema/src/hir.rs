@@ -526,3 +526,133 @@ pub struct Expr {
     pub ty: Ty,
     pub span: Span,
 }
+
+impl ExprKind {
+    /// Calls `f` with each direct sub-expression, in evaluation order: for passes
+    /// over HIR that need no more than the tree's shape.
+    pub fn for_each_child(&self, mut f: impl FnMut(ExprId)) {
+        match self {
+            ExprKind::Const(_)
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::FuncValue(_)
+            | ExprKind::Closure { .. }
+            | ExprKind::Continue => {}
+            ExprKind::Let { init: e, .. }
+            | ExprKind::SetLocal { value: e, .. }
+            | ExprKind::SetGlobal { value: e, .. }
+            | ExprKind::Unary { operand: e, .. }
+            | ExprKind::Cast { value: e }
+            | ExprKind::Loop { body: e }
+            | ExprKind::LetPat { init: e, .. }
+            | ExprKind::Field { base: e, .. }
+            | ExprKind::Try(e) => f(*e),
+            ExprKind::Break(e) | ExprKind::Return(e) | ExprKind::Yield(e) => {
+                if let Some(e) = e {
+                    f(*e)
+                }
+            }
+            ExprKind::Block { stmts, tail } => {
+                stmts.iter().for_each(|&s| f(s));
+                if let Some(t) = tail {
+                    f(*t)
+                }
+            }
+            ExprKind::Binary { lhs, rhs, .. } | ExprKind::Logical { lhs, rhs, .. } => {
+                f(*lhs);
+                f(*rhs)
+            }
+            ExprKind::Call { args, .. }
+            | ExprKind::CallExtern { args, .. }
+            | ExprKind::Builtin { args, .. }
+            | ExprKind::Array(args)
+            | ExprKind::Record(args)
+            | ExprKind::Variant { fields: args, .. }
+            | ExprKind::MethodCall { args, .. }
+            | ExprKind::Io { args, .. } => args.iter().for_each(|&a| f(a)),
+            ExprKind::CallValue { callee, args } => {
+                f(*callee);
+                args.iter().for_each(|&a| f(a))
+            }
+            ExprKind::Interp(parts) => {
+                for p in parts {
+                    if let InterpPart::Value { expr, .. } = p {
+                        f(*expr)
+                    }
+                }
+            }
+            ExprKind::If {
+                branches,
+                otherwise,
+            } => {
+                for b in branches {
+                    match &b.cond {
+                        IfCond::Bool(c) => f(*c),
+                        IfCond::Let { scrutinee, .. } => f(*scrutinee),
+                    }
+                    f(b.then)
+                }
+                if let Some(o) = otherwise {
+                    f(*o)
+                }
+            }
+            ExprKind::While { cond, body } => {
+                f(*cond);
+                f(*body)
+            }
+            ExprKind::ForRange { range, body } => {
+                f(range.lo);
+                f(range.hi);
+                if let Some(s) = range.step {
+                    f(s)
+                }
+                f(*body)
+            }
+            ExprKind::ArrayRepeat { value, count } => {
+                f(*value);
+                f(*count)
+            }
+            ExprKind::Map(entries) => {
+                for &(k, v) in entries {
+                    f(k);
+                    f(v)
+                }
+            }
+            ExprKind::SetField { base, value, .. } => {
+                f(*base);
+                f(*value)
+            }
+            ExprKind::Index { base, index } => {
+                f(*base);
+                f(*index)
+            }
+            ExprKind::SetIndex { base, index, value } => {
+                f(*base);
+                f(*index);
+                f(*value)
+            }
+            ExprKind::Slice { base, lo, hi } => {
+                f(*base);
+                if let Some(lo) = lo {
+                    f(*lo)
+                }
+                if let Some(hi) = hi {
+                    f(*hi)
+                }
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                f(*scrutinee);
+                for a in arms {
+                    if let Some(g) = a.guard {
+                        f(g)
+                    }
+                    f(a.body)
+                }
+            }
+            ExprKind::ForEach { iter, body, .. } => {
+                f(*iter);
+                f(*body)
+            }
+        }
+    }
+}

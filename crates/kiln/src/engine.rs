@@ -871,6 +871,7 @@ fn lower(
     inline: bool,
 ) -> Result<(mir::lower::LoweredUnit, Duration, Duration), CompileError> {
     let started = Instant::now();
+    lowering.set_fuse_generators(inline);
     let unit = lowering.lower_unit(hir, unit);
     let lowered = started.elapsed();
     let started = Instant::now();

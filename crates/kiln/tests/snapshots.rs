@@ -88,6 +88,25 @@ fn mir_of_a_generator() {
     ));
 }
 
+/// A `for` over a pipeline of generator calls is one loop: no generator object
+/// is made and nothing is resumed (lower/fuse.rs).
+#[test]
+fn mir_of_a_fused_generator_pipeline() {
+    let mir = mir_of(
+        "fn upto(n: int) -> Gen<int> { var i = 0; while i < n { yield i; i += 1 } }\n\
+         fn odd(src: Gen<int>) -> Gen<int> { for x in src { if x % 2 == 1 { yield x } } }\n\
+         fn sum(n: int) -> int { var s = 0; for x in odd(upto(n)) { s += x }; s }\n",
+        "sum",
+    );
+    let body = &mir[mir.find("---").expect("the MIR follows the source")..];
+    assert!(!body.contains("call"), "the loop still calls: {body}");
+    assert!(
+        !body.contains("kiln_alloc"),
+        "a generator object is made: {body}"
+    );
+    insta::assert_snapshot!(mir);
+}
+
 #[test]
 fn bad_format_spec() {
     insta::assert_snapshot!(diagnostics("let x = 1.5\nprintln(\"{x:q} {x:x}\")\n"));

@@ -17,7 +17,7 @@
 
 use super::heap::elem_of;
 use super::{mir_type, FnLower, Tables};
-use crate::builder::{FuncBuilder, Var};
+use crate::builder::FuncBuilder;
 use crate::ir::*;
 use kiln_sema::hir::{self, ExprId, FuncId, LocalId, Method};
 use kiln_sema::ty::{FloatTy, Ty};
@@ -140,9 +140,9 @@ impl FnLower<'_> {
                 span,
             );
             if local.boxed || local.mutable {
-                self.b.def_var(Var(l.0), v);
+                self.b.def_var(self.var(l), v);
             } else {
-                self.fixed.insert(l.0, v);
+                self.fixed.insert(self.var(l).0, v);
             }
         }
     }
@@ -253,7 +253,7 @@ impl FnLower<'_> {
         if let Some(v) = v {
             self.set_cell(cell, r, v, span);
         }
-        self.b.def_var(Var(local.0), cell);
+        self.b.def_var(self.var(local), cell);
         self.own_local(local);
     }
 
@@ -290,7 +290,7 @@ impl FnLower<'_> {
     /// at once.
     pub(super) fn read_boxed(&mut self, local: LocalId, span: Span) -> Option<Value> {
         let ty = self.func.local(local).ty;
-        let cell = self.b.use_var(Var(local.0), span);
+        let cell = self.b.use_var(self.var(local), span);
         let v = self.cell_get(cell, ty, span)?;
         if self.is_ref(ty) {
             self.retain(v, span);
@@ -306,7 +306,7 @@ impl FnLower<'_> {
         let Some(v) = self.own_value(v, ty, span) else {
             return;
         };
-        let cell = self.b.use_var(Var(local.0), span);
+        let cell = self.b.use_var(self.var(local), span);
         let old = if self.is_ref(ty) {
             self.cell_get(cell, ty, span)
         } else {

@@ -21,15 +21,13 @@
 //! over the result of calling a generator function knows which resume function
 //! that object has, and calls it directly (which the inliner can then inline).
 
-use super::rc::Ownership;
 use super::{mir_type, FnLower, Tables};
-use crate::builder::{FuncBuilder, Var};
+use crate::builder::FuncBuilder;
 use crate::ir::*;
 use kiln_runtime::desc::{GEN_CODE_OFFSET, GEN_OUT_OFFSET};
 use kiln_sema::hir::{self, ExprId};
 use kiln_sema::ty::{HeapTy, Ty};
 use kiln_syntax::Span;
-use std::collections::HashMap;
 
 impl Tables {
     /// The resume function of generator `id`, whether or not the generator has
@@ -89,26 +87,7 @@ fn lower_body(
         None,
         func.span,
     );
-    let mut cx = FnLower {
-        hir,
-        func,
-        b,
-        tables,
-        loops: Vec::new(),
-        is_main: false,
-        next_var: func.locals.len() as u32,
-        fixed: HashMap::new(),
-        own: Ownership::default(),
-        global_vars: HashMap::new(),
-        precomputed: HashMap::new(),
-    };
-    for (i, local) in func.locals.iter().enumerate() {
-        if local.boxed {
-            cx.b.declare_var(Var(i as u32), Type::Ptr);
-        } else if let Some(ty) = mir_type(local.ty) {
-            cx.b.declare_var(Var(i as u32), ty);
-        }
-    }
+    let mut cx = FnLower::new(hir, func, b, tables, false);
     let gen = cx.b.block_params(Func::ENTRY)[0];
     for (index, &(p, _, ty)) in kept.iter().enumerate() {
         let v = cx.b.ins1(

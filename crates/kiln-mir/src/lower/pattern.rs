@@ -46,7 +46,7 @@ fn literal_key(pat: &Pat) -> Option<i128> {
     }
 }
 
-impl FnLower<'_> {
+impl<'a> FnLower<'a> {
     pub(super) fn lower_match(
         &mut self,
         scrutinee: ExprId,
@@ -350,7 +350,7 @@ impl FnLower<'_> {
 
     /// Makes the bindings of a pattern known to match `v`: each bound value is
     /// retained and owned by the current scope.
-    fn bind_pat(&mut self, pat: &Pat, v: Value, span: Span) {
+    pub(super) fn bind_pat(&mut self, pat: &Pat, v: Value, span: Span) {
         self.bind_pat_in(pat, v, false, span);
     }
 
@@ -447,7 +447,7 @@ impl FnLower<'_> {
                     self.retain(v, span);
                     owned.push(*l);
                 }
-                self.b.def_var(Var(l.0), v);
+                self.b.def_var(self.var(*l), v);
             }
             PatKind::Fields(ps) => {
                 for (i, p) in ps.iter().enumerate() {
@@ -479,11 +479,14 @@ impl FnLower<'_> {
     pub(super) fn for_each(
         &mut self,
         kind: ForKind,
-        pat: &Pat,
+        pat: &'a Pat,
         iter: ExprId,
         body: ExprId,
         span: Span,
     ) {
+        if kind == ForKind::Gen && self.fuse_for(pat, iter, body, span) {
+            return;
+        }
         let ity = self.expr(iter).ty;
         let resume = (kind == ForKind::Gen)
             .then(|| self.known_resume(iter))
@@ -628,6 +631,7 @@ impl FnLower<'_> {
             value: None,
             frames: self.own.frames.len() - 1,
             scopes: self.own.scopes.len() - 1,
+            cont_depth: None,
         });
         self.lower(body);
         self.loops.pop();

@@ -110,7 +110,7 @@ impl FnLower<'_> {
 
     /// Records that the innermost scope owns `local`.
     pub(super) fn own_local(&mut self, local: LocalId) {
-        self.own_var(Var(local.0));
+        self.own_var(self.var(local));
     }
 
     /// Records that the innermost scope owns a variable (a local, or a global
@@ -123,9 +123,9 @@ impl FnLower<'_> {
 
     /// The current value of a local.
     pub(super) fn local_value(&mut self, local: LocalId, span: Span) -> Value {
-        match self.fixed.get(&local.0) {
+        match self.fixed.get(&self.var(local).0) {
             Some(&v) => v,
-            None => self.b.use_var(Var(local.0), span),
+            None => self.b.use_var(self.var(local), span),
         }
     }
 
