@@ -4,7 +4,8 @@
 //! [`lower`] turns typed HIR into MIR, [`verify`] checks the invariants,
 //! [`print`] renders the text form, and [`descs`] makes the runtime descriptors of
 //! a program's types for either backend; the passes are [`inline`] (small functions
-//! into their callers) and [`rc_pairs`] (needless retain/release pairs), and
+//! into their callers), [`divisible`] (divisibility tests by constants without a
+//! division) and [`rc_pairs`] (needless retain/release pairs), and
 //! lowering runs [`generator`] (a generator body into its resume function).
 //! [`analysis`] holds the analyses they share (dominators, liveness). MIR never
 //! refers to Cranelift; the code generator and the interpreter consume it.
@@ -12,6 +13,7 @@
 pub mod analysis;
 pub mod builder;
 pub mod descs;
+pub mod divisible;
 pub mod generator;
 pub mod inline;
 pub mod ir;

@@ -881,6 +881,7 @@ fn lower(
     }
     if inline {
         mir::inline::run(program, unit.funcs.clone());
+        mir::divisible::run(program, unit.funcs.clone());
         if cfg!(debug_assertions) {
             verify(program, unit.funcs.clone())?;
         }
