@@ -207,7 +207,8 @@ impl<'a> FnLower<'a> {
                     return false;
                 };
                 let mut kept = Vec::new();
-                let d = self.deferred_call(*func, &info, args, &mut kept, span);
+                let depth = self.fused.len() + 1;
+                let d = self.deferred_call(*func, &info, args, depth, &mut kept, span);
                 (d, kept)
             }
             ExprKind::Local(l) => {
@@ -225,25 +226,29 @@ impl<'a> FnLower<'a> {
 
     /// Evaluates the arguments of a call of generator `g` in order, deferring
     /// those that are fusable generator calls for parameters `g` walks once;
-    /// the references the loop must keep go to `kept`.
+    /// the references the loop must keep go to `kept`. `depth` is how deep the
+    /// fused generators will be nested once `g` is (at most
+    /// [`MAX_FUSED_DEPTH`]: a long chain of calls stays objects past it).
     fn deferred_call(
         &mut self,
         g: hir::FuncId,
         info: &FuseInfo,
         args: &[ExprId],
+        depth: usize,
         kept: &mut Vec<Value>,
         span: Span,
     ) -> Deferred {
         let mut out = Vec::with_capacity(args.len());
         for (i, &a) in args.iter().enumerate() {
-            if info.deferrable.get(i) == Some(&true) {
+            if info.deferrable.get(i) == Some(&true) && depth < MAX_FUSED_DEPTH {
                 if let ExprKind::Call {
                     func: h,
                     args: inner,
                 } = &self.expr(a).kind
                 {
                     if let Some(hinfo) = self.fusable(*h) {
-                        out.push(Arg::Gen(self.deferred_call(*h, &hinfo, inner, kept, span)));
+                        let d = self.deferred_call(*h, &hinfo, inner, depth + 1, kept, span);
+                        out.push(Arg::Gen(d));
                         continue;
                     }
                 }
