@@ -542,6 +542,13 @@ impl Jit {
     /// has been released.
     pub unsafe fn free(mut self) {
         self.release_globals();
+        // Nothing refers to the string literals any more: the globals that held
+        // them are released, and the code that embeds them is freed below.
+        for (_, p) in self.strings.drain() {
+            // SAFETY: made by `new_immortal` on this (the Kiln) thread, once each.
+            unsafe { kiln_runtime::string::free_immortal(p as *mut u8) };
+        }
+        self.string_objects.clear();
         let ranges: Vec<(usize, usize)> = self
             .code
             .drain(..)

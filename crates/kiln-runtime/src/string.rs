@@ -15,7 +15,8 @@ use crate::format::{self, FormatSpec};
 use crate::object::{none, retain, some, FLAG_IMMORTAL};
 pub use crate::object::{Header, IMMORTAL_RC, STR_DATA_OFFSET, STR_LEN_OFFSET};
 use crate::panic::raise;
-use std::alloc::{alloc, Layout};
+use std::alloc::{alloc, dealloc, Layout};
+use std::cell::Cell;
 
 /// The fixed part of a string object; `len` bytes of UTF-8 follow it.
 #[repr(C)]
@@ -63,12 +64,28 @@ pub fn new_str(text: &str) -> *mut u8 {
     p
 }
 
-/// Makes a string object that is never freed (for literals).
-pub fn new_immortal(text: &str) -> *mut u8 {
+thread_local! {
+    /// How many immortal strings this thread made and has not freed.
+    static IMMORTAL_STRINGS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many immortal strings the calling thread made ([`new_immortal`]) and has
+/// not freed ([`free_immortal`]): what a session's literals hold until it ends.
+pub fn immortal_strings() -> usize {
+    IMMORTAL_STRINGS.with(Cell::get)
+}
+
+fn immortal_layout(len: usize) -> Layout {
     let size = DATA_OFFSET
-        .checked_add(text.len())
+        .checked_add(len)
         .unwrap_or_else(|| out_of_memory());
-    let layout = Layout::from_size_align(size, 16).unwrap_or_else(|_| out_of_memory());
+    Layout::from_size_align(size, 16).unwrap_or_else(|_| out_of_memory())
+}
+
+/// Makes a string object that reference counting never frees (for literals):
+/// the engine that made it frees it with [`free_immortal`] when its session ends.
+pub fn new_immortal(text: &str) -> *mut u8 {
+    let layout = immortal_layout(text.len());
     // SAFETY: the layout has a non-zero size (the header alone is 16 bytes).
     let ptr = unsafe { alloc(layout) };
     if ptr.is_null() {
@@ -86,7 +103,23 @@ pub fn new_immortal(text: &str) -> *mut u8 {
         });
         std::ptr::copy_nonoverlapping(text.as_ptr(), ptr.add(DATA_OFFSET), text.len());
     }
+    IMMORTAL_STRINGS.with(|n| n.set(n.get() + 1));
     ptr
+}
+
+/// Frees a string made by [`new_immortal`].
+///
+/// # Safety
+/// `ptr` came from [`new_immortal`] on this thread, is not freed yet, and nothing
+/// will use it again: no value refers to it and no code that embeds its address
+/// will run.
+pub unsafe fn free_immortal(ptr: *mut u8) {
+    // SAFETY: by the contract, `ptr` is a live string object of this layout.
+    unsafe {
+        let len = (*ptr.cast::<StrObject>()).len as usize;
+        dealloc(ptr, immortal_layout(len));
+    }
+    IMMORTAL_STRINGS.with(|n| n.set(n.get().saturating_sub(1)));
 }
 
 /// Borrows the text of a string object.

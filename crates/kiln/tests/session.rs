@@ -114,6 +114,27 @@ fn closures_capture_and_outlive_units() {
 }
 
 #[test]
+fn closing_a_session_frees_its_string_literals() {
+    on_kiln_thread(|| {
+        let before = kiln_runtime::string::immortal_strings();
+        let mut engine = Engine::persistent();
+        let text = "let greeting = \"hello\"\nvar names = [\"ann\", \"bob\"]\nprintln(\"{greeting} {names}\")";
+        assert_eq!(unit(&mut engine, text), "hello [\"ann\", \"bob\"]\nok");
+        assert_eq!(
+            unit(&mut engine, "names.push(\"cy\")\nprintln(names.len())"),
+            "3\nok"
+        );
+        let during = kiln_runtime::string::immortal_strings();
+        assert!(
+            during >= before + 4,
+            "the literals are made: {before} -> {during}"
+        );
+        engine.close();
+        assert_eq!(kiln_runtime::string::immortal_strings(), before);
+    });
+}
+
+#[test]
 fn each_unit_compiles_only_its_own_functions() {
     on_kiln_thread(|| {
         let mut engine = Engine::persistent();
