@@ -206,6 +206,9 @@ impl<'a> FnLower<'a> {
                 let Some(info) = self.fusable(*func) else {
                     return false;
                 };
+                if args.len() != info.deferrable.len() {
+                    return false;
+                }
                 let mut kept = Vec::new();
                 let depth = self.fused.len() + 1;
                 let d = self.deferred_call(*func, &info, args, depth, &mut kept, span);
@@ -246,7 +249,10 @@ impl<'a> FnLower<'a> {
                     args: inner,
                 } = &self.expr(a).kind
                 {
-                    if let Some(hinfo) = self.fusable(*h) {
+                    if let Some(hinfo) = self
+                        .fusable(*h)
+                        .filter(|i| i.deferrable.len() == inner.len())
+                    {
                         let d = self.deferred_call(*h, &hinfo, inner, depth + 1, kept, span);
                         out.push(Arg::Gen(d));
                         continue;
