@@ -15,13 +15,14 @@
 
 use crate::translate::{signature, translate};
 use crate::unwind::UnwindRegistry;
+use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, SourceLoc};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc, ModuleRelocTarget};
 use kiln_mir as mir;
 use kiln_runtime::desc::{DescArena, TypeDesc};
 use kiln_runtime::format::FormatSpec;
@@ -140,6 +141,9 @@ impl Env<'_> {
 
 pub struct Jit {
     module: JITModule,
+    /// Code runs this far from where the module wrote it (`memory.rs`): added to
+    /// every code address the module reports.
+    exec_offset: isize,
     isa: OwnedTargetIsa,
     /// The settings each function is compiled with, by [`Tier`], made when first
     /// needed.
@@ -293,7 +297,8 @@ impl Jit {
         for &(name, addr) in kiln_runtime::mathlib::symbols() {
             builder.symbol(name, addr);
         }
-        builder.memory_provider(crate::memory::provider());
+        let memory = crate::memory::provider();
+        builder.memory_provider(memory.memory);
         let mut module = JITModule::new(builder);
         let mut runtime = HashMap::new();
         for s in &symbols {
@@ -309,6 +314,7 @@ impl Jit {
         }
         Ok(Jit {
             module,
+            exec_offset: memory.exec_offset,
             isa: isa.clone(),
             tiers: HashMap::from([(tier, isa)]),
             runtime,
@@ -437,7 +443,17 @@ impl Jit {
                 .buffer
                 .relocs()
                 .iter()
-                .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, self.funcs[i]))
+                .map(|r| {
+                    let mut reloc = ModuleReloc::from_mach_reloc(r, &ctx.func, self.funcs[i]);
+                    // The module resolves a function of its own to where it wrote
+                    // it: an absolute reference must name where it runs. (Relative
+                    // ones are the same in both views.)
+                    if matches!(reloc.kind, Reloc::Abs4 | Reloc::Abs8) && self.is_code(&reloc.name)
+                    {
+                        reloc.addend += self.exec_offset as i64;
+                    }
+                    reloc
+                })
                 .collect();
             self.module
                 .define_function_bytes(self.funcs[i], alignment, compiled.code_buffer(), &relocs)
@@ -474,7 +490,7 @@ impl Jit {
         };
         for (&i, (name, len, sites, unwind)) in todo.iter().zip(pending) {
             let i = i as usize;
-            let addr = self.module.get_finalized_function(self.funcs[i]);
+            let addr = self.finalized(self.funcs[i]);
             self.table[self.slots[i]] = addr as usize;
             kiln_runtime::panic::register_code_range(addr as usize, addr as usize + len);
             if let Some(info) = unwind {
@@ -617,7 +633,31 @@ impl Jit {
 
     /// The entry address of a compiled function.
     pub fn code_addr(&mut self, f: mir::FuncRef) -> *const u8 {
-        self.module.get_finalized_function(self.funcs[f.index()])
+        self.finalized(self.funcs[f.index()])
+    }
+
+    /// Where a finalised function's code runs.
+    fn finalized(&self, id: FuncId) -> *const u8 {
+        self.module
+            .get_finalized_function(id)
+            .wrapping_offset(self.exec_offset)
+    }
+
+    /// Whether a relocation refers to a function this module defines (rather
+    /// than to a runtime symbol or an extern).
+    fn is_code(&self, target: &ModuleRelocTarget) -> bool {
+        match *target {
+            ModuleRelocTarget::User {
+                namespace: 0,
+                index,
+            } => self
+                .module
+                .declarations()
+                .get_function_decl(FuncId::from_u32(index))
+                .linkage
+                .is_definable(),
+            _ => false,
+        }
     }
 
     /// The address of a global's slot.

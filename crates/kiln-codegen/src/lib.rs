@@ -7,7 +7,7 @@
 
 pub mod disasm;
 pub mod jit;
-mod memory;
+pub mod memory;
 pub mod translate;
 pub mod unwind;
 

@@ -1,59 +1,74 @@
-//! Executable memory for the JIT: code is written into reserved regions, from
-//! the bottom up.
+//! Executable memory for the JIT: code is written through one mapping and runs
+//! from another.
 //!
 //! cranelift-jit's default provider maps fresh pages for every batch of code and
 //! then makes them executable: a `mmap`, a `mprotect` and a new memory mapping per
-//! REPL entry. Here address space is reserved 4 MiB at a time (inaccessible, so
-//! it costs no memory; it is made writable 256 KiB at a time as code fills it),
-//! and each batch is written at the bottom of what is free; finalising makes the
-//! batch's pages readable and executable with one
-//! `mprotect`, and the next batch starts on the next page. A page is never
-//! writable and executable at once, and finished code is never made writable
-//! again. Only x86-64 Linux uses it: there the instruction cache needs no flush
-//! (other targets keep cranelift-jit's provider).
+//! REPL entry, each entry on pages of its own. Here (x86-64 Linux) the code lives
+//! in one memory file (`memfd_create`) mapped twice: a *writing view*, readable
+//! and writable, where Cranelift's bytes are copied and relocated, and an
+//! *executing view*, readable and executable, where the code runs. No mapping is
+//! ever writable and executable at once, and finalising a batch costs nothing: no
+//! `mprotect`, no new page per entry (entries are packed one after another, so
+//! small entries share pages), no change to the memory map. Both views sit in one
+//! reservation of address space, the executing view [`VIEW_BYTES`] below the
+//! writing view, so every byte of code has its executing address at the same
+//! distance, [`Provider::exec_offset`], from the address cranelift-jit writes
+//! it at: relative calls between functions need no adjustment, and absolute
+//! references to a function's code (`func_addr`) get that distance added (see
+//! `Jit::compile`). On x86-64 the instruction cache is coherent with stores
+//! through any mapping of the same memory, so nothing needs flushing.
+//!
+//! The price: the writing view stays mapped for the JIT's life, so finished code
+//! can be changed by a stray write through it (never through its executing
+//! address). Where the memory file cannot be made, and on other targets,
+//! cranelift-jit's own provider is used (at an offset of 0).
 
 use cranelift_jit::{BranchProtection, JITMemoryKind, JITMemoryProvider, SystemMemoryProvider};
-use cranelift_module::{ModuleError, ModuleResult};
+use cranelift_module::ModuleResult;
 use std::io;
 
+/// A memory provider for a new JIT module, and the distance from where it has
+/// code written to where that code runs.
+pub struct Provider {
+    pub memory: Box<dyn JITMemoryProvider + Send>,
+    /// Add to an address cranelift-jit reports (`get_finalized_function`, a
+    /// function's address in a relocation) to get the address the code runs at.
+    pub exec_offset: isize,
+}
+
 /// The memory provider for a new JIT module.
-pub fn provider() -> Box<dyn JITMemoryProvider + Send> {
+pub fn provider() -> Provider {
     if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
-        Box::new(CodeMemory::new())
-    } else {
-        Box::new(SystemMemoryProvider::new())
+        if let Ok(memory) = CodeMemory::new() {
+            return Provider {
+                exec_offset: memory.exec as isize - memory.write as isize,
+                memory: Box::new(memory),
+            };
+        }
+    }
+    Provider {
+        memory: Box::new(SystemMemoryProvider::new()),
+        exec_offset: 0,
     }
 }
 
-/// Address space reserved at a time: room for a thousand REPL entries (each
-/// takes at least a page).
-const REGION_BYTES: usize = 4 << 20;
-
-/// How much of a region is made writable at a time.
-const WRITABLE_STEP: usize = 256 << 10;
-
-/// One reserved mapping.
-struct Region {
-    base: *mut u8,
-    len: usize,
-}
+/// The size of the memory file, and of each view: the most machine code one JIT
+/// holds: a REPL entry makes a few hundred bytes, the largest generated program
+/// of `bench/run.sh compile` (a `match` of 100,000 arms) 5.5 MB. The file is
+/// sparse and the views are only address space: memory is used only where code is
+/// written. Not more: reserved address space counts against `RLIMIT_AS`, which
+/// some test programs lower to 2 GiB.
+const VIEW_BYTES: usize = 64 << 20;
 
 pub struct CodeMemory {
-    /// Every region reserved; the last one is filled.
-    regions: Vec<Region>,
-    /// In the last region: the end of the executable part (page aligned), where
-    /// the code not finalised yet starts, and the first free byte.
-    finalized: usize,
+    /// The reservation: the executing view at its bottom, then the writing view.
+    exec: *mut u8,
+    write: *mut u8,
+    /// The first free byte (the same offset in both views).
     next: usize,
-    /// In the last region: the end of the writable part (past it the region is
-    /// inaccessible).
-    writable: usize,
-    /// Code in earlier regions not finalised yet: `[start, end)` addresses.
-    unfinished: Vec<(usize, usize)>,
     /// For data objects (Kiln defines none: its globals and strings live
     /// elsewhere).
     data: SystemMemoryProvider,
-    page: usize,
 }
 
 // SAFETY: the raw pointers are to mappings this value owns; it is moved between
@@ -61,35 +76,31 @@ pub struct CodeMemory {
 unsafe impl Send for CodeMemory {}
 
 impl CodeMemory {
-    pub fn new() -> CodeMemory {
-        // SAFETY: `sysconf` has no preconditions.
-        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
-        CodeMemory {
-            regions: Vec::new(),
-            unfinished: Vec::new(),
-            finalized: 0,
-            next: 0,
-            writable: 0,
-            data: SystemMemoryProvider::new(),
-            page,
+    fn new() -> io::Result<CodeMemory> {
+        // SAFETY: the name is a NUL-terminated string; the flags are valid.
+        let fd = unsafe { libc::memfd_create(c"kiln-code".as_ptr(), libc::MFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
         }
+        let memory = Self::map(fd);
+        // SAFETY: `fd` is the memory file opened above; the views (if made) keep
+        // the file alive without it.
+        unsafe { libc::close(fd) };
+        memory
     }
 
-    fn reserve(&mut self, at_least: usize) -> io::Result<()> {
-        if let Some(r) = self.regions.last() {
-            let end = self.next.next_multiple_of(self.page).min(r.len);
-            if end > self.finalized {
-                let base = r.base as usize;
-                self.unfinished.push((base + self.finalized, base + end));
-            }
+    /// Reserves both views and maps the file `fd` into each.
+    fn map(fd: libc::c_int) -> io::Result<CodeMemory> {
+        // SAFETY: `fd` is a memory file; it becomes sparse, VIEW_BYTES long.
+        if unsafe { libc::ftruncate(fd, VIEW_BYTES as libc::off_t) } != 0 {
+            return Err(io::Error::last_os_error());
         }
-        let len = REGION_BYTES.max(at_least.next_multiple_of(self.page));
-        // SAFETY: a fresh anonymous private mapping, at an address the kernel
-        // chooses; it is unmapped only by `free_memory`.
+        // SAFETY: a fresh anonymous private mapping, inaccessible, at an address
+        // the kernel chooses; both halves are replaced just below.
         let base = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                len,
+                2 * VIEW_BYTES,
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -99,14 +110,38 @@ impl CodeMemory {
         if base == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
-        self.regions.push(Region {
-            base: base as *mut u8,
-            len,
-        });
-        self.finalized = 0;
-        self.next = 0;
-        self.writable = 0;
-        Ok(())
+        let exec = base as *mut u8;
+        // SAFETY: within the reservation of `2 * VIEW_BYTES`.
+        let write = unsafe { exec.add(VIEW_BYTES) };
+        for (view, prot) in [
+            (exec, libc::PROT_READ | libc::PROT_EXEC),
+            (write, libc::PROT_READ | libc::PROT_WRITE),
+        ] {
+            // SAFETY: `view` is one half of the reservation made above; MAP_FIXED
+            // replaces it by the whole file.
+            let p = unsafe {
+                libc::mmap(
+                    view as *mut libc::c_void,
+                    VIEW_BYTES,
+                    prot,
+                    libc::MAP_SHARED | libc::MAP_FIXED,
+                    fd,
+                    0,
+                )
+            };
+            if p == libc::MAP_FAILED {
+                let err = io::Error::last_os_error();
+                // SAFETY: the reservation made above, holding no code.
+                unsafe { libc::munmap(base, 2 * VIEW_BYTES) };
+                return Err(err);
+            }
+        }
+        Ok(CodeMemory {
+            exec,
+            write,
+            next: 0,
+            data: SystemMemoryProvider::new(),
+        })
     }
 }
 
@@ -116,85 +151,32 @@ impl JITMemoryProvider for CodeMemory {
             return self.data.allocate(size, align, kind);
         }
         let align = usize::try_from(align).expect("alignment too big");
-        let fits = |r: &Region, next: usize| next.next_multiple_of(align) + size <= r.len;
-        match self.regions.last() {
-            Some(r) if fits(r, self.next) => {}
-            // Code not finalised yet stays where it is; what follows goes to a
-            // new region, and the rest of this one is left unused.
-            _ => self.reserve(size + align)?,
-        }
-        let region = self.regions.last().expect("a region was reserved");
         let start = self.next.next_multiple_of(align);
-        self.next = start + size;
-        if self.next > self.writable {
-            let end = self.next.next_multiple_of(WRITABLE_STEP).min(region.len);
-            // SAFETY: `[writable, end)` is an inaccessible, page-aligned part of
-            // the region that no code is in yet.
-            let r = unsafe {
-                libc::mprotect(
-                    region.base.add(self.writable) as *mut libc::c_void,
-                    end - self.writable,
-                    libc::PROT_READ | libc::PROT_WRITE,
-                )
-            };
-            if r != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            self.writable = end;
+        if start + size > VIEW_BYTES {
+            return Err(io::Error::other("out of JIT code memory"));
         }
-        // SAFETY: `start + size <= region.len`, checked above.
-        Ok(unsafe { region.base.add(start) })
+        self.next = start + size;
+        // SAFETY: `start + size <= VIEW_BYTES`, inside the writing view.
+        Ok(unsafe { self.write.add(start) })
     }
 
     unsafe fn free_memory(&mut self) {
-        for r in self.regions.drain(..) {
-            // SAFETY: `r` is a mapping made by `reserve`; the caller guarantees no
-            // code in it runs or is called again.
-            unsafe { libc::munmap(r.base as *mut libc::c_void, r.len) };
+        if self.exec.is_null() {
+            return;
         }
-        self.unfinished.clear();
-        self.finalized = 0;
-        self.next = 0;
-        self.writable = 0;
+        // SAFETY: both views are this provider's (unmapping the last mapping of
+        // the file frees it); the caller guarantees no code in them runs or is
+        // called again.
+        unsafe { libc::munmap(self.exec as *mut libc::c_void, 2 * VIEW_BYTES) };
+        self.exec = std::ptr::null_mut();
+        self.write = std::ptr::null_mut();
+        self.next = VIEW_BYTES;
         // SAFETY: as above.
         unsafe { self.data.free_memory() };
     }
 
     fn finalize(&mut self, branch_protection: BranchProtection) -> ModuleResult<()> {
-        self.data.finalize(branch_protection)?;
-        for (start, end) in std::mem::take(&mut self.unfinished) {
-            executable(start, end).map_err(|err| ModuleError::Allocation { err })?;
-        }
-        let Some(region) = self.regions.last() else {
-            return Ok(());
-        };
-        let end = self.next.next_multiple_of(self.page).min(region.len);
-        if end > self.finalized {
-            let base = region.base as usize;
-            executable(base + self.finalized, base + end)
-                .map_err(|err| ModuleError::Allocation { err })?;
-        }
-        self.finalized = end;
-        self.next = end;
-        Ok(())
+        // The code is executable already, through the executing view.
+        self.data.finalize(branch_protection)
     }
-}
-
-/// Makes the pages `[start, end)` of a region readable and executable, and no
-/// longer writable.
-fn executable(start: usize, end: usize) -> io::Result<()> {
-    // SAFETY: `[start, end)` is a page-aligned part of a region this provider
-    // reserved, holding code written since the last finalisation; nothing writes
-    // it afterwards.
-    let r = unsafe {
-        libc::mprotect(
-            start as *mut libc::c_void,
-            end - start,
-            libc::PROT_READ | libc::PROT_EXEC,
-        )
-    };
-    if r != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }

@@ -880,8 +880,35 @@ impl<'a> FnLower<'a> {
         })
     }
 
+    /// The value of `v` when it is an integer constant made just before (among
+    /// the last few instructions of the current block): what the arithmetic
+    /// checks below look at to leave out checks that constants decide. Looking
+    /// no further keeps this constant-time; a constant made earlier is simply
+    /// not seen, and its check stays.
+    fn known_int(&self, v: Value) -> Option<i64> {
+        let block = &self.b.func.blocks[self.b.current_block().index()];
+        block
+            .insts
+            .iter()
+            .rev()
+            .take(4)
+            .find_map(|inst| match inst.kind {
+                InstKind::Iconst(n) if inst.results.first() == Some(&v) => Some(n),
+                _ => None,
+            })
+    }
+
     /// Arithmetic that panics with `integer overflow` when the result does not fit.
     fn checked(&mut self, op: OverflowOp, a: Value, b: Value, ty: Type, span: Span) -> Value {
+        // Two constants that do not overflow: the result is a constant, and there
+        // is nothing to check. (When they do overflow, the check stays and panics
+        // when the code runs, as for any other operands.)
+        if let (Some(x), Some(y), Some(bits)) = (self.known_int(a), self.known_int(b), int_bits(ty))
+        {
+            if let Some(v) = fold_overflow(op, bits, x, y) {
+                return self.b.iconst(ty, v, span);
+            }
+        }
         let r = self
             .b
             .ins(InstKind::Overflow(op, a, b), &[ty, Type::I8], span);
@@ -974,14 +1001,25 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    /// Division by zero and `MIN / -1` panic.
+    /// Division by zero and `MIN / -1` panic. A check that a constant operand
+    /// decides is left out when it cannot fire (`x % 7`: neither can; `x / -1`:
+    /// only the second one can); one that must fire is emitted as usual, so the
+    /// panic comes at run time, where the operation is.
     fn check_division(&mut self, i: IntTy, l: Value, r: Value, span: Span) {
         let ty = mir_type(Ty::Int(i)).unwrap_or(Type::I64);
-        let zero = self.b.iconst(ty, 0, span);
-        let is_zero = self.icmp(IntCC::Eq, r, zero, span);
-        self.b
-            .panic_if(is_zero, PanicKind::DivisionByZero as i32, span);
-        if i.signed() {
+        let bits = i.bits();
+        let divisor = self.known_int(r).map(|v| truncate(v, bits));
+        if divisor.is_none_or(|d| d == 0) {
+            let zero = self.b.iconst(ty, 0, span);
+            let is_zero = self.icmp(IntCC::Eq, r, zero, span);
+            self.b
+                .panic_if(is_zero, PanicKind::DivisionByZero as i32, span);
+        }
+        let all_ones = truncate(-1, bits);
+        let min = truncate(i.min() as i64, bits);
+        let overflow_possible = divisor.is_none_or(|d| d == all_ones)
+            && self.known_int(l).is_none_or(|v| truncate(v, bits) == min);
+        if i.signed() && overflow_possible {
             let min = self.b.iconst(ty, i.min() as i64, span);
             let minus_one = self.b.iconst(ty, -1, span);
             let l_min = self.icmp(IntCC::Eq, l, min, span);
@@ -1832,4 +1870,57 @@ fn int_cc(op: BinOp, signed: bool) -> IntCC {
             _,
         ) => unreachable!("`{}` is not a comparison", op.as_str()),
     }
+}
+
+/// The width of an integer MIR type.
+fn int_bits(ty: Type) -> Option<u32> {
+    match ty {
+        Type::I8 => Some(8),
+        Type::I16 => Some(16),
+        Type::I32 => Some(32),
+        Type::I64 => Some(64),
+        _ => None,
+    }
+}
+
+/// The low `bits` bits of `v`: how code reads an `iconst` of that width.
+fn truncate(v: i64, bits: u32) -> u64 {
+    if bits >= 64 {
+        v as u64
+    } else {
+        v as u64 & ((1u64 << bits) - 1)
+    }
+}
+
+/// `x op y` on two constants of `bits` bits, when it does not overflow (signed or
+/// unsigned as `op` says); `None` when it does.
+fn fold_overflow(op: OverflowOp, bits: u32, x: i64, y: i64) -> Option<i64> {
+    let unsigned = |v: i64| truncate(v, bits) as i128;
+    let signed = |v: i64| {
+        let t = truncate(v, bits);
+        let shift = 64 - bits;
+        (((t << shift) as i64) >> shift) as i128
+    };
+    let (r, lo, hi) = match op {
+        OverflowOp::Sadd | OverflowOp::Ssub | OverflowOp::Smul => {
+            let (a, b) = (signed(x), signed(y));
+            let r = match op {
+                OverflowOp::Sadd => a + b,
+                OverflowOp::Ssub => a - b,
+                _ => a * b,
+            };
+            (r, -(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+        }
+        OverflowOp::Uadd | OverflowOp::Usub | OverflowOp::Umul => {
+            let (a, b) = (unsigned(x), unsigned(y));
+            let r = match op {
+                OverflowOp::Uadd => a + b,
+                OverflowOp::Usub => a - b,
+                // Both below 2^64: the product can pass i128's range.
+                _ => a.checked_mul(b)?,
+            };
+            (r, 0, (1i128 << bits) - 1)
+        }
+    };
+    (lo..=hi).contains(&r).then_some(r as i64)
 }
