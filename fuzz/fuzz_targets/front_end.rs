@@ -86,6 +86,8 @@ fn front_end(text: &str) {
 
     let _types = session.enter();
     let mut lowering = kiln_mir::lower::Lowering::new();
+    // As for a file program: `for` loops fused with small generators.
+    lowering.set_fuse_generators(true);
     let lowered = lowering.lower_unit(session.program(), &unit);
     let program = lowering.program_mut();
     let funcs = lowered.funcs;
@@ -94,6 +96,8 @@ fn front_end(text: &str) {
     // in debug builds.
     kiln_mir::inline::run(program, funcs.clone());
     verify(program, funcs.clone(), "inlining");
+    kiln_mir::divisible::run(program, funcs.clone());
+    verify(program, funcs.clone(), "divisibility tests");
     kiln_mir::rc_pairs::run(program, funcs.clone());
     verify(program, funcs, "cancelling retain/release pairs");
 }
