@@ -665,6 +665,18 @@ impl Jit {
         self.global_addrs[g.index()]
     }
 
+    /// The value of a global of type `i8` (an "initialised" flag), or `None`
+    /// when no unit compiled here has it yet.
+    ///
+    /// # Safety
+    /// No Kiln code may be running (it could be writing the global).
+    pub unsafe fn global_i8(&self, g: mir::GlobalRef) -> Option<i8> {
+        let addr = *self.global_addrs.get(g.index())?;
+        // SAFETY: a global's slot is 8 bytes the JIT owns for its whole life, its
+        // first byte an `i8` for an `i8` global; nothing writes it now.
+        Some(unsafe { *(addr as *const i8) })
+    }
+
     /// The runtime descriptor of a MIR type.
     pub fn desc(&self, t: mir::TypeRef) -> *const TypeDesc {
         self.desc_ptrs[t.index()]

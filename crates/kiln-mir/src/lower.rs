@@ -66,6 +66,11 @@ struct Tables {
     slots: Vec<Option<GlobalRef>>,
     /// The "initialised" flag of each global that has no constant initialiser.
     flags: Vec<Option<GlobalRef>>,
+    /// Globals whose flag was seen set after their unit ran
+    /// ([`Lowering::learn_initialised`]): reading them needs no check.
+    known_set: Vec<bool>,
+    /// Globals with a flag not seen set yet, to look at after the next run.
+    unknown: Vec<hir::GlobalId>,
     /// Globals that only `<main>` uses: variables there, without a slot.
     promoted: Vec<bool>,
     promoted_count: usize,
@@ -165,6 +170,19 @@ impl Lowering {
         self.tables.fuse = on;
     }
 
+    /// Learns which globals of the units lowered so far are set, from `is_set`
+    /// (which reads a flag's value): in a session whose units run before the next
+    /// is lowered, a flag once set stays set, so later code reads those globals
+    /// without checking. Looks only at flags not seen set before.
+    pub fn learn_initialised(&mut self, mut is_set: impl FnMut(GlobalRef) -> bool) {
+        let tables = &mut self.tables;
+        tables.unknown.retain(|&g| {
+            let set = tables.flags[g.index()].is_some_and(&mut is_set);
+            tables.known_set[g.index()] |= set;
+            !set
+        });
+    }
+
     /// The MIR of every unit lowered so far.
     pub fn program(&self) -> &Program {
         &self.program
@@ -231,9 +249,15 @@ impl Lowering {
                 });
                 GlobalRef(program.globals.len() as u32 - 1)
             });
+            if flag.is_some() {
+                tables
+                    .unknown
+                    .push(hir::GlobalId(tables.slots.len() as u32));
+            }
             tables.slots.push(slot);
             tables.flags.push(flag);
         }
+        tables.known_set.resize(tables.slots.len(), false);
         for e in &hir.externs[program.externs.len()..] {
             program.externs.push(Extern {
                 symbol: e.name.clone(),
@@ -807,7 +831,8 @@ impl<'a> FnLower<'a> {
         // `<main>` runs its unit's declarations in order, so it never reads one of
         // them before it is set; a global of an earlier unit may never have been
         // set (its unit stopped with a panic).
-        let checked = !self.is_main || g.index() < self.tables.unit_globals;
+        let checked = (!self.is_main || g.index() < self.tables.unit_globals)
+            && !self.tables.known_set[g.index()];
         if let (Some(flag), true) = (self.tables.flags[g.index()], checked) {
             let set = self.b.ins1(InstKind::GlobalLoad(flag), Type::I8, span);
             let zero = self.b.iconst(Type::I8, 0, span);

@@ -444,6 +444,12 @@ impl Engine {
         // A persistent session inlines nothing: a function may be redefined by a
         // later unit, and a caller holding an inlined copy would not see it.
         let inline = self.options.optimize && !self.persistent;
+        if let (true, Some(jit)) = (self.persistent, &self.jit) {
+            // Earlier units have run: variables they set need no check when read.
+            // SAFETY: no Kiln code runs while a unit is compiled.
+            self.lowering
+                .learn_initialised(|flag| unsafe { jit.global_i8(flag) }.is_some_and(|v| v != 0));
+        }
         let (lowered, lowering, passes) = {
             let _types = self.session.enter();
             let hir = self.session.program();

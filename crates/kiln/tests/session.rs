@@ -135,6 +135,37 @@ fn closing_a_session_frees_its_string_literals() {
 }
 
 #[test]
+fn variables_set_by_earlier_units_are_read_without_a_check() {
+    on_kiln_thread(|| {
+        let mut engine = Engine::persistent();
+        assert_eq!(unit(&mut engine, "var total = [1, 2].len()"), "ok");
+        let stopped = unit(
+            &mut engine,
+            "let late = [5].len()\npanic(\"stop\")\nlet never = 1 + [6].len()",
+        );
+        assert!(stopped.contains("stop"), "{stopped}");
+        assert_eq!(unit(&mut engine, "println(total + late)"), "3\nok");
+        let program = engine.mir();
+        let main = program.main.expect("the last unit's <main>");
+        let text = kiln_mir::print::print_func(program.func(main));
+        assert!(
+            !text.contains("kiln_panic_msg"),
+            "a needless check:\n{text}"
+        );
+        // A variable whose unit stopped before setting it is still checked.
+        assert!(unit(&mut engine, "println(never)")
+            .contains("`never` is read before its `let` has run"));
+        let program = engine.mir();
+        let main = program.main.expect("the last unit's <main>");
+        let text = kiln_mir::print::print_func(program.func(main));
+        assert!(
+            text.contains("kiln_panic_msg"),
+            "the check is missing:\n{text}"
+        );
+    });
+}
+
+#[test]
 fn each_unit_compiles_only_its_own_functions() {
     on_kiln_thread(|| {
         let mut engine = Engine::persistent();
