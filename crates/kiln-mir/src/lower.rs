@@ -597,7 +597,7 @@ impl<'a> FnLower<'a> {
                 Some(self.cast(v, from, ty, span))
             }
             ExprKind::Call { func, args } => {
-                let args = self.lower_args(args);
+                let args = self.lower_args(args)?;
                 let results: Vec<Type> = mir_type(ty).into_iter().collect();
                 let r = self
                     .b
@@ -611,7 +611,7 @@ impl<'a> FnLower<'a> {
                 self.produced(r, ty)
             }
             ExprKind::CallExtern { ext, args } => {
-                let args = self.lower_args(args);
+                let args = self.lower_args(args)?;
                 let results: Vec<Type> = mir_type(ty).into_iter().collect();
                 self.b
                     .ins(InstKind::CallExtern(ExternRef(ext.0), args), &results, span)
@@ -736,8 +736,23 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    fn lower_args(&mut self, args: &[ExprId]) -> Vec<Value> {
-        args.iter().filter_map(|&a| self.lower(a)).collect()
+    /// The values of a call's arguments (none for `()` arguments); `None` when
+    /// one never produces its value (`panic(...)`, `return`), which makes the
+    /// call dead code, left out.
+    fn lower_args(&mut self, args: &[ExprId]) -> Option<Vec<Value>> {
+        let mut values = Vec::with_capacity(args.len());
+        for &a in args {
+            let ty = self.expr(a).ty;
+            match self.lower(a) {
+                Some(v) => values.push(v),
+                None if mir_type(ty).is_some() || ty == Ty::Never => {
+                    self.end_dead_block();
+                    return None;
+                }
+                None => {}
+            }
+        }
+        Some(values)
     }
 
     fn constant(&mut self, c: &Const, ty: Ty, span: Span) -> Option<Value> {

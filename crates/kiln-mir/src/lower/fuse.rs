@@ -2,8 +2,9 @@
 //!
 //! `for x in g(args) { body }`, where `g` is a small generator function with one
 //! `yield`, is lowered without a generator object: the arguments are evaluated and
-//! kept (owned) for the length of the loop, `g`'s body is lowered in place with its
-//! locals as fresh variables of the enclosing function, and its `yield v` binds the
+//! kept (owned, as temporaries of the loop's statement) for the length of the
+//! loop, `g`'s body is lowered in place with its locals as fresh variables of
+//! the enclosing function, and its `yield v` binds the
 //! pattern to `v` and runs the loop's body right there. The loop's `continue` goes
 //! on after that `yield`; its `break`, `g`'s `return` and the end of `g`'s body
 //! leave the loop, releasing what `g`'s body owns at that point, exactly as
@@ -24,9 +25,10 @@
 //! function's code again. Fusing is part of optimisation: `kiln run --no-opt` and
 //! the REPL (where `g` may be redefined later) keep the generator object.
 
-use super::{FnLower, LoopTargets};
+use super::{mir_type, FnLower, LoopTargets};
 use crate::ir::*;
 use kiln_sema::hir::{self, ExprId, ExprKind, ForKind, Pat};
+use kiln_sema::ty::Ty;
 use kiln_syntax::Span;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -201,7 +203,7 @@ impl<'a> FnLower<'a> {
         body: ExprId,
         span: Span,
     ) -> bool {
-        let (source, kept) = match &self.expr(iter).kind {
+        let source = match &self.expr(iter).kind {
             ExprKind::Call { func, args } => {
                 let Some(info) = self.fusable(*func) else {
                     return false;
@@ -209,27 +211,33 @@ impl<'a> FnLower<'a> {
                 if args.len() != info.deferrable.len() {
                     return false;
                 }
-                let mut kept = Vec::new();
                 let depth = self.fused.len() + 1;
-                let d = self.deferred_call(*func, &info, args, depth, &mut kept, span);
-                (d, kept)
+                match self.deferred_call(*func, &info, args, depth, span) {
+                    Some(d) => d,
+                    // An argument never produced its value: the loop is dead code.
+                    None => return true,
+                }
             }
             ExprKind::Local(l) => {
                 let l = *l;
                 match self.fused.last_mut().and_then(|f| f.deferred.remove(&l.0)) {
-                    Some(d) => (d, Vec::new()),
+                    Some(d) => d,
                     None => return false,
                 }
             }
             _ => return false,
         };
-        self.fused_loop(source, kept, pat, body, span);
+        self.fused_loop(source, pat, body, span);
         true
     }
 
     /// Evaluates the arguments of a call of generator `g` in order, deferring
     /// those that are fusable generator calls for parameters `g` walks once;
-    /// the references the loop must keep go to `kept`. `depth` is how deep the
+    /// `None` when one never produces its value (the rest is dead code).
+    /// The loop keeps each reference argument (as the generator object would): it
+    /// is a temporary of the statement the loop is, owned from the moment it is
+    /// made, so an argument after it that leaves early (`return`, `?`) releases
+    /// it. `depth` is how deep the
     /// fused generators will be nested once `g` is (at most
     /// [`MAX_FUSED_DEPTH`]: a long chain of calls stays objects past it).
     fn deferred_call(
@@ -238,9 +246,8 @@ impl<'a> FnLower<'a> {
         info: &FuseInfo,
         args: &[ExprId],
         depth: usize,
-        kept: &mut Vec<Value>,
         span: Span,
-    ) -> Deferred {
+    ) -> Option<Deferred> {
         let mut out = Vec::with_capacity(args.len());
         for (i, &a) in args.iter().enumerate() {
             if info.deferrable.get(i) == Some(&true) && depth < MAX_FUSED_DEPTH {
@@ -253,7 +260,7 @@ impl<'a> FnLower<'a> {
                         .fusable(*h)
                         .filter(|i| i.deferrable.len() == inner.len())
                     {
-                        let d = self.deferred_call(*h, &hinfo, inner, depth + 1, kept, span);
+                        let d = self.deferred_call(*h, &hinfo, inner, depth + 1, span)?;
                         out.push(Arg::Gen(d));
                         continue;
                     }
@@ -261,34 +268,27 @@ impl<'a> FnLower<'a> {
             }
             let ty = self.expr(a).ty;
             let v = self.lower(a);
-            // Owned for the whole loop, as the generator object would own it.
+            if v.is_none() && (mir_type(ty).is_some() || ty == Ty::Never) {
+                self.end_dead_block();
+                return None;
+            }
+            // Owned until the statement ends: a temporary already is; a borrowed
+            // value (a variable the loop's body may assign) is retained.
             let v = self.own_value(v, ty, span);
             if let Some(v) = v {
                 if self.is_ref(ty) {
-                    kept.push(v);
+                    self.temp(v);
                 }
             }
             out.push(Arg::Value(v));
         }
-        Deferred { func: g, args: out }
+        Some(Deferred { func: g, args: out })
     }
 
     /// Lowers the body of the generator `source` calls in place of a loop over it.
-    fn fused_loop(
-        &mut self,
-        source: Deferred,
-        kept: Vec<Value>,
-        pat: &'a Pat,
-        body: ExprId,
-        span: Span,
-    ) {
+    fn fused_loop(&mut self, source: Deferred, pat: &'a Pat, body: ExprId, span: Span) {
         let hir: &'a hir::Program = self.hir;
         let g: &'a hir::Function = &hir.funcs[source.func.index()];
-        // The loop's frame keeps the arguments until the loop ends.
-        self.push_frame();
-        for v in kept {
-            self.temp(v);
-        }
         let exit = self.b.create_block();
         let parent = self.b.inline_frame;
         self.b.func.inlines.push(InlineFrame {
@@ -339,7 +339,6 @@ impl<'a> FnLower<'a> {
         self.swap_context(outer);
         self.b.seal(exit);
         self.b.switch_to(exit);
-        self.pop_frame(span);
     }
 
     /// `yield value` in the body of a fused generator: runs the loop's body with
