@@ -115,17 +115,12 @@ impl Test {
         if !(8..=64).contains(&bits) {
             return None;
         }
-        let mask = if bits == 64 {
-            u64::MAX
-        } else {
-            (1u64 << bits) - 1
-        };
+        let mask = zero_extend(-1, bits);
         // The divisor as an unsigned value of the type, its magnitude when signed.
         let d = if signed {
-            let shift = 64 - bits;
-            (((c << shift) >> shift) as i128).unsigned_abs() as u64
+            sign_extend(c, bits).unsigned_abs()
         } else {
-            (c as u64) & mask
+            zero_extend(c, bits)
         };
         if d <= 1 {
             return None;
@@ -187,10 +182,7 @@ impl Test {
         };
         // Constants are kept sign-extended from the type's width, as lowering
         // makes them.
-        let konst = |bits: u64| -> i64 {
-            let shift = 64 - ty.bits();
-            ((bits as i64) << shift) >> shift
-        };
+        let konst = |bits: u64| sign_extend(bits as i64, ty.bits());
         let (lhs, limit, cc) = match *self {
             Test::Mask(m) => {
                 let mask = value(f);

@@ -98,6 +98,23 @@ impl Type {
     }
 }
 
+/// The low `bits` bits of `v`, as an unsigned number: the value of an integer
+/// constant of that width read unsigned.
+pub fn zero_extend(v: i64, bits: u32) -> u64 {
+    if bits >= 64 {
+        v as u64
+    } else {
+        v as u64 & ((1u64 << bits) - 1)
+    }
+}
+
+/// The low `bits` bits of `v`, read as a signed number: how lowering keeps the
+/// constants of narrower integer types (sign-extended to 64 bits).
+pub fn sign_extend(v: i64, bits: u32) -> i64 {
+    let shift = 64 - bits.min(64);
+    (v << shift) >> shift
+}
+
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {

@@ -634,11 +634,7 @@ impl<'a> FnLower<'a> {
                 None
             }
             ExprKind::Break(value) => {
-                let value = value.and_then(|v| {
-                    let vty = self.expr(v).ty;
-                    let x = self.lower(v);
-                    self.own_value(x, vty, span)
-                });
+                let value = value.and_then(|v| self.lower_owned(v, span));
                 if let Some(target) = self.loops.last() {
                     let (brk, carries) = (target.brk, target.value.is_some());
                     let (frames, scopes) = (target.frames, target.scopes);
@@ -943,9 +939,8 @@ impl<'a> FnLower<'a> {
         // Two constants that do not overflow: the result is a constant, and there
         // is nothing to check. (When they do overflow, the check stays and panics
         // when the code runs, as for any other operands.)
-        if let (Some(x), Some(y), Some(bits)) = (self.known_int(a), self.known_int(b), int_bits(ty))
-        {
-            if let Some(v) = fold_overflow(op, bits, x, y) {
+        if let (Some(x), Some(y)) = (self.known_int(a), self.known_int(b)) {
+            if let Some(v) = fold_overflow(op, ty.bits(), x, y) {
                 return self.b.iconst(ty, v, span);
             }
         }
@@ -1048,17 +1043,19 @@ impl<'a> FnLower<'a> {
     fn check_division(&mut self, i: IntTy, l: Value, r: Value, span: Span) {
         let ty = mir_type(Ty::Int(i)).unwrap_or(Type::I64);
         let bits = i.bits();
-        let divisor = self.known_int(r).map(|v| truncate(v, bits));
+        let divisor = self.known_int(r).map(|v| zero_extend(v, bits));
         if divisor.is_none_or(|d| d == 0) {
             let zero = self.b.iconst(ty, 0, span);
             let is_zero = self.icmp(IntCC::Eq, r, zero, span);
             self.b
                 .panic_if(is_zero, PanicKind::DivisionByZero as i32, span);
         }
-        let all_ones = truncate(-1, bits);
-        let min = truncate(i.min() as i64, bits);
+        let all_ones = zero_extend(-1, bits);
+        let min = zero_extend(i.min() as i64, bits);
         let overflow_possible = divisor.is_none_or(|d| d == all_ones)
-            && self.known_int(l).is_none_or(|v| truncate(v, bits) == min);
+            && self
+                .known_int(l)
+                .is_none_or(|v| zero_extend(v, bits) == min);
         if i.signed() && overflow_possible {
             let min = self.b.iconst(ty, i.min() as i64, span);
             let minus_one = self.b.iconst(ty, -1, span);
@@ -1912,35 +1909,11 @@ fn int_cc(op: BinOp, signed: bool) -> IntCC {
     }
 }
 
-/// The width of an integer MIR type.
-fn int_bits(ty: Type) -> Option<u32> {
-    match ty {
-        Type::I8 => Some(8),
-        Type::I16 => Some(16),
-        Type::I32 => Some(32),
-        Type::I64 => Some(64),
-        _ => None,
-    }
-}
-
-/// The low `bits` bits of `v`: how code reads an `iconst` of that width.
-fn truncate(v: i64, bits: u32) -> u64 {
-    if bits >= 64 {
-        v as u64
-    } else {
-        v as u64 & ((1u64 << bits) - 1)
-    }
-}
-
 /// `x op y` on two constants of `bits` bits, when it does not overflow (signed or
 /// unsigned as `op` says); `None` when it does.
 fn fold_overflow(op: OverflowOp, bits: u32, x: i64, y: i64) -> Option<i64> {
-    let unsigned = |v: i64| truncate(v, bits) as i128;
-    let signed = |v: i64| {
-        let t = truncate(v, bits);
-        let shift = 64 - bits;
-        (((t << shift) as i64) >> shift) as i128
-    };
+    let unsigned = |v: i64| zero_extend(v, bits) as i128;
+    let signed = |v: i64| sign_extend(v, bits) as i128;
     let (r, lo, hi) = match op {
         OverflowOp::Sadd | OverflowOp::Ssub | OverflowOp::Smul => {
             let (a, b) = (signed(x), signed(y));

@@ -344,11 +344,7 @@ impl<'a> FnLower<'a> {
     /// `yield value` in the body of a fused generator: runs the loop's body with
     /// the pattern bound to the value, then goes on after the `yield`.
     pub(super) fn fused_yield(&mut self, value: Option<ExprId>, span: Span) {
-        let v = value.and_then(|e| {
-            let ty = self.expr(e).ty;
-            let v = self.lower(e);
-            self.own_value(v, ty, span)
-        });
+        let v = value.and_then(|e| self.lower_owned(e, span));
         if self.b.is_terminated() {
             return;
         }

@@ -170,11 +170,7 @@ impl FnLower<'_> {
     /// runs when the generator is resumed. The cancel path releases everything
     /// the body owns here and ends the body.
     pub(super) fn lower_yield(&mut self, value: Option<ExprId>, span: Span) {
-        let v = value.and_then(|e| {
-            let ty = self.expr(e).ty;
-            let v = self.lower(e);
-            self.own_value(v, ty, span)
-        });
+        let v = value.and_then(|e| self.lower_owned(e, span));
         if self.b.is_terminated() {
             return;
         }

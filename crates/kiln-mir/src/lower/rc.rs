@@ -88,6 +88,14 @@ impl FnLower<'_> {
         v
     }
 
+    /// Lowers an expression whose value a consumer keeps (a `break` or `yield`
+    /// value): owned, as [`FnLower::own_value`] makes it.
+    pub(super) fn lower_owned(&mut self, e: kiln_sema::hir::ExprId, span: Span) -> Option<Value> {
+        let ty = self.expr(e).ty;
+        let v = self.lower(e);
+        self.own_value(v, ty, span)
+    }
+
     /// `take_owned` for a value of any type (scalars need nothing).
     pub(super) fn own_value(&mut self, v: Option<Value>, ty: Ty, span: Span) -> Option<Value> {
         match v {
