@@ -17,7 +17,11 @@
 //! `KILN_BACKEND=interp` makes `kiln run` use the MIR interpreter, as `--interp`
 //! does (`KILN_BACKEND=jit`, or unset, the JIT).
 
+mod allocator;
 mod repl;
+
+#[global_allocator]
+static ALLOCATOR: allocator::KilnAllocator = allocator::KilnAllocator;
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};

@@ -104,7 +104,13 @@ fn repl_sessions() {
 
 /// Pipes `input` into `kiln`; returns stdout, stderr and the exit status.
 fn pipe(input: &str) -> (String, String, Option<i32>) {
+    pipe_with(input, &[])
+}
+
+/// [`pipe`], with these environment variables set.
+fn pipe_with(input: &str, env: &[(&str, &str)]) -> (String, String, Option<i32>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -173,4 +179,37 @@ fn stats_count_functions_and_instance_cache_hits() {
     }
     assert!(out.contains("functions compiled: "), "{out}");
     assert!(out.contains("machine code: "), "{out}");
+}
+
+/// `kiln` allocates with mimalloc, or with the system allocator when
+/// `KILN_SYSTEM_ALLOCATOR` is set or a valgrind tool that replaces `malloc` runs it
+/// (`src/allocator.rs`): a session with heap work, large arrays (which the runtime
+/// takes from the process allocator) and a panic gives the same results with
+/// either, and ends with nothing alive.
+#[test]
+fn either_allocator_runs_a_session_alike() {
+    let input = "var xs: [int] = []\n\
+                 for i in 0..10000 { xs.push(i * i) }\n\
+                 xs.len()\n\
+                 xs[9999]\n\
+                 let words = \"a bb ccc\".split(\" \").map(|w| w.repeat(100))\n\
+                 words[2].len()\n\
+                 var m: [str: int] = [:]\n\
+                 for w in words { m[w] = w.len() }\n\
+                 m.len()\n\
+                 xs[10000]\n\
+                 xs.len() + m.len()\n";
+    let want_out = "10000 : int\n99980001 : int\n300 : int\n3 : int\n10003 : int\n";
+    for env in [
+        vec![("KILN_LEAK_CHECK", "1")],
+        vec![("KILN_LEAK_CHECK", "1"), ("KILN_SYSTEM_ALLOCATOR", "1")],
+    ] {
+        let (out, err, status) = pipe_with(input, &env);
+        assert_eq!(out, want_out, "{env:?}\n{err}");
+        assert!(
+            err.contains("index out of bounds: index 10000, length 10000"),
+            "{env:?}\n{err}"
+        );
+        assert_eq!(status, Some(0), "{env:?}\n{err}");
+    }
 }

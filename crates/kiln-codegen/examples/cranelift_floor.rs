@@ -4,13 +4,19 @@
 //!
 //!     cargo run --release -p kiln-codegen --example cranelift_floor [N] [BATCH]
 //!
-//! Two functions, each built with `FunctionBuilder` and compiled N times (10,000
+//! Small functions, each built with `FunctionBuilder` and compiled N times (10,000
 //! by default) with the settings the REPL uses (`opt_level=none`, the single-pass
 //! register allocator, frame pointers, unwind information, no verifier):
 //! - `tiny`: `fn(x) -> x + 1 + 2`, iconsts and `iadd`s and a `return`;
 //! - `checked`: like a Kiln `<main>`: an overflow-checked add (`sadd_overflow`)
 //!   whose overflow branch goes to a cold block that calls a panic function and
-//!   traps, and a call of an imported function.
+//!   traps, and a call of an imported function;
+//! - `check`: only the checked add and its cold block, as Kiln compiles a check;
+//! - for comparison, what a check would cost in other forms Kiln does not use:
+//!   raised by `trapnz` (`checked-trap`, `check-trap`: no block and no call, but
+//!   the panic would then come from a signal handler, which DESIGN.md §6 rules
+//!   out), a cold block that only traps (`check-cold-trap`), and a cold block that
+//!   tail-calls the panic function (`check-tail`).
 //!
 //! Each is compiled (1) by bare `Context::compile` with one reused `Context`; (2)
 //! through a `JITModule` the way Kiln compiles an entry: a new function declared,
@@ -63,6 +69,16 @@ fn isa() -> OwnedTargetIsa {
 enum Shape {
     Tiny,
     Checked,
+    /// `Checked` with the overflow raised by `trapnz` instead of a cold block.
+    CheckedTrap,
+    /// Only the checked add, its cold block calling the panic function.
+    Check,
+    /// Only the checked add, raised by `trapnz`.
+    CheckTrap,
+    /// Only the checked add, its cold block a bare `trap`.
+    CheckColdTrap,
+    /// Only the checked add, its cold block a `return_call` of the panic function.
+    CheckTail,
 }
 
 /// Builds the function into `func`; `imports` are (panic, callee) references when
@@ -91,7 +107,12 @@ fn build(
             let t = b.ins().iadd(s, two);
             b.ins().return_(&[t]);
         }
-        Shape::Checked => {
+        Shape::Checked
+        | Shape::CheckedTrap
+        | Shape::Check
+        | Shape::CheckTrap
+        | Shape::CheckColdTrap
+        | Shape::CheckTail => {
             let (panic, call) = imports.unwrap_or_else(|| {
                 let mut psig = ir::Signature::new(call_conv);
                 psig.params.extend([
@@ -124,19 +145,40 @@ fn build(
                 });
                 (p, c)
             });
-            let ok = b.create_block();
-            let cold = b.create_block();
-            b.set_cold_block(cold);
             let one = b.ins().iconst(types::I64, 1);
             let (s, of) = b.ins().sadd_overflow(x, one);
-            b.ins().brif(of, cold, &[], ok, &[]);
-            b.switch_to_block(cold);
-            let fp = b.ins().get_frame_pointer(types::I64);
-            let site = b.ins().iconst(types::I32, 7);
-            let kind = b.ins().iconst(types::I32, 1);
-            b.ins().call(panic, &[fp, site, kind]);
-            b.ins().trap(ir::TrapCode::user(1).unwrap());
-            b.switch_to_block(ok);
+            if matches!(shape, Shape::CheckedTrap | Shape::CheckTrap) {
+                b.ins().trapnz(of, ir::TrapCode::user(1).unwrap());
+            } else {
+                let ok = b.create_block();
+                let cold = b.create_block();
+                b.set_cold_block(cold);
+                b.ins().brif(of, cold, &[], ok, &[]);
+                b.switch_to_block(cold);
+                if shape == Shape::CheckColdTrap {
+                    b.ins().trap(ir::TrapCode::user(1).unwrap());
+                } else {
+                    let fp = b.ins().get_frame_pointer(types::I64);
+                    let site = b.ins().iconst(types::I32, 7);
+                    let kind = b.ins().iconst(types::I32, 1);
+                    if shape == Shape::CheckTail {
+                        b.ins().return_call(panic, &[fp, site, kind]);
+                    } else {
+                        b.ins().call(panic, &[fp, site, kind]);
+                        b.ins().trap(ir::TrapCode::user(1).unwrap());
+                    }
+                }
+                b.switch_to_block(ok);
+            }
+            if matches!(
+                shape,
+                Shape::Check | Shape::CheckTrap | Shape::CheckColdTrap | Shape::CheckTail
+            ) {
+                b.ins().return_(&[s]);
+                b.seal_all_blocks();
+                b.finalize(isa.frontend_config());
+                return;
+            }
             let r = b.ins().call(call, &[s]);
             let r = b.inst_results(r)[0];
             let c = b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
@@ -239,7 +281,7 @@ fn entry(
         .module
         .declare_function(&name, Linkage::Local, &sig)
         .unwrap();
-    let imports = (shape == Shape::Checked).then(|| {
+    let imports = (shape != Shape::Tiny).then(|| {
         (
             m.module.declare_func_in_func(m.panic, &mut ctx.func),
             m.module.declare_func_in_func(m.callee, &mut ctx.func),
@@ -326,7 +368,15 @@ fn main() {
         .map(|s| s.parse().expect("N"))
         .unwrap_or(10_000);
     let isa = isa();
-    for (shape, label) in [(Shape::Tiny, "tiny"), (Shape::Checked, "checked")] {
+    for (shape, label) in [
+        (Shape::Tiny, "tiny"),
+        (Shape::Checked, "checked"),
+        (Shape::CheckedTrap, "checked-trap"),
+        (Shape::Check, "check"),
+        (Shape::CheckTrap, "check-trap"),
+        (Shape::CheckColdTrap, "check-cold-trap"),
+        (Shape::CheckTail, "check-tail"),
+    ] {
         let mut best = [f64::MAX; 5];
         let mut best_phase = [f64::MAX; 5];
         for _ in 0..5 {
