@@ -469,11 +469,52 @@ impl FnLower<'_> {
                 let n = self.b.iconst(Type::I64, items.len() as i64, span);
                 let arr = self.make("kiln_array_new", vec![d, n], ty, span)?;
                 let elem = elem_of(ty);
-                for &item in items {
+                // The array is made with room for every element, and nothing else
+                // can reach it before it is complete, so each element is written in
+                // place and the length raised after it, as `push` would (a call per
+                // element was most of an array literal's code and compile time).
+                let size = value_size(elem);
+                let data = (!items.is_empty() && size > 0).then(|| {
+                    self.b.ins1(
+                        InstKind::Load {
+                            base: arr,
+                            offset: DATA_OFFSET,
+                        },
+                        Type::Ptr,
+                        span,
+                    )
+                });
+                for (i, &item) in items.iter().enumerate() {
                     let v = self.lower(item);
                     let v = self.own_value(v, elem, span);
-                    let slot = self.slot_of(v, elem, span);
-                    self.runtime("kiln_array_push", vec![arr, slot], None, span);
+                    if let (Some(v), Some(data)) = (v, data) {
+                        let (base, offset) = match i32::try_from(i as i64 * size) {
+                            Ok(offset) => (data, offset),
+                            Err(_) => {
+                                let k = self.b.iconst(Type::I64, i as i64, span);
+                                (self.unchecked_element_addr(arr, k, elem, span), 0)
+                            }
+                        };
+                        self.b.ins(
+                            InstKind::Store {
+                                base,
+                                offset,
+                                value: v,
+                            },
+                            &[],
+                            span,
+                        );
+                    }
+                    let len = self.b.iconst(Type::I64, i as i64 + 1, span);
+                    self.b.ins(
+                        InstKind::Store {
+                            base: arr,
+                            offset: LEN_OFFSET,
+                            value: len,
+                        },
+                        &[],
+                        span,
+                    );
                 }
                 Some(arr)
             }
