@@ -3,11 +3,12 @@
 //!
 //! Compiling a REPL entry makes and frees thousands of small vectors (Cranelift's
 //! above all): with the C library's allocator, `malloc`, `free` and `realloc` were
-//! a fifth of the instructions of the `bench/repl` session. mimalloc (its 2.x
-//! series: the 3.x series, the crate's default, kept twice the memory and spent
-//! the time saved in system calls), a maintained allocator made for this kind of
-//! load, takes about a fifth off that session's CPU time, for about 9 MB more
-//! memory (docs/BENCHMARKS.md). Kiln's own small objects do not come from here: the
+//! a fifth of the instructions of the `bench/repl` session. mimalloc, a maintained
+//! allocator made for this kind of load, takes about a fifth off that session's
+//! CPU time (docs/BENCHMARKS.md). It is its 2.x series, without transparent huge
+//! pages: the 3.x series (the crate's default) kept 75% more memory and spent the
+//! time saved in system calls, and huge pages added 7 to 9 MB to every process,
+//! even `kiln run` of a program that allocates nothing. Kiln's own small objects do not come from here: the
 //! runtime carves them from its own free lists (`kiln_runtime::alloc`); its larger
 //! blocks (long arrays, strings) do.
 //!
