@@ -221,8 +221,9 @@ pub struct Engine {
     stats: Stats,
     /// The modules loaded by `import`.
     modules: modules::Modules,
-    /// Modules lowered and not compiled yet: compiled before the next unit.
-    pending: Vec<mir::lower::LoweredUnit>,
+    /// Modules lowered and not compiled yet, each with its id: compiled before the
+    /// next unit that imports them (`engine/modules.rs`).
+    pending: Vec<(kiln_sema::ModuleId, mir::lower::LoweredUnit)>,
     /// The top-level code of the modules of the program loaded into the
     /// interpreter, in the order it runs.
     interp_modules: Vec<mir::FuncRef>,
@@ -397,9 +398,7 @@ impl Engine {
             self.pending.clear();
             self.module_mains.clear();
         }
-        let mut chain = modules::Chain::starting_at(name);
-        let imports =
-            self.load_imports(&module, &modules::base_dir(name), &mut chain, &mut diags)?;
+        let imports = self.load_unit_imports(&module, name, &mut diags)?;
         if diags.iter().any(|d| d.is_error()) {
             return Err(CompileError::Diagnostics(diags));
         }
@@ -428,6 +427,7 @@ impl Engine {
             self.session.program().globals[g.index()].ty.to_string()
         });
         let lowered = self.lower_checked(&unit)?;
+        self.ready_imports(&imports);
         Ok(FrontEnd {
             unit: lowered,
             tests: unit.tests.clone(),
@@ -660,7 +660,7 @@ impl Engine {
     /// Generates code for the modules lowered since the last unit was compiled;
     /// their top-level code will run before the next `<main>`.
     fn compile_modules(&mut self) -> Result<(), CompileError> {
-        for module in std::mem::take(&mut self.pending) {
+        for module in self.take_ready_modules() {
             self.codegen(&module, self.options)?;
             // `program.main` is the newest unit's; a module's is its own.
             let main = module

@@ -7,7 +7,12 @@ use kiln::{on_kiln_thread, CompileError, Engine, Outcome};
 /// What one unit did: its output, then how it ended (`ok`, `exit N`, the panic
 /// report, or the rendered compile errors).
 fn unit(engine: &mut Engine, text: &str) -> String {
-    let main = match engine.compile("unit.kl", text) {
+    unit_named(engine, "unit.kl", text)
+}
+
+/// [`unit`] for a unit named `name` (its imports are looked for next to it).
+fn unit_named(engine: &mut Engine, name: &str, text: &str) -> String {
+    let main = match engine.compile(name, text) {
         Ok(Some(main)) => main,
         // A unit of declarations only has no top-level code to run.
         Ok(None) => return "ok".into(),
@@ -201,4 +206,48 @@ fn a_function_redefined_with_another_signature_leaves_earlier_callers_alone() {
         "println(twice())\nprintln(base())",
     ]);
     assert_eq!(out, ["ok", "ok", "2\nnew\nok"]);
+}
+
+/// A unit with errors changes nothing, also through its imports: a module loaded
+/// for it runs only when a unit that imports it compiles (with what that module
+/// imports, first), and a module that had errors is read again by the next unit
+/// that imports it, so fixing the file is enough.
+#[test]
+fn a_failed_unit_leaves_its_modules_unrun_and_a_broken_module_is_read_again() {
+    let dir = std::env::temp_dir().join(format!("kiln-session-modules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let write = |file: &str, text: &str| std::fs::write(dir.join(file), text).expect("written");
+    write(
+        "inner.kl",
+        "println(\"inner runs\")\nfn one() -> int { 1 }\n",
+    );
+    write(
+        "outer.kl",
+        "import inner\nprintln(\"outer runs\")\nfn two() -> int { inner.one() + 1 }\n",
+    );
+    write("fixed.kl", "fn three() -> int { 3 + }\n");
+    let name = dir.join("unit.kl").to_string_lossy().into_owned();
+    let fixed = dir.join("fixed.kl");
+    let out = on_kiln_thread(move || {
+        let mut engine = Engine::persistent();
+        let mut run = |text: &str| unit_named(&mut engine, &name, text);
+        let mut out = vec![
+            run("import outer\nlet bad: int = \"no\""),
+            run("println(0)"),
+            run("import outer\nprintln(outer.two())"),
+            run("import outer\nprintln(outer.two())"),
+            run("import fixed"),
+        ];
+        std::fs::write(&fixed, "println(\"fixed runs\")\nfn three() -> int { 3 }\n")
+            .expect("written");
+        out.push(run("import fixed\nprintln(fixed.three())"));
+        out
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out[0].contains("mismatched types"), "{}", out[0]);
+    assert_eq!(out[1], "0\nok");
+    assert_eq!(out[2], "inner runs\nouter runs\n2\nok");
+    assert_eq!(out[3], "2\nok");
+    assert!(out[4].contains("expected an expression"), "{}", out[4]);
+    assert_eq!(out[5], "fixed runs\n3\nok");
 }

@@ -17,7 +17,8 @@ impl Engine {
     pub fn load_interpreted(&mut self, name: &str, text: &str) -> Result<bool, CompileError> {
         self.front_end(name, text)?;
         // The modules' top-level code runs first, in the order they were loaded.
-        self.interp_modules = std::mem::take(&mut self.pending)
+        self.interp_modules = self
+            .take_ready_modules()
             .iter()
             .filter_map(|m| m.main)
             .collect();

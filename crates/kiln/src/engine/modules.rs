@@ -5,12 +5,16 @@
 //! the importer.
 //!
 //! A module is loaded once per engine, keyed by its file's canonical path, however
-//! many units import it; its lowered code waits in `Engine::pending` until the
-//! next unit is compiled, and its top-level code runs once, before that unit's, in
-//! the order the modules were loaded (depth first, in import order). The checker
-//! never touches files: this is the only place that reads a module.
+//! many units import it; its lowered code waits in `Engine::pending` until a unit
+//! that imports it (directly or through other modules) compiles, and its top-level
+//! code runs once, before that unit's, in the order the modules were loaded (depth
+//! first, in import order). A unit with errors changes nothing: a module loaded
+//! for it goes on waiting (its code does not run with the next unit), and a module
+//! that had errors is read again by the next unit that imports it (it may have
+//! been fixed). The checker never touches files: this is the only place that reads
+//! a module.
 
-use super::{CompileError, Engine};
+use super::{mir, CompileError, Engine};
 use kiln_sema::ModuleId;
 use kiln_syntax::ast::{self, ItemKind};
 use kiln_syntax::Diagnostic;
@@ -22,8 +26,14 @@ use std::path::{Path, PathBuf};
 pub(super) struct Modules {
     /// Each module checked, by its file's canonical path.
     loaded: HashMap<PathBuf, ModuleId>,
-    /// Modules that had errors (reported once, not again for each importer).
+    /// Modules that had errors while the current unit's imports were loaded
+    /// (reported once, not again for each importer of that unit).
     failed: HashSet<PathBuf>,
+    /// The modules each loaded module imports.
+    imports: HashMap<ModuleId, Vec<ModuleId>>,
+    /// Waiting modules that the unit being compiled imports: compiled and run
+    /// with it.
+    ready: HashSet<ModuleId>,
 }
 
 /// The directory a unit's imports are looked for in: its file's, or the current
@@ -66,6 +76,42 @@ impl Chain {
 }
 
 impl Engine {
+    /// Loads the modules a unit imports (see [`Engine::load_imports`]), forgetting
+    /// which modules had errors for an earlier unit.
+    pub(super) fn load_unit_imports(
+        &mut self,
+        module: &ast::Module,
+        name: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<Vec<(String, ModuleId)>, CompileError> {
+        self.modules.failed.clear();
+        let mut chain = Chain::starting_at(name);
+        self.load_imports(module, &base_dir(name), &mut chain, diags)
+    }
+
+    /// Marks the waiting modules that a unit importing `imports` needs (those and
+    /// everything they import) to be compiled and run with it: called once the
+    /// unit is checked and lowered.
+    pub(super) fn ready_imports(&mut self, imports: &[(String, ModuleId)]) {
+        let mut todo: Vec<ModuleId> = imports.iter().map(|&(_, id)| id).collect();
+        while let Some(id) = todo.pop() {
+            if self.modules.ready.insert(id) {
+                todo.extend(self.modules.imports.get(&id).into_iter().flatten());
+            }
+        }
+    }
+
+    /// Takes the waiting modules marked by [`Engine::ready_imports`], in the order
+    /// they were loaded; the others go on waiting.
+    pub(super) fn take_ready_modules(&mut self) -> Vec<mir::lower::LoweredUnit> {
+        let ready = std::mem::take(&mut self.modules.ready);
+        let (run, wait) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|(id, _)| ready.contains(id));
+        self.pending = wait;
+        run.into_iter().map(|(_, unit)| unit).collect()
+    }
+
     /// Loads every module `module` imports that this engine has not loaded yet
     /// (with the modules they import), checking and lowering each; returns the
     /// module each imported name binds. Errors in the modules, missing modules and
@@ -170,7 +216,10 @@ impl Engine {
         };
         diags.extend(std::mem::take(&mut unit.diagnostics));
         let lowered = self.lower_checked(&unit)?;
-        self.pending.push(lowered);
+        self.pending.push((id, lowered));
+        self.modules
+            .imports
+            .insert(id, imports.iter().map(|&(_, m)| m).collect());
         Ok(Some(id))
     }
 }
