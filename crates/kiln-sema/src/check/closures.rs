@@ -166,6 +166,9 @@ impl Checker {
     /// A named function used as a value.
     pub(crate) fn func_value(&mut self, name: &ast::Ident) -> ExprId {
         match self.state.names.funcs.get(&name.name).copied() {
+            Some(Callee::Func(func)) if self.state.sigs[func.index()].generic.is_some() => {
+                self.generic_value(func, name.span)
+            }
             Some(Callee::Func(func)) => {
                 let sig = self.state.sigs[func.index()].clone();
                 let ty = Ty::func(sig.params.iter().map(|(_, t)| *t).collect(), sig.ret);

@@ -118,6 +118,34 @@ impl Checker {
         id
     }
 
+    /// A generic function used as a value (`let g: fn(int) -> int = id`): its type
+    /// is the generic signature with fresh type variables, which the use decides;
+    /// once inference finishes the value names the instance
+    /// ([`Checker::resolve_generic_calls`]), or an error says the type arguments
+    /// could not be inferred.
+    pub(crate) fn generic_value(&mut self, func: FuncId, span: Span) -> ExprId {
+        let generic = self.state.sigs[func.index()]
+            .generic
+            .clone()
+            .expect("called for generic functions");
+        let targs: Vec<Ty> = (0..generic.params().count())
+            .map(|_| self.fresh_var(span, "let f: fn(int) -> int = ..."))
+            .collect();
+        let home = self.enter_home(func);
+        let (params, ret) = self.instance_signature(&generic, &targs);
+        self.leave_home(home);
+        let ty = Ty::func(params.iter().map(|(_, t)| *t).collect(), ret);
+        let id = self.push_expr(ExprKind::FuncValue(func), ty, span);
+        self.vars.generic_calls.push(GenericCall {
+            in_closure: self.cx.closure_id,
+            expr: id,
+            generic: func,
+            targs,
+            span,
+        });
+        id
+    }
+
     /// The parameter and result types of a generic function for `targs`.
     fn instance_signature(&mut self, generic: &Generic, targs: &[Ty]) -> (Vec<(String, Ty)>, Ty) {
         let scope: HashMap<String, Ty> = generic
@@ -255,9 +283,11 @@ impl Checker {
                 Some(c) => self.bodies.get_mut(&c),
             };
             if let Some(func) = target {
-                if let ExprKind::Call { func: callee, .. } = &mut func.exprs[call.expr.index()].kind
-                {
-                    *callee = instance;
+                match &mut func.exprs[call.expr.index()].kind {
+                    ExprKind::Call { func: callee, .. } | ExprKind::FuncValue(callee) => {
+                        *callee = instance;
+                    }
+                    _ => {}
                 }
             }
         }
