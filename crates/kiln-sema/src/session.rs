@@ -98,11 +98,11 @@ impl Session {
         let (mut state, result) = check::check_unit(state, module, true, false);
         let result = match result {
             Ok(unit) => {
-                let id = ModuleId(state.modules.len() as u32);
+                let id = ModuleId(state.namespaces.len() as u32);
                 let mut names = check::Names::default();
                 check::swap_namespace(&mut state.names, &mut names);
                 check::swap_namespace(&mut state.names, &mut outer);
-                state.modules.push(names);
+                state.namespaces.push(names);
                 for f in unit.funcs.clone() {
                     let f = hir::FuncId(f);
                     if state.sigs[f.index()].generic.is_some() {
@@ -157,11 +157,24 @@ impl Session {
         let mut state = std::mem::take(&mut self.state);
         state.names.imports.extend(imports.iter().cloned());
         let (mut state, result) = check::check_unit(state, module, self.persistent, keep_result);
-        if result.is_err() {
-            state.restore(checkpoint);
-            self.types.rollback(mark);
-        } else {
-            self.units += 1;
+        match &result {
+            Err(_) => {
+                state.restore(checkpoint);
+                self.types.rollback(mark);
+            }
+            Ok(unit) => {
+                self.units += 1;
+                if self.persistent && !unit.templates.is_empty() {
+                    // Later units may redefine the names the unit's generic
+                    // functions use: their instances keep this unit's meaning, as
+                    // the unit's other functions do.
+                    let id = ModuleId(state.namespaces.len() as u32);
+                    state.namespaces.push(state.names.namespace());
+                    for &f in &unit.templates {
+                        state.homes.entry(f).or_insert(id);
+                    }
+                }
+            }
         }
         self.state = state;
         result

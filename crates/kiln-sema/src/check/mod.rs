@@ -49,10 +49,13 @@ pub(crate) struct State {
     pub sigs: Vec<FuncSig>,
     pub names: Names,
     pub program: hir::Program,
-    /// The namespace of each imported module (`modules.rs`), by [`ModuleId`].
-    pub modules: Vec<Names>,
-    /// The module each generic function or method of a module was declared in:
-    /// its instances are checked in that module's namespace.
+    /// Namespaces by [`ModuleId`]: each imported module's (`modules.rs`), and each
+    /// persistent unit's that declared generic functions, as the unit left it.
+    pub namespaces: Vec<Names>,
+    /// The namespace each generic function or method was declared in, when it is
+    /// not the current one: a module's, or an earlier unit's in a persistent
+    /// session. Its instances are checked in that namespace, so a name in a
+    /// generic body means what it meant where and when the body was written.
     pub homes: HashMap<FuncId, ModuleId>,
 }
 
@@ -73,6 +76,21 @@ pub(crate) struct Names {
     pub imports: PMap<String, ModuleId>,
 }
 
+impl Names {
+    /// The names that belong to one namespace (what [`modules::swap_namespace`]
+    /// exchanges), without the methods and instances the session shares.
+    pub(crate) fn namespace(&self) -> Names {
+        Names {
+            funcs: self.funcs.clone(),
+            aliases: self.aliases.clone(),
+            adts: self.adts.clone(),
+            globals: self.globals.clone(),
+            imports: self.imports.clone(),
+            ..Names::default()
+        }
+    }
+}
+
 /// The lengths of a [`State`]'s arenas, and its names, before a unit.
 pub(crate) struct Checkpoint {
     names: Names,
@@ -82,7 +100,7 @@ pub(crate) struct Checkpoint {
     externs: usize,
     adts: usize,
     tests: usize,
-    modules: usize,
+    namespaces: usize,
     main: Option<FuncId>,
 }
 
@@ -96,7 +114,7 @@ impl State {
             externs: self.program.externs.len(),
             adts: self.program.adts.len(),
             tests: self.program.tests.len(),
-            modules: self.modules.len(),
+            namespaces: self.namespaces.len(),
             main: self.program.main,
         }
     }
@@ -112,7 +130,7 @@ impl State {
         p.adts.truncate(c.adts);
         p.tests.truncate(c.tests);
         p.main = c.main;
-        self.modules.truncate(c.modules);
+        self.namespaces.truncate(c.namespaces);
     }
 }
 

@@ -67,7 +67,7 @@ impl Checker {
     /// Makes module `m`'s names the current ones; returns the names it replaced,
     /// for [`Checker::leave_module`].
     fn enter_module(&mut self, m: super::ModuleId) -> Names {
-        let mut names = self.state.modules[m.index()].clone();
+        let mut names = self.state.namespaces[m.index()].clone();
         swap_namespace(&mut self.state.names, &mut names);
         names
     }
@@ -76,7 +76,8 @@ impl Checker {
         swap_namespace(&mut self.state.names, &mut outer);
     }
 
-    /// Enters the namespace a generic function was declared in, if a module's.
+    /// Enters the namespace a generic function was declared in ([`State::homes`]),
+    /// if not the current one.
     pub(crate) fn enter_home(&mut self, f: crate::hir::FuncId) -> Option<Names> {
         let m = *self.state.homes.get(&f)?;
         Some(self.enter_module(m))
@@ -90,7 +91,7 @@ impl Checker {
 
     /// The item `name` of module `m` (imported as `module`), or an error.
     fn module_item(&mut self, m: super::ModuleId, module: &str, name: &ast::Ident) -> Option<Item> {
-        let ns = &self.state.modules[m.index()];
+        let ns = &self.state.namespaces[m.index()];
         let item = if let Some(&g) = ns.globals.get(&name.name) {
             Some(Item::Global(g))
         } else if let Some(&c) = ns.funcs.get(&name.name) {
@@ -203,7 +204,10 @@ impl Checker {
         let Some(super::heap::TypeName::Module(m)) = self.type_name(&module.name) else {
             return None;
         };
-        self.state.modules[m.index()].adts.get(&name.name).copied()
+        self.state.namespaces[m.index()]
+            .adts
+            .get(&name.name)
+            .copied()
     }
 
     /// A type written `module.Name` or `module.Name<Args>`; the arguments are
@@ -219,7 +223,7 @@ impl Checker {
         let Some(&m) = self.state.names.imports.get(module) else {
             return unknown(self, format!("no module `{module}` is imported"));
         };
-        let ns = &self.state.modules[m.index()];
+        let ns = &self.state.namespaces[m.index()];
         if let Some(&index) = ns.adts.get(item) {
             let want = self.state.program.adts[index].generics.len();
             if args.len() != want {
@@ -266,7 +270,7 @@ impl Checker {
         let Some(&m) = self.state.names.imports.get(&path[0].name) else {
             return path;
         };
-        let named = self.state.modules[m.index()].adts.get(&path[1].name);
+        let named = self.state.namespaces[m.index()].adts.get(&path[1].name);
         let matched = self.adt_of(ty).map(|a| a.id);
         match (named, matched) {
             (Some(&index), Some(id)) if self.state.program.adts[index].id == id => &path[1..],
