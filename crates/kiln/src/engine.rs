@@ -648,7 +648,13 @@ impl Engine {
     fn back_end(&mut self, unit: &mir::lower::LoweredUnit) -> Result<Compiled, CompileError> {
         let started = Instant::now();
         self.compile_modules()?;
-        let compiled = self.codegen(unit, self.options)?;
+        let mut compiled = self.codegen(unit, self.options)?;
+        if compiled.main.is_none() {
+            // A unit without top-level code of its own still runs the modules it
+            // imported: the last of them stands for its `<main>` (`run_main` runs
+            // the others first).
+            compiled.main = self.module_mains.pop();
+        }
         self.stats.codegen = started.elapsed();
         self.stats.functions = compiled.funcs.len();
         self.stats.code_bytes = compiled.code_bytes;

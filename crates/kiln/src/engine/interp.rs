@@ -15,7 +15,7 @@ impl Engine {
     /// Checks and lowers `text` and loads it into the interpreter; says whether it
     /// has top-level code to run. Never starts the code generator.
     pub fn load_interpreted(&mut self, name: &str, text: &str) -> Result<bool, CompileError> {
-        self.front_end(name, text)?;
+        let unit = self.front_end(name, text)?;
         // The modules' top-level code runs first, in the order they were loaded.
         self.interp_modules = self
             .take_ready_modules()
@@ -24,11 +24,14 @@ impl Engine {
             .collect();
         // A file is one unit (after its modules): the interpreter takes the whole
         // MIR program.
-        let program = std::mem::take(&mut self.lowering).into_program();
+        let mut program = std::mem::take(&mut self.lowering).into_program();
+        // The program's `main` is the newest one with statements: a module's when
+        // the file has none of its own, and that one already runs first.
+        program.main = unit.main;
         let loaded = phase("codegen", || kiln_interp::Interpreter::new(program))?;
         let interp = loaded
             .map_err(|e| CompileError::Diagnostics(vec![Diagnostic::error(e.span, e.message)]))?;
-        let has_main = interp.has_main();
+        let has_main = interp.has_main() || !self.interp_modules.is_empty();
         self.interp = Some(interp);
         Ok(has_main)
     }
