@@ -124,20 +124,84 @@ pub fn main() -> ExitCode {
 
 /// Reading a pipe: no banner, no prompts.
 fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    let mut read = move || match lines.next() {
-        Some(Ok(line)) => Some(line),
-        _ => None,
+    let mut input = PipedInput {
+        // Larger than the standard input's own buffer, so that every read goes
+        // past it: what has arrived is either in this buffer or still in the pipe
+        // (`waiting_line`).
+        reader: std::io::BufReader::with_capacity(64 * 1024, std::io::stdin()),
+        peeked: None,
     };
     loop {
-        let Some(entry) = read_entry(&mut |_| read()) else {
+        let Some(mut entry) = read_entry(&mut |_| input.next_line()) else {
             return ExitCode::SUCCESS;
         };
+        // A line already waiting that starts with `.`, `&&`, `||` or `else`
+        // continues the entry, as it would in a file (LANGUAGE.md §1). A line not
+        // written yet is not waited for: a program that drives the REPL line by
+        // line gets each answer at once.
+        while !entry.trim_start().starts_with(':')
+            && input
+                .waiting_line()
+                .is_some_and(kiln_syntax::lexer::continues_previous_line)
+        {
+            let more = read_entry(&mut |_| input.next_line()).unwrap_or_default();
+            entry.push('\n');
+            entry.push_str(&more);
+        }
         if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
             return code;
         }
     }
+}
+
+/// Standard input when it is not a terminal, read a line at a time.
+struct PipedInput {
+    reader: std::io::BufReader<std::io::Stdin>,
+    /// A line read ahead by [`PipedInput::waiting_line`].
+    peeked: Option<String>,
+}
+
+impl PipedInput {
+    /// The next line, without its line ending; `None` at the end of input (or at
+    /// text that is not UTF-8).
+    fn next_line(&mut self) -> Option<String> {
+        if let Some(line) = self.peeked.take() {
+            return Some(line);
+        }
+        let mut line = String::new();
+        match self.reader.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                if line.ends_with('\n') {
+                    line.pop();
+                    if line.ends_with('\r') {
+                        line.pop();
+                    }
+                }
+                Some(line)
+            }
+        }
+    }
+
+    /// The next line if it has (at least partly) arrived already, without
+    /// consuming it; `None` when reading it would wait.
+    fn waiting_line(&mut self) -> Option<&str> {
+        if self.peeked.is_none() && (!self.reader.buffer().is_empty() || stdin_ready()) {
+            self.peeked = self.next_line();
+        }
+        self.peeked.as_deref()
+    }
+}
+
+/// Whether standard input can be read without waiting (data, or its end).
+fn stdin_ready() -> bool {
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid `pollfd`, and a zero timeout: `poll` only fills `revents`.
+    unsafe { libc::poll(&mut fd, 1, 0) > 0 }
 }
 
 /// Writes the entry times of `KILN_REPL_TIMES`, one number of microseconds a line.

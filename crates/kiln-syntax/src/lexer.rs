@@ -49,6 +49,23 @@ pub fn is_incomplete(src: &str) -> bool {
     open || last.is_some_and(|t| t.kind.continues_line())
 }
 
+/// Whether `line`, following a complete statement, continues it: it starts with
+/// `.`, `..`, `&&`, `||` (but not a closure such as `|| { ... }`) or `else`, the
+/// tokens before which a newline does not end a statement (LANGUAGE.md §1). A
+/// REPL reading a file or a pipe joins such a line to the entry before it, as the
+/// parser would in a file.
+pub fn continues_previous_line(line: &str) -> bool {
+    let (tokens, _, _) = Lexer::new(FileId(0), line, 0, line.len(), false).run();
+    let Some(first) = tokens
+        .iter()
+        .find(|t| !matches!(t.kind, TokenKind::Newline | TokenKind::Eof))
+    else {
+        return false;
+    };
+    Lexer::new(FileId(0), line, 0, line.len(), false)
+        .continues_previous_line(&first.kind, first.span.hi as usize)
+}
+
 /// Prints one token per line as `line:col  KIND  text`, for `kiln emit --tokens`.
 pub fn dump_tokens(sources: &SourceMap, tokens: &[Token]) -> String {
     let mut out = String::new();
