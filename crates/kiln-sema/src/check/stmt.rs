@@ -142,8 +142,14 @@ impl Checker {
         value: ExprId,
         span: kiln_syntax::Span,
     ) -> GlobalId {
+        // A constant initialiser is stored before the program starts, so the
+        // variable is never unset. Not in a session of units (a REPL): there an
+        // entry may panic before its `let` runs, and the variable must then be
+        // unset, whatever its initialiser, as the documentation says.
         let init = match &self.cx.exprs[value.index()].kind {
-            ExprKind::Const(c) if !matches!(c, Const::Str(_)) => Some(c.clone()),
+            ExprKind::Const(c) if !matches!(c, Const::Str(_)) && !self.globals_in_slots => {
+                Some(c.clone())
+            }
             _ => None,
         };
         self.state.program.globals.push(hir::Global {
