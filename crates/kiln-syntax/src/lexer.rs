@@ -55,6 +55,13 @@ pub fn is_incomplete(src: &str) -> bool {
 /// REPL reading a file or a pipe joins such a line to the entry before it, as the
 /// parser would in a file.
 pub fn continues_previous_line(line: &str) -> bool {
+    // Most lines start with none of these: they need no lexing.
+    if !matches!(
+        line.trim_start().as_bytes().first(),
+        Some(b'.' | b'&' | b'|' | b'e')
+    ) {
+        return false;
+    }
     let (tokens, _, _) = Lexer::new(FileId(0), line, 0, line.len(), false).run();
     let Some(first) = tokens
         .iter()
