@@ -369,8 +369,18 @@ pub unsafe extern "C-unwind" fn kiln_array_repeat(
     }
 }
 
+/// The panic of a slice whose start is after its end (`a[3..1]`), as Rust words it.
+///
+/// # Safety
+/// `fp` must be null or the frame pointer of a live JIT frame of this thread (the
+/// frame-pointer contract of [`crate::panic`]).
+pub(crate) unsafe fn reversed_slice(fp: *const u8, site: i32, lo: i64, hi: i64) -> ! {
+    // SAFETY: guaranteed by the caller.
+    unsafe { crate::panic::raise(fp, site, format!("slice starts at {lo} but ends at {hi}")) }
+}
+
 /// `a[lo..hi]`: a new array sharing (retaining) the elements. `0 <= lo <= hi <= len`,
-/// else the index panic.
+/// else the index panic (for a bound outside the array) or [`reversed_slice`].
 ///
 /// # Safety
 /// `arr` must be a live array.
@@ -390,8 +400,11 @@ pub unsafe extern "C-unwind" fn kiln_array_slice(
         if hi < 0 || hi > len {
             index_oob(fp, site, hi, len);
         }
-        if lo < 0 || lo > hi {
+        if lo < 0 || lo > len {
             index_oob(fp, site, lo, len);
+        }
+        if lo > hi {
+            reversed_slice(fp, site, lo, hi);
         }
         let (lo, hi) = (lo as usize, hi as usize);
         copy_range(a.header.desc, a, ed, lo, hi)

@@ -532,9 +532,13 @@ pub unsafe extern "C-unwind" fn kiln_str_slice(
         // SAFETY: guaranteed by the caller.
         unsafe { index_oob(fp, site, hi, len) };
     }
-    if lo < 0 || lo > hi {
+    if lo < 0 || lo > len {
         // SAFETY: guaranteed by the caller.
         unsafe { index_oob(fp, site, lo, len) };
+    }
+    if lo > hi {
+        // SAFETY: guaranteed by the caller.
+        unsafe { crate::array::reversed_slice(fp, site, lo, hi) };
     }
     for i in [lo, hi] {
         if !t.is_char_boundary(i as usize) {

@@ -560,7 +560,11 @@ fn array_panics() {
         let msg = panic_message(|| {
             kiln_array_slice(null(), 0, a, 3, 2);
         });
-        assert_eq!(msg, "index out of bounds: index 3, length 3");
+        assert_eq!(msg, "slice starts at 3 but ends at 2");
+        let msg = panic_message(|| {
+            kiln_array_slice(null(), 0, a, 4, 2);
+        });
+        assert_eq!(msg, "index out of bounds: index 4, length 3");
         rel(a as u64, ints);
 
         let big = array(ints, &[i64::MAX as u64, 1]) as *mut u8;
