@@ -28,7 +28,7 @@ use crate::hir::{self, ExprId, FuncId, GlobalId, LocalId};
 use crate::ty::{AdtId, Ty};
 use kiln_syntax::ast::{self, ItemKind};
 use kiln_syntax::{Diagnostic, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The maps of names a session keeps, and the globals visible at each point of a
 /// unit: persistent maps, so taking a checkpoint or a snapshot copies nothing but
@@ -179,6 +179,7 @@ pub(crate) fn check_unit(
     };
     checker.collect_items(module);
     checker.resolve_adts(module);
+    checker.resolve_aliases(module);
     checker.resolve_signatures(module);
     checker.collect_methods(module);
     let snapshots = checker.check_main(module);
@@ -288,6 +289,8 @@ pub(crate) struct Checker {
     result: Option<hir::GlobalId>,
     /// The first global this unit declares.
     first_global: usize,
+    /// Type aliases of this unit whose type is in error (`resolve_aliases`).
+    pub(crate) bad_aliases: HashSet<String>,
     pub cx: BodyCx,
     /// The unification variables of the named function (or top-level code, or
     /// test) being checked, with its closures.
@@ -348,6 +351,25 @@ impl Checker {
             Diagnostic::error(span, format!("{what} are not available yet"))
                 .with_label("not supported by this version of Kiln"),
         );
+    }
+
+    /// Resolves each type alias the unit declares once, so that an alias of an
+    /// unknown type, or one that refers to itself, is an error where it is
+    /// declared even if nothing uses it yet (a later unit might).
+    fn resolve_aliases(&mut self, module: &ast::Module) {
+        for item in &module.items {
+            if let ItemKind::TypeAlias(alias) = &item.kind {
+                let declared = self.state.names.aliases.get(&alias.name.name);
+                if alias.generics.is_empty() && declared.is_some_and(|t| t.span == alias.ty.span) {
+                    let errors = self.diags.len();
+                    self.resolve_type(&alias.ty);
+                    if self.diags.len() > errors {
+                        // Reported here once: a use resolves to an error quietly.
+                        self.bad_aliases.insert(alias.name.name.clone());
+                    }
+                }
+            }
+        }
     }
 
     fn collect_items(&mut self, module: &ast::Module) {

@@ -35,6 +35,9 @@ impl Checker {
                     return ty;
                 }
                 if let Some(alias) = self.state.names.aliases.get(&name.name).cloned() {
+                    if self.bad_aliases.contains(&name.name) {
+                        return Ty::Error;
+                    }
                     if depth > MAX_ALIAS_DEPTH {
                         self.error(
                             name.span,
