@@ -263,9 +263,11 @@ fn interactive_loop(session: Rc<RefCell<Session>>) -> ExitCode {
             match editor.readline(prompt) {
                 Ok(line) => Some(line),
                 Err(ReadlineError::Interrupted) => {
-                    // Ctrl-C at the prompt clears the line.
+                    // Ctrl-C at the prompt clears the line; at a continuation
+                    // prompt it drops the unfinished entry (no more lines are read
+                    // for it).
                     interrupted = true;
-                    Some(String::new())
+                    (!more).then(String::new)
                 }
                 Err(_) => None,
             }

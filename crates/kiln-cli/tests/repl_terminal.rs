@@ -1,6 +1,6 @@
 //! The REPL in a real pseudo-terminal: banner, prompts, the continuation prompt,
-//! history recall with the up arrow, Ctrl-C at the prompt and while an entry
-//! runs, tab completion, Ctrl-D, and the history file.
+//! history recall with the up arrow, Ctrl-C at the prompt, at a continuation
+//! prompt and while an entry runs, tab completion, Ctrl-D, and the history file.
 
 use rexpect::session::{spawn_command, PtySession};
 use std::process::Command;
@@ -52,6 +52,17 @@ fn an_interactive_session() {
     p.exp_string(">>> ").unwrap();
     p.send_line("f(2)").unwrap();
     p.exp_string("4 : int").expect("the line was cleared");
+    p.exp_string(">>> ").unwrap();
+
+    // Ctrl-C at a continuation prompt drops the unfinished entry.
+    p.send_line("fn g() -> int {").unwrap();
+    p.exp_string("... ").expect("the continuation prompt");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    p.send_control('c').unwrap();
+    p.exp_string(">>> ").expect("back at the first prompt");
+    p.send_line("f(3)").unwrap();
+    p.exp_string("6 : int")
+        .expect("the unfinished entry was dropped");
     p.exp_string(">>> ").unwrap();
 
     // Ctrl-C while an entry runs interrupts it; the session goes on.
