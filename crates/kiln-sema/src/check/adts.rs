@@ -210,7 +210,10 @@ impl Checker {
             let adt = self.state.program.adts[index].id;
             for m in &imp.methods {
                 let key = (adt, m.sig.name.name.clone());
-                if self.state.names.methods.contains_key(&key) {
+                // A method of an earlier unit (a REPL entry) may be redefined, as
+                // a function may; twice in one unit is an error.
+                let earlier = self.state.names.methods.get(&key).copied();
+                if earlier.is_some_and(|old| old.0 >= self.first_sig) {
                     self.error_with_label(
                         m.sig.name.span,
                         format!("`{}.{}` is defined twice", type_name, m.sig.name.name),
@@ -227,6 +230,9 @@ impl Checker {
                 });
                 let id = FuncId(self.state.sigs.len() as u32 - 1);
                 self.state.names.methods.insert(key, id);
+                if let Some(old) = earlier {
+                    self.shadowed.push((old, id));
+                }
                 if !impl_generics.is_empty() || !m.sig.generics.is_empty() {
                     // A template, checked per instance (generics.rs).
                     self.state.sigs[id.index()].generic = Some(std::rc::Rc::new(Generic {

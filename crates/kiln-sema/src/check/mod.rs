@@ -175,6 +175,7 @@ pub(crate) fn check_unit(
         globals_in_slots,
         keep_result,
         first_global,
+        first_sig: first,
         ..Checker::default()
     };
     checker.collect_items(module);
@@ -289,6 +290,8 @@ pub(crate) struct Checker {
     result: Option<hir::GlobalId>,
     /// The first global this unit declares.
     first_global: usize,
+    /// The first function (signature) this unit declares.
+    pub(crate) first_sig: u32,
     /// Type aliases of this unit whose type is in error (`resolve_aliases`).
     pub(crate) bad_aliases: HashSet<String>,
     pub cx: BodyCx,
