@@ -57,6 +57,10 @@ pub(crate) struct State {
     /// session. Its instances are checked in that namespace, so a name in a
     /// generic body means what it meant where and when the body was written.
     pub homes: HashMap<FuncId, ModuleId>,
+    /// Functions a later unit replaced with the same signature: old → new. The new
+    /// one took over the old one's call-table slot, so a call of the old one
+    /// runs the newest body (see [`Checker::redefinition_notes`]).
+    pub replaced_by: HashMap<FuncId, FuncId>,
 }
 
 /// The names a unit sees from the units before it.
@@ -197,6 +201,8 @@ pub(crate) fn check_unit(
     if diags.iter().any(|d| d.is_error()) {
         return (state, Err(diags));
     }
+    let mut state = state;
+    state.replaced_by.extend(replaced.iter().copied());
     let unit = Unit {
         funcs: first..state.sigs.len() as u32,
         main: state.program.main.unwrap_or(FuncId(first)),
@@ -483,9 +489,20 @@ impl Checker {
             if replaced.iter().any(|&(o, _)| o == old) {
                 continue;
             }
+            // A call of a function that `old` replaced (with the same signature)
+            // runs `old`'s body now: it uses `old` as much as a direct call.
+            let means_old = |mut func: FuncId| loop {
+                if func == old {
+                    break true;
+                }
+                match self.state.replaced_by.get(&func) {
+                    Some(&next) => func = next,
+                    None => break false,
+                }
+            };
             let calls_old = |f: FuncId| {
                 program.funcs[f.index()].exprs.iter().any(|e| {
-                    matches!(e.kind, hir::ExprKind::Call { func, .. } | hir::ExprKind::FuncValue(func) if func == old)
+                    matches!(e.kind, hir::ExprKind::Call { func, .. } | hir::ExprKind::FuncValue(func) if means_old(func))
                 })
             };
             let users: Vec<&str> = funcs
