@@ -336,6 +336,13 @@ fn handle_entry(s: &mut Session, entry: &str) -> Next {
 }
 
 fn run_command(s: &mut Session, name: &str, arg: &str) -> Next {
+    if !arg.is_empty() && matches!(name, "help" | "quit" | "q" | "exit" | "stats" | "clear") {
+        // `:clear all` must not clear the session by a typo's grace.
+        error(&format!(
+            "error: `:{name}` takes no argument (found `{arg}`); nothing was done"
+        ));
+        return Next::Continue;
+    }
     match name {
         "help" => {
             let mut out = String::from("Enter a declaration, a statement or an expression; an expression's value is printed with its type.\n");
