@@ -208,6 +208,66 @@ impl Checker {
         id
     }
 
+    /// For each generic function (or method) this unit redefines with the same
+    /// generic signature: makes the new one's instance for every instance the old
+    /// one has, and records the pair as a redefinition, so that (as for a
+    /// non-generic function) the new instance takes over the old one's slot and
+    /// earlier callers run the new body.
+    pub(crate) fn replace_generic_instances(&mut self) {
+        let shadowed = self.shadowed.clone();
+        let pairs: Vec<(FuncId, FuncId)> = shadowed
+            .into_iter()
+            .filter(|&(old, new)| self.same_generic_signature(old, new))
+            .collect();
+        for (old, new) in pairs {
+            let mut instances: Vec<(Vec<Ty>, FuncId)> = self
+                .state
+                .names
+                .instances
+                .iter()
+                .filter(|((g, _), _)| *g == old)
+                .map(|((_, targs), &inst)| (targs.clone(), inst))
+                .collect();
+            instances.sort_by_key(|&(_, inst)| inst);
+            let span = self.state.sigs[new.index()].span;
+            for (targs, inst) in instances {
+                let replacement = self.instance(new, targs, span);
+                self.shadowed.push((inst, replacement));
+            }
+        }
+        self.check_instances();
+    }
+
+    /// Whether two generic functions have the same signature: as many type
+    /// parameters, and the same parameter and result types when each type
+    /// parameter is the same placeholder (each read in its own home namespace).
+    fn same_generic_signature(&mut self, a: FuncId, b: FuncId) -> bool {
+        let (Some(ga), Some(gb)) = (
+            self.state.sigs[a.index()].generic.clone(),
+            self.state.sigs[b.index()].generic.clone(),
+        ) else {
+            return false;
+        };
+        let n = ga.params().count();
+        if n != gb.params().count() || ga.self_adt != gb.self_adt {
+            return false;
+        }
+        let probes: Vec<Ty> = (0..n as u32).map(Ty::Param).collect();
+        let errors = self.diags.len();
+        let home = self.enter_home(a);
+        let sa = self.instance_signature(&ga, &probes);
+        self.leave_home(home);
+        let home = self.enter_home(b);
+        let sb = self.instance_signature(&gb, &probes);
+        self.leave_home(home);
+        // Resolving a signature again reports nothing new; if it did, it is not
+        // this check's to report.
+        self.diags.truncate(errors);
+        let types =
+            |s: &(Vec<(String, Ty)>, Ty)| (s.0.iter().map(|p| p.1).collect::<Vec<_>>(), s.1);
+        types(&sa) == types(&sb)
+    }
+
     /// Checks every instance asked for, including those the checked ones ask for.
     pub(crate) fn check_instances(&mut self) {
         while let Some(req) = self.instance_queue.pop() {

@@ -759,6 +759,7 @@ impl Checker {
             }
         }
         self.check_instances();
+        self.replace_generic_instances();
         // Function ids of HIR match the signature ids.
         for index in first as usize..self.state.sigs.len() {
             let f = match self.bodies.remove(&FuncId(index as u32)) {
