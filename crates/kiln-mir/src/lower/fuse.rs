@@ -355,29 +355,17 @@ impl<'a> FnLower<'a> {
         self.push_scope();
         self.push_frame();
         if let Some(v) = v {
-            // The value comes out owned: the body's frame releases it.
-            if self.is_ref(f.pat.ty) {
-                self.temp(v);
-            }
-            self.bind_pat(f.pat, v, span);
+            self.bind_yielded(f.pat, v, span);
         }
-        self.loops.push(LoopTargets {
+        let targets = LoopTargets {
             brk: f.exit,
             cont: after,
             value: None,
             frames: f.frames,
             scopes: f.scopes,
             cont_depth: Some((self.own.frames.len() - 1, self.own.scopes.len() - 1)),
-        });
-        self.lower(f.body);
-        self.loops.pop();
-        self.pop_frame(span);
-        self.pop_scope(span);
-        if !self.b.is_terminated() {
-            self.b.jump(after, Vec::new());
-        }
-        self.b.seal(after);
-        self.b.switch_to(after);
+        };
+        self.lower_for_body(targets, f.body, after, span);
         f.outer = Some(self.swap_context(inner));
         self.fused.push(f);
     }

@@ -350,6 +350,37 @@ impl<'a> FnLower<'a> {
 
     /// Makes the bindings of a pattern known to match `v`: each bound value is
     /// retained and owned by the current scope.
+    /// Binds a `for` pattern to a value a generator yielded, which comes out
+    /// owned: the body's frame releases it.
+    pub(super) fn bind_yielded(&mut self, pat: &Pat, v: Value, span: Span) {
+        if self.is_ref(pat.ty) {
+            self.temp(v);
+        }
+        self.bind_pat(pat, v, span);
+    }
+
+    /// Lowers a `for` body under `targets`, in the frame and scope the caller
+    /// pushed (and bound the pattern in); then releases them and goes on at
+    /// `next`, where `continue` goes too.
+    pub(super) fn lower_for_body(
+        &mut self,
+        targets: LoopTargets,
+        body: ExprId,
+        next: Block,
+        span: Span,
+    ) {
+        self.loops.push(targets);
+        self.lower(body);
+        self.loops.pop();
+        self.pop_frame(span);
+        self.pop_scope(span);
+        if !self.b.is_terminated() {
+            self.b.jump(next, Vec::new());
+        }
+        self.b.seal(next);
+        self.b.switch_to(next);
+    }
+
     pub(super) fn bind_pat(&mut self, pat: &Pat, v: Value, span: Span) {
         self.bind_pat_in(pat, v, false, span);
     }
@@ -608,12 +639,8 @@ impl<'a> FnLower<'a> {
                 }
             }
             ForKind::Gen => {
-                // The value comes out owned: the body's frame releases it.
                 if let Some(v) = self.yielded_value(coll, elem_ty, span) {
-                    if self.is_ref(elem_ty) {
-                        self.temp(v);
-                    }
-                    self.bind_pat(pat, v, span);
+                    self.bind_yielded(pat, v, span);
                 }
             }
             ForKind::Str => {
@@ -625,23 +652,15 @@ impl<'a> FnLower<'a> {
                 }
             }
         }
-        self.loops.push(LoopTargets {
+        let targets = LoopTargets {
             brk: exit,
             cont: latch,
             value: None,
             frames: self.own.frames.len() - 1,
             scopes: self.own.scopes.len() - 1,
             cont_depth: None,
-        });
-        self.lower(body);
-        self.loops.pop();
-        self.pop_frame(span);
-        self.pop_scope(span);
-        if !self.b.is_terminated() {
-            self.b.jump(latch, Vec::new());
-        }
-        self.b.seal(latch);
-        self.b.switch_to(latch);
+        };
+        self.lower_for_body(targets, body, latch, span);
         if let Some(pos) = pos {
             self.advance(pos, next_pos, span);
         }

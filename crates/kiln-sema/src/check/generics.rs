@@ -89,9 +89,7 @@ impl Checker {
         let targs: Vec<Ty> = (0..count)
             .map(|_| self.fresh_var(span, "let p: Pair<int, str> = ..."))
             .collect();
-        let home = self.enter_home(func);
-        let (params, ret) = self.instance_signature(&generic, &targs);
-        self.leave_home(home);
+        let (params, ret) = self.home_signature(func, &generic, &targs);
         if let Some(e) = expected {
             // The expected result can decide a type argument (`let s: [str] = f()`).
             if ret.contains_infer() {
@@ -108,14 +106,21 @@ impl Checker {
         }
         ids.extend(self.call_args(&sig.name, &param_tys, args, span));
         let id = self.push_expr(ExprKind::Call { func, args: ids }, ret, span);
+        self.record_generic_use(id, func, targs, span);
+        id
+    }
+
+    /// Records `expr`, a call or value of the generic `func` with `targs` (still
+    /// being inferred), to be pointed at its instance when inference finishes
+    /// ([`Checker::resolve_generic_calls`]).
+    fn record_generic_use(&mut self, expr: ExprId, func: FuncId, targs: Vec<Ty>, span: Span) {
         self.vars.generic_calls.push(GenericCall {
             in_closure: self.cx.closure_id,
-            expr: id,
+            expr,
             generic: func,
             targs,
             span,
         });
-        id
     }
 
     /// A generic function used as a value (`let g: fn(int) -> int = id`): its type
@@ -131,19 +136,25 @@ impl Checker {
         let targs: Vec<Ty> = (0..generic.params().count())
             .map(|_| self.fresh_var(span, "let f: fn(int) -> int = ..."))
             .collect();
-        let home = self.enter_home(func);
-        let (params, ret) = self.instance_signature(&generic, &targs);
-        self.leave_home(home);
+        let (params, ret) = self.home_signature(func, &generic, &targs);
         let ty = Ty::func(params.iter().map(|(_, t)| *t).collect(), ret);
         let id = self.push_expr(ExprKind::FuncValue(func), ty, span);
-        self.vars.generic_calls.push(GenericCall {
-            in_closure: self.cx.closure_id,
-            expr: id,
-            generic: func,
-            targs,
-            span,
-        });
+        self.record_generic_use(id, func, targs, span);
         id
+    }
+
+    /// The parameter and result types of the generic `func` (whose declaration is
+    /// `generic`) for `targs`, its names read in its home namespace.
+    fn home_signature(
+        &mut self,
+        func: FuncId,
+        generic: &Generic,
+        targs: &[Ty],
+    ) -> (Vec<(String, Ty)>, Ty) {
+        let home = self.enter_home(func);
+        let signature = self.instance_signature(generic, targs);
+        self.leave_home(home);
+        signature
     }
 
     /// The parameter and result types of a generic function for `targs`.
@@ -191,9 +202,7 @@ impl Checker {
         self.instance_stats.0 += 1;
         let sig = self.state.sigs[generic.index()].clone();
         let info = sig.generic.clone().expect("a generic function");
-        let home = self.enter_home(generic);
-        let (params, ret) = self.instance_signature(&info, &targs);
-        self.leave_home(home);
+        let (params, ret) = self.home_signature(generic, &info, &targs);
         let shown: Vec<String> = targs.iter().map(|t| t.to_string()).collect();
         let name = format!("{}<{}>", sig.name, shown.join(", "));
         let id = self.new_func_id(&name, params, ret, info.decl.sig.span);
@@ -254,12 +263,8 @@ impl Checker {
         }
         let probes: Vec<Ty> = (0..n as u32).map(Ty::Param).collect();
         let errors = self.diags.len();
-        let home = self.enter_home(a);
-        let sa = self.instance_signature(&ga, &probes);
-        self.leave_home(home);
-        let home = self.enter_home(b);
-        let sb = self.instance_signature(&gb, &probes);
-        self.leave_home(home);
+        let sa = self.home_signature(a, &ga, &probes);
+        let sb = self.home_signature(b, &gb, &probes);
         // Resolving a signature again reports nothing new; if it did, it is not
         // this check's to report.
         self.diags.truncate(errors);
@@ -292,7 +297,8 @@ impl Checker {
             let errors_before = self.diags.len();
             let saved_scope = std::mem::replace(&mut self.type_params, scope);
             let saved_depth = std::mem::replace(&mut self.instance_depth, req.depth);
-            // The body's names are those of the module it was declared in.
+            // The body's names are those of its home: the module, or the earlier
+            // unit, it was declared in.
             let home = self.enter_home(req.generic);
             let globals = self.state.names.globals.clone();
             let body = self.check_fn(req.instance, &info.decl, globals);
