@@ -29,7 +29,7 @@ const COMMANDS: &[(&str, &str)] = &[
     (":type EXPR", "the type of EXPR, without running it"),
     (
         ":mir NAME",
-        "the MIR of a function (and of its generic instances)",
+        "the MIR of a function, method (Type.m) or instance (id<int>)",
     ),
     (":clif NAME", "its Cranelift IR"),
     (":asm NAME", "its machine code"),
@@ -375,8 +375,8 @@ fn run_command(s: &mut Session, name: &str, arg: &str) -> Next {
                 return Next::Continue;
             }
             match s.engine.function_text(arg, stage) {
-                Some(text) => print_out(&text),
-                None => error(&format!("error: no function `{arg}` in this session")),
+                Ok(text) => print_out(&text),
+                Err(why) => error(&format!("error: {why}")),
             }
         }
         "time" => {

@@ -137,7 +137,8 @@ fn clif_and_asm_show_functions_and_instances() {
     );
     assert_eq!(code, Some(0), "{err}");
     assert!(out.starts_with("1 : int\n"), "{out}");
-    assert!(out.contains("function u0:"), "{out}");
+    assert!(out.contains("function %sq(i64) -> i64"), "{out}");
+    assert!(out.contains("function %id<int>(i64) -> i64"), "{out}");
     assert!(
         out.contains("smul_overflow") || out.contains("imul"),
         "{out}"

@@ -43,6 +43,8 @@ pub struct Site {
 #[derive(Clone, Debug)]
 pub struct CodeInfo {
     pub name: String,
+    /// The MIR function compiled.
+    pub func: mir::FuncRef,
     pub start: usize,
     pub len: usize,
     /// Code offsets `[start, end)` of instructions with a site (calls), and the site.
@@ -417,7 +419,7 @@ impl Jit {
             ctx.func.signature = signature(call_conv, &f.params, f.ret);
             translate(&mut env, f, &mut ctx.func, &mut fctx);
             if opts.keep_clif {
-                clif.push((f.name.clone(), ctx.func.display().to_string()));
+                clif.push((f.name.clone(), clif_text(&mut ctx.func, &f.name)));
             }
             let translated = std::time::Instant::now();
             translate_time += translated - started;
@@ -499,6 +501,7 @@ impl Jit {
             out.code_bytes += len;
             self.code.push(CodeInfo {
                 name: name.clone(),
+                func: mir::FuncRef(i as u32),
                 start: addr as usize,
                 len,
                 sites,
@@ -545,7 +548,7 @@ impl Jit {
         ctx.func.signature = signature(self.isa.default_call_conv(), &func.params, func.ret);
         let mut env = self.env(program, opts);
         translate(&mut env, func, &mut ctx.func, &mut fctx);
-        let text = ctx.func.display().to_string();
+        let text = clif_text(&mut ctx.func, &func.name);
         self.module.clear_context(&mut ctx);
         text
     }
@@ -702,13 +705,34 @@ impl Jit {
         Some((code, site))
     }
 
-    /// The machine code of the most recent function with this name.
-    pub fn code_of(&self, name: &str) -> Option<&[u8]> {
-        let info = self.code.iter().rev().find(|c| c.name == name)?;
-        // SAFETY: the code of a finalised function stays mapped and unchanged for as
-        // long as the JIT module lives, which is as long as `self`.
-        Some(unsafe { std::slice::from_raw_parts(info.start as *const u8, info.len) })
+    /// The machine code of a compiled function.
+    pub fn code_of(&self, f: mir::FuncRef) -> Option<&[u8]> {
+        self.code.iter().rev().find(|c| c.func == f).map(code_slice)
     }
+
+    /// The machine code of the function compiled to start at `addr`.
+    pub fn code_at(&self, addr: *const u8) -> Option<&[u8]> {
+        let start = addr as usize;
+        self.code
+            .iter()
+            .rev()
+            .find(|c| c.start == start)
+            .map(code_slice)
+    }
+}
+
+/// The text of a translated function, named as in Kiln (`function %P.get(...)`)
+/// rather than by Cranelift's number for it; the name is only for display.
+fn clif_text(func: &mut ir::Function, name: &str) -> String {
+    func.name = ir::UserFuncName::testcase(name);
+    func.display().to_string()
+}
+
+/// The machine code `info` describes.
+fn code_slice(info: &CodeInfo) -> &[u8] {
+    // SAFETY: the code of a finalised function stays mapped and unchanged for as
+    // long as the JIT module lives, which outlives the borrow of its `CodeInfo`.
+    unsafe { std::slice::from_raw_parts(info.start as *const u8, info.len) }
 }
 
 fn abi_type(a: kiln_runtime::Abi) -> ir::Type {

@@ -10,4 +10,4 @@ pub mod session;
 pub mod ty;
 
 pub use check::{InstanceStats, ModuleId, Unit};
-pub use session::Session;
+pub use session::{Inspectable, Session};

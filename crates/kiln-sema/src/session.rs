@@ -16,6 +16,18 @@ use crate::ty::{Entered, TypeStore};
 use kiln_syntax::ast;
 use kiln_syntax::Diagnostic;
 
+/// What a name given to the REPL's `:mir`, `:clif` or `:asm` stands for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Inspectable {
+    /// These compiled functions: the function itself, or a generic one's
+    /// instances.
+    Funcs(Vec<FuncId>),
+    /// A generic function none of whose instances has been made yet.
+    NoInstances,
+    /// Nothing the session defines.
+    Unknown,
+}
+
 pub struct Session {
     types: TypeStore,
     state: State,
@@ -191,6 +203,68 @@ impl Session {
         match self.state.names.funcs.get(name)? {
             check::Callee::Func(id) => Some(*id),
             check::Callee::Extern(_) => None,
+        }
+    }
+
+    /// The functions the REPL's `:mir`, `:clif` and `:asm` show for `name`, as a
+    /// user writes it: a function (`f`), a method or static function
+    /// (`Type.method`), an imported module's function (`module.f`), every
+    /// instance of a generic one (`id`), or one instance (`id<int>`). Spaces do
+    /// not matter; the newest definition of the name is the one meant.
+    pub fn inspectable(&self, name: &str) -> Inspectable {
+        let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+        let (base, instance) = match compact.find('<') {
+            Some(i) => (&compact[..i], true),
+            None => (compact.as_str(), false),
+        };
+        let names = &self.state.names;
+        let func = |ns: &check::Names, f: &str| match ns.funcs.get(f) {
+            Some(check::Callee::Func(id)) => Some(*id),
+            _ => None,
+        };
+        let found = match base.split_once('.') {
+            None => func(names, base),
+            Some((owner, member)) => {
+                if let Some(&index) = names.adts.get(owner) {
+                    let adt = self.state.program.adts[index].id;
+                    names.methods.get(&(adt, member.to_string())).copied()
+                } else if let Some(&m) = names.imports.get(owner) {
+                    func(&self.state.namespaces[m.index()], member)
+                } else {
+                    None
+                }
+            }
+        };
+        let Some(id) = found else {
+            return Inspectable::Unknown;
+        };
+        if !self.is_generic(id) {
+            return if instance {
+                Inspectable::Unknown
+            } else {
+                Inspectable::Funcs(vec![id])
+            };
+        }
+        // An instance is named by its type arguments: `id<int>`, and
+        // `geometry.area<int>` for the instance named `area<int>`.
+        let targs = |name: &str| -> String {
+            let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+            name.find('<')
+                .map_or(String::new(), |i| name[i..].to_string())
+        };
+        let wanted = targs(&compact);
+        let mut instances: Vec<FuncId> = names
+            .instances
+            .iter()
+            .filter(|((g, _), _)| *g == id)
+            .map(|(_, &inst)| inst)
+            .filter(|&inst| !instance || targs(&self.state.sigs[inst.index()].name) == wanted)
+            .collect();
+        instances.sort();
+        if instances.is_empty() {
+            Inspectable::NoInstances
+        } else {
+            Inspectable::Funcs(instances)
         }
     }
 

@@ -577,36 +577,33 @@ impl Engine {
             .map_err(CompileError::Diagnostics)
     }
 
-    /// The MIR functions called `name`: the newest function of that name and the
-    /// instances of the newest generic one (`name<int>`).
-    fn funcs_named(&self, name: &str) -> Vec<mir::FuncRef> {
-        let instance = format!("{name}<");
-        let mut found: Vec<mir::FuncRef> = self
-            .lowering
-            .program()
-            .funcs
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.name.starts_with(&instance))
-            .map(|(i, _)| mir::FuncRef(i as u32))
-            .collect();
-        let plain = self
-            .session
-            .func_named(name)
-            .filter(|&id| !self.session.is_generic(id))
-            .and_then(|id| self.lowering.func_ref(id));
-        found.extend(plain);
-        found.sort();
-        found
-    }
-
-    /// The text of a compiled function (or of its instances) at one stage, for the
-    /// REPL's `:mir`, `:clif` and `:asm`: `None` when there is no such function.
-    pub fn function_text(&mut self, name: &str, stage: Stage) -> Option<String> {
-        let funcs = self.funcs_named(name);
+    /// The text of a compiled function (or of a generic one's instances) at one
+    /// stage, for the REPL's `:mir`, `:clif` and `:asm`; names are resolved as
+    /// [`Session::inspectable`] says. `Err` says why there is nothing to show.
+    pub fn function_text(&mut self, name: &str, stage: Stage) -> Result<String, String> {
+        let funcs: Vec<mir::FuncRef> = match self.session.inspectable(name) {
+            kiln_sema::Inspectable::Funcs(ids) => ids
+                .into_iter()
+                .filter_map(|id| self.lowering.func_ref(id))
+                .collect(),
+            kiln_sema::Inspectable::NoInstances if name.contains('<') => {
+                return Err(format!(
+                    "no instance `{name}` has been made: a generic function's instances \
+                     are compiled when a call needs them (call it, then ask again)"
+                ))
+            }
+            kiln_sema::Inspectable::NoInstances => {
+                return Err(format!(
+                    "`{name}` is generic and has no instance yet: its instances are \
+                     compiled when a call needs them (call it, then ask again)"
+                ))
+            }
+            kiln_sema::Inspectable::Unknown => Vec::new(),
+        };
         if funcs.is_empty() {
-            return None;
+            return Err(format!("no function `{name}` in this session"));
         }
+        let unavailable = || format!("`{name}` has no machine code in this session");
         let mut out = String::new();
         for f in funcs {
             let program = self.lowering.program();
@@ -614,22 +611,26 @@ impl Engine {
             match stage {
                 Stage::Mir => out.push_str(&mir::print::print_func(func)),
                 Stage::Clif => {
-                    let jit = self.jit.as_mut()?;
+                    let jit = self.jit.as_mut().ok_or_else(unavailable)?;
                     out.push_str(&jit.clif_of(program, f, self.options));
                 }
                 Stage::Asm => {
-                    let code = self.jit.as_ref()?.code_of(&func.name)?;
+                    let code = self
+                        .jit
+                        .as_ref()
+                        .and_then(|jit| jit.code_of(f))
+                        .ok_or_else(unavailable)?;
                     out.push_str(&format!("fn {}:\n", func.name));
                     out.push_str(&kiln_codegen::disasm::disassemble(
                         code,
                         code.as_ptr() as u64,
                     ));
                 }
-                Stage::Tokens | Stage::Ast => return None,
+                Stage::Tokens | Stage::Ast => return Err(unavailable()),
             }
             out.push('\n');
         }
-        Some(out)
+        Ok(out)
     }
 
     /// Ends the session and frees its compiled code and data (the REPL's
@@ -861,7 +862,7 @@ impl Engine {
                     let mut out = String::new();
                     for (fname, addr) in &compiled.funcs {
                         out.push_str(&format!("fn {fname}:\n"));
-                        if let Some(code) = jit.code_of(fname) {
+                        if let Some(code) = jit.code_at(*addr) {
                             out.push_str(&kiln_codegen::disasm::disassemble(code, *addr as u64));
                         }
                         out.push('\n');
