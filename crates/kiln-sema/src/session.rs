@@ -192,6 +192,13 @@ impl Session {
         result
     }
 
+    /// Makes `extern fn` declarations of names the process lacks an error of the
+    /// unit that declares them (so the unit, like any unit with errors, leaves
+    /// the session unchanged).
+    pub fn set_symbol_lookup(&mut self, exists: fn(&str) -> bool) {
+        self.state.symbol_exists = Some(exists);
+    }
+
     /// The HIR of every function checked so far, with every global, extern and
     /// struct or enum declaration.
     pub fn program(&self) -> &hir::Program {

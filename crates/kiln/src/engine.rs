@@ -254,7 +254,7 @@ impl Engine {
 
     pub fn with_options(options: Options) -> Result<Engine, String> {
         Ok(Engine {
-            session: kiln_sema::Session::new(),
+            session: new_session(kiln_sema::Session::new()),
             lowering: mir::lower::Lowering::new(),
             persistent: false,
             jit: None,
@@ -289,7 +289,7 @@ impl Engine {
     /// ignored: calls must go through the call table).
     pub fn persistent_with(options: Options) -> Engine {
         Engine {
-            session: kiln_sema::Session::persistent(),
+            session: new_session(kiln_sema::Session::persistent()),
             lowering: mir::lower::Lowering::new(),
             persistent: true,
             jit: None,
@@ -392,7 +392,7 @@ impl Engine {
         }
         if !self.persistent {
             // A file is one unit of a fresh session, after the modules it imports.
-            self.session = kiln_sema::Session::new();
+            self.session = new_session(kiln_sema::Session::new());
             self.lowering = mir::lower::Lowering::new();
             self.modules = modules::Modules::default();
             self.pending.clear();
@@ -458,10 +458,6 @@ impl Engine {
         };
         self.stats.lower = lowering;
         self.stats.passes = passes;
-        let missing = missing_externs(self.lowering.program());
-        if !missing.is_empty() {
-            return Err(CompileError::Diagnostics(missing));
-        }
         Ok(lowered)
     }
 
@@ -971,27 +967,22 @@ fn debug_ice(phase: &str) {
     }
 }
 
-/// Diagnostics for `extern fn` declarations whose symbol the process lacks.
-fn missing_externs(program: &mir::Program) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for e in &program.externs {
-        if kiln_runtime::mathlib::lookup(&e.symbol).is_some() {
-            continue;
-        }
-        let Ok(name) = std::ffi::CString::new(e.symbol.as_str()) else {
-            continue;
-        };
-        // SAFETY: `name` is a valid C string; dlsym with RTLD_DEFAULT only reads it.
-        let found = unsafe { !libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()).is_null() };
-        if !found {
-            out.push(
-                Diagnostic::error(
-                    e.span,
-                    format!("cannot find the C function `{}` in this process", e.symbol),
-                )
-                .with_label("no such symbol in libc, libm or the kiln binary"),
-            );
-        }
+/// A checker session whose `extern fn` declarations must name a function this
+/// process has (an error of the declaring unit otherwise).
+fn new_session(mut session: kiln_sema::Session) -> kiln_sema::Session {
+    session.set_symbol_lookup(symbol_exists);
+    session
+}
+
+/// Whether an `extern fn` of this name can be linked: one of the runtime's float
+/// functions, or a symbol of the process (libc, libm, the `kiln` binary).
+fn symbol_exists(symbol: &str) -> bool {
+    if kiln_runtime::mathlib::lookup(symbol).is_some() {
+        return true;
     }
-    out
+    let Ok(name) = std::ffi::CString::new(symbol) else {
+        return false;
+    };
+    // SAFETY: `name` is a valid C string; dlsym with RTLD_DEFAULT only reads it.
+    unsafe { !libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()).is_null() }
 }

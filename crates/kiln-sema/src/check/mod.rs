@@ -61,6 +61,9 @@ pub(crate) struct State {
     /// one took over the old one's call-table slot, so a call of the old one
     /// runs the newest body (see [`Checker::redefinition_notes`]).
     pub replaced_by: HashMap<FuncId, FuncId>,
+    /// Whether the process has a C function of this name, for `extern fn`; set
+    /// by whoever will run the code (the engine). Without it any name is taken.
+    pub symbol_exists: Option<fn(&str) -> bool>,
 }
 
 /// The names a unit sees from the units before it.
@@ -435,6 +438,17 @@ impl Checker {
                 Callee::Func(FuncId(self.state.sigs.len() as u32 - 1))
             }
             Callee::Extern(_) => {
+                if self
+                    .state
+                    .symbol_exists
+                    .is_some_and(|exists| !exists(&name))
+                {
+                    self.error_with_label(
+                        sig.span,
+                        format!("cannot find the C function `{name}` in this process"),
+                        "no such symbol in libc, libm or the kiln binary",
+                    );
+                }
                 self.state.program.externs.push(hir::Extern {
                     name: name.clone(),
                     params: Vec::new(),
