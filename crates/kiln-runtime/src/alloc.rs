@@ -124,7 +124,29 @@ fn class_of(size: usize) -> usize {
 }
 
 fn large_layout(size: usize) -> Layout {
+    if size > memory_limit() {
+        crate::string::out_of_memory();
+    }
     Layout::from_size_align(size, ALIGN).unwrap_or_else(|_| crate::string::out_of_memory())
+}
+
+/// The largest block worth asking the system for: the machine's memory and swap.
+/// A larger request cannot be satisfied, but an allocator that maps memory
+/// without reserving it (mimalloc, or any allocator under `vm.overcommit_memory=1`)
+/// would grant it, and the program would then fill memory until the kernel
+/// killed it, instead of panicking with `out of memory` as it does here.
+fn memory_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        // SAFETY: `sysinfo` fills the struct it is given and reads nothing else.
+        let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+        if unsafe { libc::sysinfo(&mut info) } != 0 {
+            return usize::MAX;
+        }
+        let unit = u64::from(info.mem_unit.max(1));
+        let total = (info.totalram as u64).saturating_add(info.totalswap as u64);
+        usize::try_from(total.saturating_mul(unit)).unwrap_or(usize::MAX)
+    })
 }
 
 fn sys_block(size: usize) -> *mut u8 {
