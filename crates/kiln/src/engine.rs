@@ -715,8 +715,25 @@ impl Engine {
         self.stats.run = started.elapsed();
         match result {
             Ok(()) => Outcome::Finished,
-            Err(payload) => self.outcome_of(payload),
+            Err(payload) => {
+                self.end_generator_runs();
+                self.outcome_of(payload)
+            }
         }
+    }
+
+    /// After a panic or `exit` unwound every Kiln frame, no generator's body is
+    /// running any more: a new running mark makes the generators it left marked
+    /// running count as finished (`kiln_mir::generator::transform`).
+    fn end_generator_runs(&mut self) {
+        let mark = self.lowering.running_mark();
+        let Some(slot) = mark.and_then(|g| self.jit.as_ref()?.compiled_global(g)) else {
+            // No generator was compiled, so none ran.
+            return;
+        };
+        // SAFETY: the running mark is an `i64` global, its slot lives as long as
+        // the JIT, and no Kiln code runs now to read or write it.
+        unsafe { *(slot as *mut i64) -= 1 };
     }
 
     fn outcome_of(&self, payload: Box<dyn std::any::Any + Send>) -> Outcome {
