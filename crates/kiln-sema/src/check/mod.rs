@@ -294,6 +294,10 @@ pub(crate) struct Checker {
     /// Functions of earlier units whose name a function of this unit takes:
     /// `(old, new)`.
     shadowed: Vec<(FuncId, FuncId)>,
+    /// The generic functions and methods among `shadowed` whose new declaration
+    /// has the same generic signature: their instances were replaced
+    /// ([`Checker::replace_generic_instances`]), so nothing still uses them.
+    pub(crate) replaced_templates: Vec<FuncId>,
     /// Structs and enums of earlier units whose name this unit takes (indexes
     /// into `program.adts`).
     shadowed_adts: Vec<usize>,
@@ -494,15 +498,21 @@ impl Checker {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // A call of a generic function calls one of its instances.
+        let template_of: HashMap<FuncId, FuncId> = names
+            .instances
+            .iter()
+            .map(|((template, _), &instance)| (instance, *template))
+            .collect();
         let mut notes = Vec::new();
         for &(old, _) in &self.shadowed {
-            if replaced.iter().any(|&(o, _)| o == old) {
+            if replaced.iter().any(|&(o, _)| o == old) || self.replaced_templates.contains(&old) {
                 continue;
             }
             // A call of a function that `old` replaced (with the same signature)
             // runs `old`'s body now: it uses `old` as much as a direct call.
             let means_old = |mut func: FuncId| loop {
-                if func == old {
+                if func == old || template_of.get(&func) == Some(&old) {
                     break true;
                 }
                 match self.state.replaced_by.get(&func) {
