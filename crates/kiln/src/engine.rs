@@ -59,7 +59,7 @@ struct FrontEnd {
     notes: Vec<String>,
 }
 
-/// A compiled REPL entry.
+/// A compiled REPL entry, or a file loaded into the session.
 pub struct Entry {
     /// Its top-level code.
     pub main: Option<*const u8>,
@@ -511,6 +511,19 @@ impl Engine {
         Ok(TestProgram {
             main: compiled.main,
             tests,
+        })
+    }
+
+    /// Compiles a unit that keeps no result, as [`Engine::compile`] does, with the
+    /// notes on what it redefined: a file loaded into a persistent session (the
+    /// REPL's `:load`).
+    pub fn compile_loaded(&mut self, name: &str, text: &str) -> Result<Entry, CompileError> {
+        let FrontEnd { unit, notes, .. } = self.front_end_unit(name, text, false)?;
+        let main = self.back_end(&unit)?.main;
+        Ok(Entry {
+            main,
+            result: None,
+            notes,
         })
     }
 
