@@ -7,7 +7,7 @@
 //! it has a banner, prompts, line editing, history and completion (rustyline);
 //! reading a pipe it prints only results and errors.
 
-use kiln::{CompileError, Engine, Outcome, Stage, Stats};
+use kiln::{CompileError, Engine, Entry, Outcome, Stage, Stats};
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -441,9 +441,7 @@ fn eval(s: &mut Session, text: &str, timed: bool) -> Next {
         Ok(entry) => entry,
         Err(e) => return compile_failed(s, e),
     };
-    for note in &entry.notes {
-        error(note);
-    }
+    print_notes(&entry);
     let started = Instant::now();
     let (next, finished) = run_unit(s, entry.main);
     let run_time = started.elapsed();
@@ -505,9 +503,19 @@ fn load(s: &mut Session, path: &str) -> Next {
             return Next::Continue;
         }
     };
-    match s.engine.compile(path, &text) {
-        Ok(main) => run_unit(s, main).0,
+    match s.engine.compile_loaded(path, &text) {
+        Ok(entry) => {
+            print_notes(&entry);
+            run_unit(s, entry.main).0
+        }
         Err(e) => compile_failed(s, e),
+    }
+}
+
+/// The notes on what a unit redefined that earlier definitions do not follow.
+fn print_notes(entry: &Entry) {
+    for note in &entry.notes {
+        error(note);
     }
 }
 

@@ -668,6 +668,12 @@ impl Jit {
         self.global_addrs[g.index()]
     }
 
+    /// The address of a global's slot, or `None` when no unit compiled here has
+    /// the global yet.
+    pub fn compiled_global(&self, g: mir::GlobalRef) -> Option<usize> {
+        self.global_addrs.get(g.index()).copied()
+    }
+
     /// The value of a global of type `i8` (an "initialised" flag), or `None`
     /// when no unit compiled here has it yet.
     ///

@@ -11,13 +11,15 @@
 //! reads its parameters from the generator object. It goes out returning `i8`:
 //! - block 0 loads the state and dispatches: state 0 starts the body, state `k`
 //!   goes to the *restore block* of `yield` number `k`, a finished generator
-//!   returns 0 at once, and a running one (resumed from inside its own body)
-//!   panics;
+//!   returns 0 at once, and one marked running either is running (resumed from
+//!   inside its own body: a panic) or was running when a panic unwound it (it
+//!   finishes, and returns 0; see [`transform`]);
 //! - `yield value` stores every value live after it into the frame (one 8-byte
 //!   slot per value, from `GEN_FRAME_OFFSET`), the value into the out slot and `k`
 //!   into the state, and returns 1; constants and the parameters (read from the
 //!   object's fields, which never change) are not stored but recomputed;
-//! - the restore block of `yield` `k` reloads those values and goes on at the
+//! - starting, and the restore block of `yield` `k`, mark the generator running;
+//!   the restore block then reloads those values and goes on at the
 //!   `yield`'s `resume` target in mode 0, or at its `cancel` target in mode 1 (the
 //!   runtime abandons a generator dropped while suspended that way: the cancel
 //!   path releases what the body owned, as a `return` there would);
@@ -35,9 +37,7 @@
 use crate::analysis::liveness::Liveness;
 use crate::builder::FuncBuilder;
 use crate::ir::*;
-use kiln_runtime::desc::{
-    GEN_DONE, GEN_FRAME_OFFSET, GEN_OUT_OFFSET, GEN_RUNNING, GEN_STATE_OFFSET,
-};
+use kiln_runtime::desc::{GEN_DONE, GEN_FRAME_OFFSET, GEN_OUT_OFFSET, GEN_STATE_OFFSET};
 use kiln_runtime::PanicKind;
 use std::collections::HashMap;
 
@@ -51,7 +51,20 @@ struct YieldPoint {
 
 /// Turns a generator body into its resume function; returns it with the number
 /// of frame slots its generator objects need.
-pub fn transform(mut f: Func) -> (Func, u32) {
+///
+/// `running` is the program's *running mark*, the global whose value a run of
+/// the body writes into the state (`Lowering::running_mark`). A panic unwinds
+/// compiled code without running anything in it, so a generator whose body
+/// panicked keeps the mark of that run; whoever catches the panic (the engine)
+/// changes the global, as no run that began before it is still going on. A
+/// state that is a mark other than the global's is therefore a run a panic
+/// ended, and the generator counts as finished (as Python's does after raising);
+/// the global's own mark is a run still going on, re-entered. This costs a run
+/// one load of the global, where a registry of running generators would cost
+/// stores at every resume and `yield`, and finding them at a panic without one
+/// would need their addresses from the frames the panic unwinds, which
+/// compiled code does not keep anywhere known.
+pub fn transform(mut f: Func, running: GlobalRef) -> (Func, u32) {
     let entry_params = f.block(Func::ENTRY).params.clone();
     let (gen, mode) = (entry_params[0], entry_params[1]);
     let span = f.span;
@@ -116,7 +129,7 @@ pub fn transform(mut f: Func) -> (Func, u32) {
         e.f.blocks[y.block.index()].term = Terminator::Return(Some(one));
 
         let restore = e.new_block();
-        e.set_state(restore, gen, GEN_RUNNING);
+        e.mark_running(restore, gen, running);
         for &v in values {
             let ty = e.f.value_type(v);
             let kind = match remat.get(&v) {
@@ -152,7 +165,7 @@ pub fn transform(mut f: Func) -> (Func, u32) {
         }
     }
 
-    e.dispatch(gen, start, &restores);
+    e.dispatch(gen, running, start, &restores);
     f.ret = Some(Type::I8);
     let mut redefined: Vec<(Value, Vec<(Block, Value)>)> = redefined.into_iter().collect();
     redefined.sort_by_key(|(v, _)| *v);
@@ -255,10 +268,22 @@ impl Emitter<'_> {
         self.store(b, gen, GEN_STATE_OFFSET as i32, s);
     }
 
+    /// Stores the running mark into the state.
+    fn mark_running(&mut self, b: Block, gen: Value, running: GlobalRef) {
+        let mark = self.ins(b, InstKind::GlobalLoad(running), Type::I64);
+        self.store(b, gen, GEN_STATE_OFFSET as i32, mark);
+    }
+
     /// Fills block 0: load the state, then compare it with 0 (start), each
-    /// yield's number (its restore block), and "running" (a panic); anything
-    /// else is a finished generator, which returns 0.
-    fn dispatch(&mut self, gen: Value, start: Block, restores: &[(i64, Block)]) {
+    /// yield's number (its restore block) and "finished" (return 0); anything
+    /// else is a running mark, checked on a cold path.
+    fn dispatch(
+        &mut self,
+        gen: Value,
+        running: GlobalRef,
+        start: Block,
+        restores: &[(i64, Block)],
+    ) {
         let state = self.ins(
             Func::ENTRY,
             InstKind::Load {
@@ -268,32 +293,26 @@ impl Emitter<'_> {
             Type::I64,
         );
         let begin = self.new_block();
-        self.set_state(begin, gen, GEN_RUNNING);
+        self.mark_running(begin, gen, running);
         self.f.blocks[begin.index()].term = Terminator::Jump(Target {
             block: start,
             args: Vec::new(),
         });
-        let running = self.new_block();
-        self.f.blocks[running.index()].cold = true;
-        self.f.blocks[running.index()].term = Terminator::Panic {
-            kind: PanicKind::GeneratorRunning as i32,
-            span: self.span,
-            inlined: None,
-        };
         let done = self.new_block();
         let zero = self.iconst(done, Type::I8, 0);
         self.f.blocks[done.index()].term = Terminator::Return(Some(zero));
+        let marked = self.marked(gen, running, state);
 
         let cases: Vec<(i64, Block)> = std::iter::once((0, begin))
             .chain(restores.iter().copied())
-            .chain(std::iter::once((GEN_RUNNING, running)))
+            .chain(std::iter::once((GEN_DONE, done)))
             .collect();
         let mut at = Func::ENTRY;
         for (i, &(n, target)) in cases.iter().enumerate() {
             let k = self.iconst(at, Type::I64, n);
             let hit = self.ins(at, InstKind::Icmp(IntCC::Eq, state, k), Type::I8);
             let next = if i + 1 == cases.len() {
-                done
+                marked
             } else {
                 self.new_block()
             };
@@ -310,5 +329,39 @@ impl Emitter<'_> {
             };
             at = next;
         }
+    }
+
+    /// The cold blocks for a generator whose state is a running mark: the
+    /// current mark is a run going on, resumed from inside itself (a panic); an
+    /// older one is a run a panic ended, which finishes the generator.
+    fn marked(&mut self, gen: Value, running: GlobalRef, state: Value) -> Block {
+        let marked = self.new_block();
+        let current = self.ins(marked, InstKind::GlobalLoad(running), Type::I64);
+        let live = self.ins(marked, InstKind::Icmp(IntCC::Eq, state, current), Type::I8);
+        let reentered = self.new_block();
+        self.f.blocks[reentered.index()].term = Terminator::Panic {
+            kind: PanicKind::GeneratorRunning as i32,
+            span: self.span,
+            inlined: None,
+        };
+        let abandoned = self.new_block();
+        self.set_state(abandoned, gen, GEN_DONE);
+        let zero = self.iconst(abandoned, Type::I8, 0);
+        self.f.blocks[abandoned.index()].term = Terminator::Return(Some(zero));
+        self.f.blocks[marked.index()].term = Terminator::Branch {
+            cond: live,
+            then: Target {
+                block: reentered,
+                args: Vec::new(),
+            },
+            otherwise: Target {
+                block: abandoned,
+                args: Vec::new(),
+            },
+        };
+        for b in [marked, reentered, abandoned] {
+            self.f.blocks[b.index()].cold = true;
+        }
+        marked
     }
 }

@@ -100,6 +100,9 @@ struct Tables {
     /// The resume functions of the unit's generators, for
     /// [`closures::Extra::Resume`], until they are added after its functions.
     resumes: HashMap<hir::FuncId, Func>,
+    /// The global holding the running mark of generators
+    /// ([`Lowering::running_mark`]), made with the first generator.
+    running_mark: Option<GlobalRef>,
     /// Whether `for` loops over calls of small generators are fused with them
     /// ([`fuse`]).
     fuse: bool,
@@ -197,6 +200,16 @@ impl Lowering {
         self.program
     }
 
+    /// The global whose value a generator's body writes into its state while it
+    /// runs (`None` until a generator is lowered). A panic leaves a generator
+    /// whose body it unwound marked running; whoever catches it must give this
+    /// global a new value below the old one (they start at
+    /// [`kiln_runtime::desc::GEN_RUNNING`]) before Kiln code runs again, so
+    /// that such a generator counts as finished (`crate::generator::transform`).
+    pub fn running_mark(&self) -> Option<GlobalRef> {
+        self.tables.running_mark
+    }
+
     /// The MIR function of a HIR function already lowered.
     pub fn func_ref(&self, f: hir::FuncId) -> Option<FuncRef> {
         self.tables.func_refs.get(f.index()).copied()
@@ -258,6 +271,15 @@ impl Lowering {
             tables.flags.push(flag);
         }
         tables.known_set.resize(tables.slots.len(), false);
+        let has_generator = funcs.clone().any(|i| hir.funcs[i as usize].generator);
+        if has_generator && tables.running_mark.is_none() {
+            program.globals.push(Global {
+                name: "<generator running mark>".to_string(),
+                ty: Type::I64,
+                init: kiln_runtime::desc::GEN_RUNNING as u64,
+            });
+            tables.running_mark = Some(GlobalRef(program.globals.len() as u32 - 1));
+        }
         for e in &hir.externs[program.externs.len()..] {
             program.externs.push(Extern {
                 symbol: e.name.clone(),

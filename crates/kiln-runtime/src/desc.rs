@@ -387,13 +387,18 @@ pub const CLOSURE_CAPTURES_OFFSET: u32 = 24;
 
 /// A generator object (docs/RUNTIME-ABI.md): its resume function, its state
 /// (0 not started, k > 0 suspended at `yield` number k, [`GEN_DONE`] finished,
-/// [`GEN_RUNNING`] running), the value it last yielded, then its frame of 8-byte
-/// slots, then the parameters it keeps (fields of its descriptor).
+/// [`GEN_RUNNING`] or below running, or left running by a panic), the value it
+/// last yielded, then its frame of 8-byte slots, then the parameters it keeps
+/// (fields of its descriptor).
 pub const GEN_CODE_OFFSET: u32 = 16;
 pub const GEN_STATE_OFFSET: u32 = 24;
 pub const GEN_OUT_OFFSET: u32 = 32;
 pub const GEN_FRAME_OFFSET: u32 = 40;
 pub const GEN_DONE: i64 = -1;
+/// The first *running mark*: the state a run of a generator's body writes is the
+/// value of its program's running-mark global, which starts here and goes one
+/// lower at each panic that unwinds Kiln code (so a run a panic ended is told
+/// from one going on).
 pub const GEN_RUNNING: i64 = -2;
 /// The resume function: `mode` 0 runs to the next `yield` (result 1, the value
 /// at [`GEN_OUT_OFFSET`]) or to the end (result 0); mode 1 abandons the

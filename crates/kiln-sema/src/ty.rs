@@ -309,6 +309,36 @@ impl Ty {
         self.any_part(&|t| matches!(t.heap(), Some(HeapTy::Adt(a, _, _)) if a == id))
     }
 
+    /// The first pair of distinct structs or enums of one name found at the same
+    /// place in `self` and `other`: what makes two types that differ print the
+    /// same.
+    pub fn adts_named_alike(self, other: Ty) -> Option<(AdtId, AdtId, String)> {
+        let pairs = |xs: &[Ty], ys: &[Ty]| {
+            (xs.len() == ys.len())
+                .then(|| xs.iter().zip(ys).find_map(|(x, y)| x.adts_named_alike(*y)))
+                .flatten()
+        };
+        match (self.heap()?, other.heap()?) {
+            (HeapTy::Adt(a, n, xs), HeapTy::Adt(b, m, ys)) => {
+                if a != b && n == m {
+                    Some((a, b, n))
+                } else {
+                    pairs(&xs, &ys)
+                }
+            }
+            (HeapTy::Array(x), HeapTy::Array(y))
+            | (HeapTy::Option(x), HeapTy::Option(y))
+            | (HeapTy::Gen(x), HeapTy::Gen(y)) => x.adts_named_alike(y),
+            (HeapTy::Map(a, b), HeapTy::Map(c, d))
+            | (HeapTy::Result(a, b), HeapTy::Result(c, d)) => pairs(&[a, b], &[c, d]),
+            (HeapTy::Tuple(xs), HeapTy::Tuple(ys)) => pairs(&xs, &ys),
+            (HeapTy::Func(xs, r), HeapTy::Func(ys, q)) => {
+                pairs(&xs, &ys).or_else(|| r.adts_named_alike(q))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether a unification variable occurs in this type.
     pub fn contains_infer(self) -> bool {
         !self.infer_vars().is_empty()

@@ -59,7 +59,7 @@ struct FrontEnd {
     notes: Vec<String>,
 }
 
-/// A compiled REPL entry.
+/// A compiled REPL entry, or a file loaded into the session.
 pub struct Entry {
     /// Its top-level code.
     pub main: Option<*const u8>,
@@ -510,6 +510,19 @@ impl Engine {
         })
     }
 
+    /// Compiles a unit that keeps no result, as [`Engine::compile`] does, with the
+    /// notes on what it redefined: a file loaded into a persistent session (the
+    /// REPL's `:load`).
+    pub fn compile_loaded(&mut self, name: &str, text: &str) -> Result<Entry, CompileError> {
+        let FrontEnd { unit, notes, .. } = self.front_end_unit(name, text, false)?;
+        let main = self.back_end(&unit)?.main;
+        Ok(Entry {
+            main,
+            result: None,
+            notes,
+        })
+    }
+
     /// Compiles a REPL entry: a unit whose final expression's value, when it has
     /// one, is kept for [`Engine::take_result`] to print.
     pub fn compile_entry(&mut self, name: &str, text: &str) -> Result<Entry, CompileError> {
@@ -712,8 +725,25 @@ impl Engine {
         self.stats.run = started.elapsed();
         match result {
             Ok(()) => Outcome::Finished,
-            Err(payload) => self.outcome_of(payload),
+            Err(payload) => {
+                self.end_generator_runs();
+                self.outcome_of(payload)
+            }
         }
+    }
+
+    /// After a panic or `exit` unwound every Kiln frame, no generator's body is
+    /// running any more: a new running mark makes the generators it left marked
+    /// running count as finished (`kiln_mir::generator::transform`).
+    fn end_generator_runs(&mut self) {
+        let mark = self.lowering.running_mark();
+        let Some(slot) = mark.and_then(|g| self.jit.as_ref()?.compiled_global(g)) else {
+            // No generator was compiled, so none ran.
+            return;
+        };
+        // SAFETY: the running mark is an `i64` global, its slot lives as long as
+        // the JIT, and no Kiln code runs now to read or write it.
+        unsafe { *(slot as *mut i64) -= 1 };
     }
 
     fn outcome_of(&self, payload: Box<dyn std::any::Any + Send>) -> Outcome {

@@ -63,7 +63,10 @@ pub(super) fn lower_generator(
     });
 
     let body = lower_body(hir, id, func, tables, gen_type, &kept);
-    let (resume, frame_slots) = crate::generator::transform(body);
+    let running = tables
+        .running_mark
+        .expect("a unit with a generator has the running mark");
+    let (resume, frame_slots) = crate::generator::transform(body, running);
     if let TypeInfo::Generator { frame_slots: n, .. } = &mut tables.types[gen_type.index()] {
         *n = frame_slots;
     }

@@ -132,11 +132,14 @@ impl Checker {
                     || ((found.contains_infer() || elem.contains_infer())
                         && self.unify(found, elem));
                 if !fits {
-                    self.error_with_label(
+                    let m = self.mismatch(elem, found);
+                    let (elem, found) = (&m.expected, &m.found);
+                    let d = Diagnostic::error(
                         v.span,
                         format!("mismatched types: this generator yields {elem}, found {found}"),
-                        format!("this is {found}, expected {elem}"),
-                    );
+                    )
+                    .with_label(format!("this is {found}, expected {elem}"));
+                    self.diags.push(m.noted(d));
                 }
                 Some(id)
             }

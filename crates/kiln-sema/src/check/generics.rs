@@ -229,6 +229,7 @@ impl Checker {
             .filter(|&(old, new)| self.same_generic_signature(old, new))
             .collect();
         for (old, new) in pairs {
+            self.replaced_templates.push(old);
             let mut instances: Vec<(Vec<Ty>, FuncId)> = self
                 .state
                 .names

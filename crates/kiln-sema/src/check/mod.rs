@@ -25,7 +25,7 @@ mod stmt;
 mod types;
 
 use crate::hir::{self, ExprId, FuncId, GlobalId, LocalId};
-use crate::ty::{AdtId, Ty};
+use crate::ty::{AdtId, HeapTy, Ty};
 use kiln_syntax::ast::{self, ItemKind};
 use kiln_syntax::{Diagnostic, Span};
 use std::collections::{HashMap, HashSet};
@@ -61,6 +61,10 @@ pub(crate) struct State {
     /// one took over the old one's call-table slot, so a call of the old one
     /// runs the newest body (see [`Checker::redefinition_notes`]).
     pub replaced_by: HashMap<FuncId, FuncId>,
+    /// Structs and enums a later unit declared again under their name. Values and
+    /// functions made before keep the old type, which prints like the new one: a
+    /// mismatch between the two says which is which ([`Checker::mismatch`]).
+    pub replaced_adts: HashSet<AdtId>,
     /// Whether the process has a C function of this name, for `extern fn`; set
     /// by whoever will run the code (the engine). Without it any name is taken.
     pub symbol_exists: Option<fn(&str) -> bool>,
@@ -195,6 +199,11 @@ pub(crate) fn check_unit(
     let (made, reused) = checker.instance_stats;
     let replaced = checker.replaced();
     let notes = checker.redefinition_notes(first, &replaced);
+    let replaced_adts: Vec<AdtId> = checker
+        .shadowed_adts
+        .iter()
+        .map(|&old| checker.state.program.adts[old].id)
+        .collect();
     let Checker {
         diags,
         state,
@@ -206,6 +215,7 @@ pub(crate) fn check_unit(
     }
     let mut state = state;
     state.replaced_by.extend(replaced.iter().copied());
+    state.replaced_adts.extend(replaced_adts);
     let unit = Unit {
         funcs: first..state.sigs.len() as u32,
         main: state.program.main.unwrap_or(FuncId(first)),
@@ -287,6 +297,10 @@ pub(crate) struct Checker {
     /// Functions of earlier units whose name a function of this unit takes:
     /// `(old, new)`.
     shadowed: Vec<(FuncId, FuncId)>,
+    /// The generic functions and methods among `shadowed` whose new declaration
+    /// has the same generic signature: their instances were replaced
+    /// ([`Checker::replace_generic_instances`]), so nothing still uses them.
+    pub(crate) replaced_templates: Vec<FuncId>,
     /// Structs and enums of earlier units whose name this unit takes (indexes
     /// into `program.adts`).
     shadowed_adts: Vec<usize>,
@@ -498,15 +512,21 @@ impl Checker {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // A call of a generic function calls one of its instances.
+        let template_of: HashMap<FuncId, FuncId> = names
+            .instances
+            .iter()
+            .map(|((template, _), &instance)| (instance, *template))
+            .collect();
         let mut notes = Vec::new();
         for &(old, _) in &self.shadowed {
-            if replaced.iter().any(|&(o, _)| o == old) {
+            if replaced.iter().any(|&(o, _)| o == old) || self.replaced_templates.contains(&old) {
                 continue;
             }
             // A call of a function that `old` replaced (with the same signature)
             // runs `old`'s body now: it uses `old` as much as a direct call.
             let means_old = |mut func: FuncId| loop {
-                if func == old {
+                if func == old || template_of.get(&func) == Some(&old) {
                     break true;
                 }
                 match self.state.replaced_by.get(&func) {
@@ -960,18 +980,97 @@ impl Checker {
         } else {
             span
         };
-        let mut d = Diagnostic::error(
+        let m = self.mismatch(expected, found);
+        let d = Diagnostic::error(
             span,
-            format!("mismatched types: expected {expected}, found {found}"),
+            format!(
+                "mismatched types: expected {}, found {}",
+                m.expected, m.found
+            ),
         )
-        .with_label(format!("this is {found}"));
-        if expected.to_string() == found.to_string() {
-            d = d.with_note(
-                "these are two types of the same name: an imported module's types \
-                 are written with the module's name (`module.Type`)",
-            );
-        }
-        self.diags.push(d);
+        .with_label(format!("this is {}", m.found));
+        self.diags.push(m.noted(d));
         false
+    }
+
+    /// How a mismatch shows its two types: as they print, unless they print the
+    /// same. Then a struct or enum of one name differs inside them: an earlier
+    /// definition that a later unit replaced is marked as such, with a note on
+    /// redefinition; otherwise one is a module's, and the note says how a
+    /// module's types are written.
+    pub(crate) fn mismatch(&self, expected: Ty, found: Ty) -> Mismatch {
+        let mut m = Mismatch {
+            expected: expected.to_string(),
+            found: found.to_string(),
+            note: None,
+        };
+        if m.expected != m.found {
+            return m;
+        }
+        let Some((a, b, name)) = expected.adts_named_alike(found) else {
+            return m;
+        };
+        let (old_a, old_b) = (self.is_replaced(a), self.is_replaced(b));
+        if !old_a && !old_b {
+            m.note = Some(
+                "these are two types of the same name: an imported module's types \
+                 are written with the module's name (`module.Type`)"
+                    .to_string(),
+            );
+            return m;
+        }
+        // Ids grow with each declaration: of two replaced ones, the larger is the
+        // later.
+        let which = |id: AdtId, other: AdtId, other_old: bool, ty: Ty| {
+            let (age, replaced) = if other_old && id > other {
+                ("a later", "also replaced")
+            } else {
+                ("an earlier", "replaced")
+            };
+            let whole = matches!(ty.heap(), Some(HeapTy::Adt(x, ..)) if x == id);
+            if whole {
+                format!(" ({age} definition, {replaced})")
+            } else {
+                format!(" (with {age} definition of `{name}`, {replaced})")
+            }
+        };
+        if old_a {
+            m.expected += &which(a, b, old_b, expected);
+        }
+        if old_b {
+            m.found += &which(b, a, old_a, found);
+        }
+        m.note = Some(format!(
+            "`{name}` was redefined: values made and functions declared before that \
+             keep the old `{name}`"
+        ));
+        m
+    }
+
+    /// Whether a later declaration took the name of struct or enum `id`, in an
+    /// earlier unit or in this one.
+    fn is_replaced(&self, id: AdtId) -> bool {
+        self.state.replaced_adts.contains(&id)
+            || self
+                .shadowed_adts
+                .iter()
+                .any(|&old| self.state.program.adts[old].id == id)
+    }
+}
+
+/// Two types a mismatch shows, and a note when they print the same.
+pub(crate) struct Mismatch {
+    pub expected: String,
+    pub found: String,
+    note: Option<String>,
+}
+
+impl Mismatch {
+    /// The diagnostic of the mismatch, with the note if there is one.
+    pub(crate) fn noted(self, d: Diagnostic) -> Diagnostic {
+        match self.note {
+            Some(note) => d.with_note(note),
+            None => d,
+        }
     }
 }
