@@ -16,12 +16,10 @@
 //! **Callbacks.** `kiln_array_sort_by` calls a comparison function by address. The
 //! interpreter passes it [`sort_less`], a native function that finds the MIR
 //! function the code token stood for and runs it in a nested *activation*: a run
-//! of the interpreter loop that ends when the frame it pushed returns. Each
-//! activation is recorded in [`Stack::activations`], because a trace stops where an
-//! activation began, as the frame-pointer walk over compiled code stops at the
-//! first frame that is not JIT code (here, the runtime's sort). Nested activations
-//! use native stack, so a new one checks the stack limit as a compiled prologue
-//! does.
+//! of the interpreter loop that ends when the frame it pushed returns. Its frames
+//! go on the same stack as the others, so a trace goes on through the runtime's
+//! sort to the frames beyond it, as the JIT's walk does. Nested activations use
+//! native stack, so a new one checks the stack limit as a compiled prologue does.
 //!
 //! Nothing here holds a borrow of the stack while native code runs, since native
 //! code may call back into the interpreter.
@@ -53,8 +51,6 @@ pub(crate) struct Frame {
 pub(crate) struct Stack {
     pub frames: Vec<Frame>,
     pub values: Vec<u64>,
-    /// The index in `frames` of the first frame of each activation, outermost first.
-    pub activations: Vec<usize>,
     /// The function whose entry ran out of stack, when that is why the program
     /// stopped.
     pub entering: Option<FuncRef>,
@@ -146,19 +142,13 @@ unsafe extern "C-unwind" fn sort_less(closure: *mut u8, a: u64, b: u64) -> i8 {
 impl Interpreter {
     /// Runs `f` with `args` in a new activation and returns its result.
     pub(crate) fn run(&self, f: FuncRef, args: &[u64]) -> Option<u64> {
-        let depth = {
-            let mut s = self.stack.borrow_mut();
-            let depth = s.frames.len();
-            s.activations.push(depth);
-            depth
-        };
+        let depth = self.stack.borrow().frames.len();
         if native_stack_low() {
             self.stack_overflow(f);
         }
         self.enter(f, args);
         loop {
             if let Flow::Return(v) = self.step(depth) {
-                self.stack.borrow_mut().activations.pop();
                 return v;
             }
         }

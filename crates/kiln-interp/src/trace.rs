@@ -50,8 +50,8 @@ impl Interpreter {
     /// The trace of the panic `p`, which this interpreter's last run raised.
     pub fn trace(&self, p: &KilnPanic) -> Trace {
         let s = self.stack.borrow();
-        let start = s.activations.last().copied().unwrap_or(0);
-        let frames: Vec<Place> = s.frames[start.min(s.frames.len())..]
+        let frames: Vec<Place> = s
+            .frames
             .iter()
             .rev()
             .map(|f: &Frame| Place::At(f.func, f.block, f.inst))

@@ -106,7 +106,7 @@ std::arch::global_asm!(
 
 /// The return address of the outermost JIT frame when compiled code was entered
 /// through [`call`]; zero where there is no entry frame.
-fn entry_return() -> usize {
+pub(crate) fn entry_return() -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         kiln_runtime_enter_return as *const () as usize

@@ -331,6 +331,48 @@ fn innermost_jit_frame(code: &mut JitCode) -> Option<(usize, usize)> {
     search.found
 }
 
+/// Passes to `on_frame` the return address into each JIT frame farther out than
+/// the one whose frame pointer is `beyond`, innermost first.
+///
+/// Runtime code that calls compiled code back (the comparisons of `sort_by`)
+/// puts Rust frames between JIT frames. They need not keep frame pointers, so the
+/// frame-pointer walk stops at them; the system unwinder steps over them by their
+/// unwind information, as in [`innermost_jit_frame`], and through the JIT frames
+/// beyond (registered by the code generator). Slower than the frame-pointer walk,
+/// it only runs for a panic raised under such a callback.
+fn outer_jit_frames(code: &mut JitCode, beyond: usize, on_frame: &mut dyn FnMut(usize)) {
+    struct Walk<'c, 'a, 'f> {
+        code: &'c mut JitCode<'a>,
+        beyond: usize,
+        on_frame: &'f mut dyn FnMut(usize),
+    }
+    extern "C" fn step(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int {
+        // SAFETY: `arg` is the `Walk` that `outer_jit_frames` passed, alive and not
+        // otherwise borrowed during the walk.
+        let walk = unsafe { &mut *arg.cast::<Walk>() };
+        // SAFETY: `ctx` is the context the unwinder passes for the current frame.
+        let ip = unsafe { _Unwind_GetIP(ctx) };
+        if walk.code.contains(ip) {
+            // SAFETY: as above; the frame-pointer register is one the unwinder
+            // tracks, and in a JIT frame it holds that frame's frame pointer.
+            let fp = unsafe { _Unwind_GetGR(ctx, FP_REGISTER) };
+            // The stack grows down: frames already walked are at or below `beyond`.
+            if fp > walk.beyond {
+                (walk.on_frame)(ip);
+            }
+        }
+        URC_NO_REASON
+    }
+    let mut walk = Walk {
+        code,
+        beyond,
+        on_frame,
+    };
+    // SAFETY: `step` only reads the context it is given and uses `walk`, which
+    // outlives the walk.
+    unsafe { _Unwind_Backtrace(step, (&mut walk as *mut Walk).cast()) };
+}
+
 /// Walks the JIT frames on the stack from the one whose frame pointer is `fp`
 /// (null: the innermost one), passing each return address into JIT code to
 /// `on_frame`, innermost first.
@@ -347,7 +389,10 @@ unsafe fn walk_jit_stack(fp: *const u8, mut on_frame: impl FnMut(usize)) -> Opti
     } else {
         fp as usize
     };
-    let (outermost, exit) = walk_frames(&mut code, fp, on_frame)?;
+    let (outermost, exit) = walk_frames(&mut code, fp, &mut on_frame)?;
+    if exit != crate::entry::entry_return() {
+        outer_jit_frames(&mut code, outermost, &mut on_frame);
+    }
     Some(JitFrames {
         innermost: fp,
         outermost,

@@ -19,8 +19,22 @@ pub struct Span {
 }
 
 impl Span {
+    /// The span of code the compiler makes with no source text of its own (the
+    /// comparison helper `sort_by` calls): a stack trace shows its frame without
+    /// a position, and it must never reach a diagnostic.
+    pub const GENERATED: Span = Span {
+        file: FileId(u32::MAX),
+        lo: 0,
+        hi: 0,
+    };
+
     pub fn new(file: FileId, lo: u32, hi: u32) -> Span {
         Span { file, lo, hi }
+    }
+
+    /// Whether this is [`Span::GENERATED`].
+    pub fn is_generated(self) -> bool {
+        self.file == Span::GENERATED.file
     }
 
     /// The smallest span covering both `self` and `other` (same file assumed).

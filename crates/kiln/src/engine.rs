@@ -756,8 +756,9 @@ impl Engine {
         std::panic::resume_unwind(payload)
     }
 
-    fn location(&self, span: Span) -> String {
-        self.sources.location(span)
+    /// `file:line:col` of a span in a trace; `None` for generated code.
+    fn location(&self, span: Span) -> Option<String> {
+        (!span.is_generated()).then(|| self.sources.location(span))
     }
 
     fn report(&self, p: &KilnPanic) -> PanicReport {
@@ -822,12 +823,12 @@ impl Engine {
     fn push_site_frames(&self, frames: &mut Vec<Frame>, site: &kiln_codegen::Site) {
         frames.push(Frame {
             func: site.func.clone(),
-            location: Some(self.location(site.span)),
+            location: self.location(site.span),
         });
         for (func, span) in &site.outer {
             frames.push(Frame {
                 func: func.clone(),
-                location: Some(self.location(*span)),
+                location: self.location(*span),
             });
         }
     }

@@ -517,7 +517,9 @@ fn build_adapter(hir: &hir::Program, func: FuncId, callee: FuncRef) -> Func {
 /// `less(closure, a, b)`: the slots `a` and `b` as values of `elem`, passed to the
 /// closure; its `bool` as the result.
 fn build_sort_less(elem: Ty) -> Func {
-    let span = Span::default();
+    // One helper serves every `sort_by` of this element type: it has no source
+    // of its own, and traces show it as `at <sort_by>`.
+    let span = Span::GENERATED;
     let params = vec![Type::Ptr, Type::I64, Type::I64];
     let mut b = FuncBuilder::new("<sort_by>", params, Some(Type::I8), span);
     let entry = b.block_params(Func::ENTRY).to_vec();

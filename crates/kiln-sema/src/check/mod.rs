@@ -455,7 +455,7 @@ impl Checker {
                 if self
                     .state
                     .symbol_exists
-                    .is_some_and(|exists| !exists(&name))
+                    .is_some_and(|exists| !exists(name))
                 {
                     self.error_with_label(
                         sig.span,

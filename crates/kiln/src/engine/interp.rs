@@ -76,7 +76,7 @@ impl Engine {
                 .into_iter()
                 .map(|(func, span)| Frame {
                     func,
-                    location: Some(self.location(span)),
+                    location: self.location(span),
                 })
                 .collect(),
             omitted: trace.omitted.map(|o| Omitted {
