@@ -559,7 +559,11 @@ impl Translator<'_, '_, '_> {
             }
             InstKind::Release(v) => {
                 let v = self.val(*v);
-                self.release(v);
+                // Dropping the last reference can run Kiln code (a suspended
+                // generator's cleanup), so the call has a site like any call: a
+                // trace through it shows where the value was released.
+                let site = self.site_for(inst.span, inst.inlined);
+                self.release(v, site);
                 None
             }
             InstKind::GlobalStore(g, v) => {
@@ -617,9 +621,11 @@ impl Translator<'_, '_, '_> {
     /// runs once (a REPL entry's `<main>`) a call of the runtime's release
     /// instead: two blocks fewer for Cranelift to compile per release, for a
     /// call each time it runs.
-    fn release(&mut self, obj: ir::Value) {
+    fn release(&mut self, obj: ir::Value, site: u32) {
         if self.run_once {
+            self.builder.set_srcloc(SourceLoc::new(site + 1));
             self.call_runtime("kiln_release", &[obj], None);
+            self.builder.set_srcloc(SourceLoc::default());
             return;
         }
         let flags = self.trusted();
@@ -632,7 +638,9 @@ impl Translator<'_, '_, '_> {
         b.ins().store(flags, rc, obj, 0);
         b.ins().brif(rc, done, &[], free, &[]);
         self.builder.switch_to_block(free);
+        self.builder.set_srcloc(SourceLoc::new(site + 1));
         self.call_runtime("kiln_drop", &[obj], None);
+        self.builder.set_srcloc(SourceLoc::default());
         self.builder.ins().jump(done, &[]);
         self.builder.switch_to_block(done);
     }
