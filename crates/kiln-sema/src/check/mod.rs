@@ -452,11 +452,7 @@ impl Checker {
                 Callee::Func(FuncId(self.state.sigs.len() as u32 - 1))
             }
             Callee::Extern(_) => {
-                if self
-                    .state
-                    .symbol_exists
-                    .is_some_and(|exists| !exists(name))
-                {
+                if self.state.symbol_exists.is_some_and(|exists| !exists(name)) {
                     self.error_with_label(
                         sig.span,
                         format!("cannot find the C function `{name}` in this process"),
@@ -559,8 +555,14 @@ impl Checker {
             let mut users: Vec<&str> = funcs
                 .iter()
                 .filter(|&&(_, f)| {
+                    // Its signature, or its body (a value made or read there).
                     let sig = &self.state.sigs[f.index()];
-                    mentions(sig.ret) || sig.params.iter().any(|p| mentions(p.1))
+                    mentions(sig.ret)
+                        || sig.params.iter().any(|p| mentions(p.1))
+                        || program.funcs[f.index()]
+                            .exprs
+                            .iter()
+                            .any(|e| mentions(e.ty))
                 })
                 .map(|&(n, _)| n)
                 .collect();
