@@ -8,6 +8,7 @@
 //! reading a pipe it prints only results and errors.
 
 use kiln::{CompileError, Engine, Outcome, Stage, Stats};
+use kiln_syntax::lexer::EntryLexer;
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -139,16 +140,17 @@ fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
         // continues the entry, as it would in a file (LANGUAGE.md §1). A line not
         // written yet is not waited for: a program that drives the REPL line by
         // line gets each answer at once.
-        while !entry.trim_start().starts_with(':')
+        while !is_command(entry.text())
             && input
                 .waiting_line()
                 .is_some_and(kiln_syntax::lexer::continues_previous_line)
         {
-            let more = read_entry(&mut |_| input.next_line()).unwrap_or_default();
-            entry.push('\n');
-            entry.push_str(&more);
+            if let Some(line) = input.next_line() {
+                entry.push_line(&line);
+            }
+            read_rest_of_entry(&mut entry, &mut |_| input.next_line());
         }
-        if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
+        if let Next::Quit(code) = handle(&mut session.borrow_mut(), entry.text()) {
             return code;
         }
     }
@@ -219,20 +221,30 @@ fn write_entry_times(s: &Session) {
 }
 
 /// Reads one entry: a line, and more lines while the input is incomplete (an open
-/// bracket or string, a trailing operator). `None` at end of input.
-fn read_entry(read: &mut dyn FnMut(bool) -> Option<String>) -> Option<String> {
-    let mut text = read(false)?;
-    while !text.trim_start().starts_with(':') && kiln_syntax::lexer::is_incomplete(&text) {
+/// bracket or string, a trailing operator). `None` at end of input. `read` gets
+/// whether the line continues an entry.
+fn read_entry(read: &mut dyn FnMut(bool) -> Option<String>) -> Option<EntryLexer> {
+    let mut entry = EntryLexer::new(&read(false)?);
+    read_rest_of_entry(&mut entry, read);
+    Some(entry)
+}
+
+/// Reads lines into `entry` while it is incomplete. Each line is lexed once more,
+/// not the whole entry again, so that an entry of many lines is read in linear
+/// time.
+fn read_rest_of_entry(entry: &mut EntryLexer, read: &mut dyn FnMut(bool) -> Option<String>) {
+    while !is_command(entry.text()) && entry.is_incomplete() {
         match read(true) {
-            Some(line) => {
-                text.push('\n');
-                text.push_str(&line);
-            }
+            Some(line) => entry.push_line(&line),
             // The entry is compiled as it is and its error reported.
             None => break,
         }
     }
-    Some(text)
+}
+
+/// Whether an entry is a command (`:help`); a command is one line.
+fn is_command(entry: &str) -> bool {
+    entry.trim_start().starts_with(':')
 }
 
 /// In a terminal: banner, prompts, editing, history, completion.
@@ -272,7 +284,7 @@ fn interactive_loop(session: Rc<RefCell<Session>>) -> ExitCode {
                 Err(_) => None,
             }
         });
-        let Some(entry) = entry else {
+        let Some(entry) = entry.map(EntryLexer::into_text) else {
             break ExitCode::SUCCESS;
         };
         if interrupted || entry.trim().is_empty() {

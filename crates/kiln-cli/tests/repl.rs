@@ -214,3 +214,32 @@ fn either_allocator_runs_a_session_alike() {
         assert_eq!(status, Some(0), "{env:?}\n{err}");
     }
 }
+
+/// An entry of many lines (a function, an array, a string, a comment) is read in
+/// time linear in its length: whether it is complete yet is decided from each new
+/// line, not by lexing the entry again (20,000 lines once took most of a minute).
+#[test]
+fn an_entry_of_many_lines() {
+    let lines = 20_000;
+    let mut input = String::from("fn f() -> int {\n    var t = 0\n");
+    for i in 0..lines {
+        input.push_str(&format!("    t += {i}\n"));
+    }
+    input.push_str("    t\n}\nf()\nlet xs = [\n");
+    for i in 0..lines {
+        input.push_str(&format!("    {i},\n"));
+    }
+    input.push_str("]\nxs.len()\nlet s = \"\n");
+    for i in 0..lines {
+        input.push_str(&format!("line {i} {{{{}}}}\n"));
+    }
+    input.push_str("\"\ns.lines().len()\n/*\n");
+    for i in 0..lines {
+        input.push_str(&format!("{i} /* */\n"));
+    }
+    input.push_str("*/ 7\n");
+    let (out, err, status) = pipe(&input);
+    assert_eq!(err, "");
+    assert_eq!(out, "199990000 : int\n20000 : int\n20001 : int\n7 : int\n");
+    assert_eq!(status, Some(0));
+}
