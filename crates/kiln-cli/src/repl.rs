@@ -17,7 +17,7 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use std::cell::RefCell;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Instant;
@@ -123,87 +123,35 @@ pub fn main() -> ExitCode {
     code
 }
 
-/// Reading a pipe: no banner, no prompts.
+/// Reading a pipe: no banner, no prompts. Lines come from the runtime's reader of
+/// standard input, which `read_line` shares: a program an entry runs reads the
+/// lines after that entry, however much of the input has arrived.
 fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
-    let mut input = PipedInput {
-        // Larger than the standard input's own buffer, so that every read goes
-        // past it: what has arrived is either in this buffer or still in the pipe
-        // (`waiting_line`).
-        reader: std::io::BufReader::with_capacity(64 * 1024, std::io::stdin()),
-        peeked: None,
-    };
+    // A line that is not UTF-8 ends the input.
+    let mut next_line = |_| String::from_utf8(kiln_runtime::io::stdin_line()?).ok();
     loop {
-        let Some(mut entry) = read_entry(&mut |_| input.next_line()) else {
+        let Some(mut entry) = read_entry(&mut next_line) else {
             return ExitCode::SUCCESS;
         };
         // A line already waiting that starts with `.`, `&&`, `||` or `else`
         // continues the entry, as it would in a file (LANGUAGE.md §1). A line not
         // written yet is not waited for: a program that drives the REPL line by
-        // line gets each answer at once.
+        // line gets each answer at once. A waiting line that does not continue the
+        // entry stays for the next reader, which may be the entry's `read_line`.
         while !is_command(entry.text())
-            && input
-                .waiting_line()
-                .is_some_and(kiln_syntax::lexer::continues_previous_line)
+            && kiln_runtime::io::waiting_stdin_line().is_some_and(|line| {
+                kiln_syntax::lexer::continues_previous_line(&String::from_utf8_lossy(&line))
+            })
         {
-            if let Some(line) = input.next_line() {
+            if let Some(line) = next_line(true) {
                 entry.push_line(&line);
             }
-            read_rest_of_entry(&mut entry, &mut |_| input.next_line());
+            read_rest_of_entry(&mut entry, &mut next_line);
         }
         if let Next::Quit(code) = handle(&mut session.borrow_mut(), entry.text()) {
             return code;
         }
     }
-}
-
-/// Standard input when it is not a terminal, read a line at a time.
-struct PipedInput {
-    reader: std::io::BufReader<std::io::Stdin>,
-    /// A line read ahead by [`PipedInput::waiting_line`].
-    peeked: Option<String>,
-}
-
-impl PipedInput {
-    /// The next line, without its line ending; `None` at the end of input (or at
-    /// text that is not UTF-8).
-    fn next_line(&mut self) -> Option<String> {
-        if let Some(line) = self.peeked.take() {
-            return Some(line);
-        }
-        let mut line = String::new();
-        match self.reader.read_line(&mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                if line.ends_with('\n') {
-                    line.pop();
-                    if line.ends_with('\r') {
-                        line.pop();
-                    }
-                }
-                Some(line)
-            }
-        }
-    }
-
-    /// The next line if it has (at least partly) arrived already, without
-    /// consuming it; `None` when reading it would wait.
-    fn waiting_line(&mut self) -> Option<&str> {
-        if self.peeked.is_none() && (!self.reader.buffer().is_empty() || stdin_ready()) {
-            self.peeked = self.next_line();
-        }
-        self.peeked.as_deref()
-    }
-}
-
-/// Whether standard input can be read without waiting (data, or its end).
-fn stdin_ready() -> bool {
-    let mut fd = libc::pollfd {
-        fd: 0,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one valid `pollfd`, and a zero timeout: `poll` only fills `revents`.
-    unsafe { libc::poll(&mut fd, 1, 0) > 0 }
 }
 
 /// Writes the entry times of `KILN_REPL_TIMES`, one number of microseconds a line.

@@ -243,3 +243,31 @@ fn an_entry_of_many_lines() {
     assert_eq!(out, "199990000 : int\n20000 : int\n20001 : int\n7 : int\n");
     assert_eq!(status, Some(0));
 }
+
+/// `read_line()` in an entry reads the next line of input that is not part of an
+/// entry, whether the lines arrive all at once (already read ahead by the REPL) or
+/// one at a time.
+#[test]
+fn read_line_reads_the_next_line_however_the_input_arrives() {
+    let lines = ["let l = read_line()", "hello there", "l", "read_line()"];
+    let want = "Some(\"hello there\") : str?\nNone : str?\n";
+    let (out, err, _) = pipe(&(lines.join("\n") + "\n"));
+    assert_eq!((out.as_str(), err.as_str()), (want, ""));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kiln starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    for line in lines {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        writeln!(stdin, "{line}").expect("input written");
+        stdin.flush().expect("input written");
+    }
+    drop(stdin);
+    let out = child.wait_with_output().expect("kiln finishes");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
