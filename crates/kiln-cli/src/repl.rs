@@ -7,6 +7,7 @@
 //! it has a banner, prompts, line editing, history and completion (rustyline);
 //! reading a pipe it prints only results and errors.
 
+use crate::source::{self, NotUtf8};
 use kiln::{CompileError, Engine, Outcome, Stage, Stats};
 use kiln_syntax::lexer::EntryLexer;
 use rustyline::completion::{Completer, Pair};
@@ -127,8 +128,7 @@ pub fn main() -> ExitCode {
 /// standard input, which `read_line` shares: a program an entry runs reads the
 /// lines after that entry, however much of the input has arrived.
 fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
-    // A line that is not UTF-8 ends the input.
-    let mut next_line = |_| String::from_utf8(kiln_runtime::io::stdin_line()?).ok();
+    let mut next_line = |_| kiln_runtime::io::stdin_line();
     loop {
         let Some(mut entry) = read_entry(&mut next_line) else {
             return ExitCode::SUCCESS;
@@ -138,17 +138,17 @@ fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
         // written yet is not waited for: a program that drives the REPL line by
         // line gets each answer at once. A waiting line that does not continue the
         // entry stays for the next reader, which may be the entry's `read_line`.
-        while !is_command(entry.text())
+        while !entry.is_command()
             && kiln_runtime::io::waiting_stdin_line().is_some_and(|line| {
                 kiln_syntax::lexer::continues_previous_line(&String::from_utf8_lossy(&line))
             })
         {
             if let Some(line) = next_line(true) {
-                entry.push_line(&line);
+                entry.push_line(line);
             }
             read_rest_of_entry(&mut entry, &mut next_line);
         }
-        if let Next::Quit(code) = handle(&mut session.borrow_mut(), entry.text()) {
+        if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
             return code;
         }
     }
@@ -168,11 +168,59 @@ fn write_entry_times(s: &Session) {
     }
 }
 
+/// An entry as it is read, a line at a time.
+struct Entry {
+    lexed: EntryLexer,
+    /// The first byte that is not UTF-8, if any (the text has U+FFFD in its
+    /// place): the entry is reported, not run.
+    not_utf8: Option<NotUtf8>,
+}
+
+impl Entry {
+    fn new(line: Vec<u8>) -> Entry {
+        let (line, not_utf8) = decode_line(line, 0);
+        Entry {
+            lexed: EntryLexer::new(&line),
+            not_utf8,
+        }
+    }
+
+    fn push_line(&mut self, line: Vec<u8>) {
+        let (line, not_utf8) = decode_line(line, self.text().len() + 1);
+        self.not_utf8 = self.not_utf8.or(not_utf8);
+        self.lexed.push_line(&line);
+    }
+
+    fn text(&self) -> &str {
+        self.lexed.text()
+    }
+
+    /// Whether the entry is a command (`:help`); a command is one line.
+    fn is_command(&self) -> bool {
+        self.text().trim_start().starts_with(':')
+    }
+}
+
+/// A line as text, and where it stops being UTF-8, as an offset in an entry where
+/// it starts at `start`.
+fn decode_line(line: Vec<u8>, start: usize) -> (String, Option<NotUtf8>) {
+    match source::decode(line) {
+        Ok(line) => (line, None),
+        Err((line, bad)) => (
+            line,
+            Some(NotUtf8 {
+                at: start + bad.at,
+                byte: bad.byte,
+            }),
+        ),
+    }
+}
+
 /// Reads one entry: a line, and more lines while the input is incomplete (an open
 /// bracket or string, a trailing operator). `None` at end of input. `read` gets
 /// whether the line continues an entry.
-fn read_entry(read: &mut dyn FnMut(bool) -> Option<String>) -> Option<EntryLexer> {
-    let mut entry = EntryLexer::new(&read(false)?);
+fn read_entry(read: &mut dyn FnMut(bool) -> Option<Vec<u8>>) -> Option<Entry> {
+    let mut entry = Entry::new(read(false)?);
     read_rest_of_entry(&mut entry, read);
     Some(entry)
 }
@@ -180,19 +228,14 @@ fn read_entry(read: &mut dyn FnMut(bool) -> Option<String>) -> Option<EntryLexer
 /// Reads lines into `entry` while it is incomplete. Each line is lexed once more,
 /// not the whole entry again, so that an entry of many lines is read in linear
 /// time.
-fn read_rest_of_entry(entry: &mut EntryLexer, read: &mut dyn FnMut(bool) -> Option<String>) {
-    while !is_command(entry.text()) && entry.is_incomplete() {
+fn read_rest_of_entry(entry: &mut Entry, read: &mut dyn FnMut(bool) -> Option<Vec<u8>>) {
+    while !entry.is_command() && entry.lexed.is_incomplete() {
         match read(true) {
-            Some(line) => entry.push_line(&line),
+            Some(line) => entry.push_line(line),
             // The entry is compiled as it is and its error reported.
             None => break,
         }
     }
-}
-
-/// Whether an entry is a command (`:help`); a command is one line.
-fn is_command(entry: &str) -> bool {
-    entry.trim_start().starts_with(':')
 }
 
 /// In a terminal: banner, prompts, editing, history, completion.
@@ -221,24 +264,24 @@ fn interactive_loop(session: Rc<RefCell<Session>>) -> ExitCode {
         let entry = read_entry(&mut |more| {
             let prompt = if more { "... " } else { ">>> " };
             match editor.readline(prompt) {
-                Ok(line) => Some(line),
+                Ok(line) => Some(line.into_bytes()),
                 Err(ReadlineError::Interrupted) => {
                     // Ctrl-C at the prompt clears the line; at a continuation
                     // prompt it drops the unfinished entry (no more lines are read
                     // for it).
                     interrupted = true;
-                    (!more).then(String::new)
+                    (!more).then(Vec::new)
                 }
                 Err(_) => None,
             }
         });
-        let Some(entry) = entry.map(EntryLexer::into_text) else {
+        let Some(entry) = entry else {
             break ExitCode::SUCCESS;
         };
-        if interrupted || entry.trim().is_empty() {
+        if interrupted || entry.text().trim().is_empty() {
             continue;
         }
-        let _ = editor.add_history_entry(entry.as_str());
+        let _ = editor.add_history_entry(entry.text());
         if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
             break code;
         }
@@ -270,10 +313,19 @@ fn error(text: &str) {
     let _ = err.flush();
 }
 
-/// Handles one entry: a command or Kiln source.
-fn handle(s: &mut Session, entry: &str) -> Next {
+/// Handles one entry: a command or Kiln source, or text that is not UTF-8.
+fn handle(s: &mut Session, entry: &Entry) -> Next {
     let started = Instant::now();
-    let next = handle_entry(s, entry);
+    let next = match entry.not_utf8 {
+        Some(bad) => {
+            error(
+                bad.render(ENTRY_NAME, entry.text().to_string(), s.color)
+                    .trim_end(),
+            );
+            Next::Continue
+        }
+        None => handle_entry(s, entry.text()),
+    };
     if let Some(times) = &mut s.entry_times {
         times.push(started.elapsed());
     }
@@ -458,10 +510,17 @@ fn compile_failed(s: &mut Session, e: CompileError) -> Next {
 /// `:load FILE`: the file's items and statements run into the session, as one
 /// unit.
 fn load(s: &mut Session, path: &str) -> Next {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) => {
             error(&format!("error: cannot read `{path}`: {e}"));
+            return Next::Continue;
+        }
+    };
+    let text = match source::decode(bytes) {
+        Ok(text) => text,
+        Err((text, bad)) => {
+            error(bad.render(path, text, s.color).trim_end());
             return Next::Continue;
         }
     };

@@ -271,3 +271,70 @@ fn read_line_reads_the_next_line_however_the_input_arrives() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), want);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// Pipes bytes that need not be UTF-8 into `kiln`; returns stdout and stderr.
+fn pipe_bytes(input: &[u8]) -> (String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kiln starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input).expect("input written");
+    drop(stdin);
+    let out = child.wait_with_output().expect("kiln finishes");
+    assert_eq!(out.status.code(), Some(0));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A line that is not UTF-8 is an error of its entry, at its line and column, in
+/// the words `kiln run` uses for such a file; the session goes on.
+#[test]
+fn an_entry_that_is_not_utf8_is_an_error() {
+    let (out, err) = pipe_bytes(b"\xff\n1\n2\n");
+    assert_eq!(out, "1 : int\n2 : int\n");
+    assert_eq!(
+        err,
+        "error: <repl>:1:1: this file is not valid UTF-8\n  \
+         ┌─ <repl>:1:1\n  │\n1 │ \u{fffd}\n  │ ^ byte 0xff is not valid UTF-8\n  │\n  \
+         = Kiln source files must be UTF-8\n"
+    );
+
+    let (out, err) = pipe_bytes(b"1\n\"\xff\"\n2\n");
+    assert_eq!(out, "1 : int\n2 : int\n");
+    assert!(
+        err.starts_with("error: <repl>:1:2: this file is not valid UTF-8\n"),
+        "{err}"
+    );
+
+    // In the second line of an entry; the entry is not run.
+    let (out, err) = pipe_bytes(b"fn f() -> str {\n    \"\xc3\xa9\xe2\x82\"\n}\nf\n3\n");
+    assert_eq!(out, "3 : int\n");
+    assert!(
+        err.starts_with("error: <repl>:2:7: this file is not valid UTF-8\n"),
+        "{err}"
+    );
+    assert!(err.contains("byte 0xe2 is not valid UTF-8"), "{err}");
+    assert!(err.contains("cannot find `f` in this scope"), "{err}");
+}
+
+/// `:load` of a file that is not UTF-8 reports it as `kiln run` does.
+#[test]
+fn load_of_a_file_that_is_not_utf8() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("repl_not_utf8");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad8.kl");
+    std::fs::write(&path, b"let a = 1\nlet s = \"\xff\"\n").unwrap();
+    let (out, err) = pipe_bytes(format!(":load {}\n2\n", path.display()).as_bytes());
+    assert_eq!(out, "2 : int\n");
+    assert!(
+        err.starts_with("error: bad8.kl:2:10: this file is not valid UTF-8\n"),
+        "{err}"
+    );
+    assert!(err.contains("byte 0xff is not valid UTF-8"), "{err}");
+    assert!(!err.contains("stream did not contain"), "{err}");
+}

@@ -93,10 +93,6 @@ impl EntryLexer {
         &self.text
     }
 
-    pub fn into_text(self) -> String {
-        self.text
-    }
-
     /// Lexes from `resume` to the end of the text, and moves `resume` to the start
     /// of the last line.
     fn lex(&mut self) {
