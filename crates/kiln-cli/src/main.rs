@@ -19,13 +19,13 @@
 
 mod allocator;
 mod repl;
+mod source;
 
 #[global_allocator]
 static ALLOCATOR: allocator::KilnAllocator = allocator::KilnAllocator;
 
 use clap::{Args, Parser, Subcommand};
 use kiln::{CompileError, Engine, Outcome, Stage};
-use kiln_syntax::{Diagnostic, SourceMap, Span};
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -251,27 +251,15 @@ fn read_source(path: &Path) -> Result<String, ExitCode> {
         error_line!("error: cannot read `{}`: {e}", path.display());
         ExitCode::from(1)
     })?;
-    String::from_utf8(bytes).map_err(|e| {
-        error_text!("{}", not_utf8(&display_name(path), e));
+    source::decode(bytes).map_err(|(text, bad)| {
+        let color = std::io::stderr().is_terminal();
+        error_text!(
+            "{}",
+            bad.render(source::Origin::File, &display_name(path), text, color)
+        );
         error_line!("error: could not compile: 1 error");
         ExitCode::from(1)
     })
-}
-
-/// The diagnostic for a source file that is not UTF-8, at its first bad byte, over
-/// the text with bad bytes replaced (which leaves everything before them in place).
-fn not_utf8(path: &str, e: std::string::FromUtf8Error) -> String {
-    let at = e.utf8_error().valid_up_to();
-    let byte = e.as_bytes()[at];
-    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-    let mut sources = SourceMap::new();
-    let file = sources.add(path, text);
-    let replacement = char::REPLACEMENT_CHARACTER.len_utf8() as u32;
-    let span = Span::new(file, at as u32, at as u32 + replacement);
-    let diagnostic = Diagnostic::error(span, "this file is not valid UTF-8")
-        .with_label(format!("byte 0x{byte:02x} is not valid UTF-8"))
-        .with_note("Kiln source files must be UTF-8");
-    kiln_syntax::render(&sources, &[diagnostic], std::io::stderr().is_terminal())
 }
 
 fn report_compile_error(engine: &Engine, err: CompileError) -> ExitCode {

@@ -7,7 +7,9 @@
 //! it has a banner, prompts, line editing, history and completion (rustyline);
 //! reading a pipe it prints only results and errors.
 
-use kiln::{CompileError, Engine, Entry, Outcome, Stage, Stats};
+use crate::source::{self, NotUtf8};
+use kiln::{CompileError, Engine, Outcome, Stage, Stats};
+use kiln_syntax::lexer::EntryLexer;
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -16,7 +18,7 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use std::cell::RefCell;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Instant;
@@ -122,86 +124,34 @@ pub fn main() -> ExitCode {
     code
 }
 
-/// Reading a pipe: no banner, no prompts.
+/// Reading a pipe: no banner, no prompts. Lines come from the runtime's reader of
+/// standard input, which `read_line` shares: a program an entry runs reads the
+/// lines after that entry, however much of the input has arrived.
 fn piped_loop(session: &Rc<RefCell<Session>>) -> ExitCode {
-    let mut input = PipedInput {
-        // Larger than the standard input's own buffer, so that every read goes
-        // past it: what has arrived is either in this buffer or still in the pipe
-        // (`waiting_line`).
-        reader: std::io::BufReader::with_capacity(64 * 1024, std::io::stdin()),
-        peeked: None,
-    };
+    let mut next_line = |_| kiln_runtime::io::stdin_line();
     loop {
-        let Some(mut entry) = read_entry(&mut |_| input.next_line()) else {
+        let Some(mut entry) = read_entry(&mut next_line) else {
             return ExitCode::SUCCESS;
         };
         // A line already waiting that starts with `.`, `&&`, `||` or `else`
         // continues the entry, as it would in a file (LANGUAGE.md §1). A line not
         // written yet is not waited for: a program that drives the REPL line by
-        // line gets each answer at once.
-        while !entry.trim_start().starts_with(':')
-            && input
-                .waiting_line()
-                .is_some_and(kiln_syntax::lexer::continues_previous_line)
+        // line gets each answer at once. A waiting line that does not continue the
+        // entry stays for the next reader, which may be the entry's `read_line`.
+        while !entry.is_command()
+            && kiln_runtime::io::waiting_stdin_line().is_some_and(|line| {
+                kiln_syntax::lexer::continues_previous_line(&String::from_utf8_lossy(&line))
+            })
         {
-            let more = read_entry(&mut |_| input.next_line()).unwrap_or_default();
-            entry.push('\n');
-            entry.push_str(&more);
+            if let Some(line) = next_line(true) {
+                entry.push_line(line);
+            }
+            read_rest_of_entry(&mut entry, &mut next_line);
         }
         if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
             return code;
         }
     }
-}
-
-/// Standard input when it is not a terminal, read a line at a time.
-struct PipedInput {
-    reader: std::io::BufReader<std::io::Stdin>,
-    /// A line read ahead by [`PipedInput::waiting_line`].
-    peeked: Option<String>,
-}
-
-impl PipedInput {
-    /// The next line, without its line ending; `None` at the end of input (or at
-    /// text that is not UTF-8).
-    fn next_line(&mut self) -> Option<String> {
-        if let Some(line) = self.peeked.take() {
-            return Some(line);
-        }
-        let mut line = String::new();
-        match self.reader.read_line(&mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                if line.ends_with('\n') {
-                    line.pop();
-                    if line.ends_with('\r') {
-                        line.pop();
-                    }
-                }
-                Some(line)
-            }
-        }
-    }
-
-    /// The next line if it has (at least partly) arrived already, without
-    /// consuming it; `None` when reading it would wait.
-    fn waiting_line(&mut self) -> Option<&str> {
-        if self.peeked.is_none() && (!self.reader.buffer().is_empty() || stdin_ready()) {
-            self.peeked = self.next_line();
-        }
-        self.peeked.as_deref()
-    }
-}
-
-/// Whether standard input can be read without waiting (data, or its end).
-fn stdin_ready() -> bool {
-    let mut fd = libc::pollfd {
-        fd: 0,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one valid `pollfd`, and a zero timeout: `poll` only fills `revents`.
-    unsafe { libc::poll(&mut fd, 1, 0) > 0 }
 }
 
 /// Writes the entry times of `KILN_REPL_TIMES`, one number of microseconds a line.
@@ -218,21 +168,74 @@ fn write_entry_times(s: &Session) {
     }
 }
 
+/// An entry as it is read, a line at a time.
+struct Entry {
+    lexed: EntryLexer,
+    /// The first byte that is not UTF-8, if any (the text has U+FFFD in its
+    /// place): the entry is reported, not run.
+    not_utf8: Option<NotUtf8>,
+}
+
+impl Entry {
+    fn new(line: Vec<u8>) -> Entry {
+        let (line, not_utf8) = decode_line(line, 0);
+        Entry {
+            lexed: EntryLexer::new(&line),
+            not_utf8,
+        }
+    }
+
+    fn push_line(&mut self, line: Vec<u8>) {
+        let (line, not_utf8) = decode_line(line, self.text().len() + 1);
+        self.not_utf8 = self.not_utf8.or(not_utf8);
+        self.lexed.push_line(&line);
+    }
+
+    fn text(&self) -> &str {
+        self.lexed.text()
+    }
+
+    /// Whether the entry is a command (`:help`); a command is one line.
+    fn is_command(&self) -> bool {
+        self.text().trim_start().starts_with(':')
+    }
+}
+
+/// A line as text, and where it stops being UTF-8, as an offset in an entry where
+/// it starts at `start`.
+fn decode_line(line: Vec<u8>, start: usize) -> (String, Option<NotUtf8>) {
+    match source::decode(line) {
+        Ok(line) => (line, None),
+        Err((line, bad)) => (
+            line,
+            Some(NotUtf8 {
+                at: start + bad.at,
+                byte: bad.byte,
+            }),
+        ),
+    }
+}
+
 /// Reads one entry: a line, and more lines while the input is incomplete (an open
-/// bracket or string, a trailing operator). `None` at end of input.
-fn read_entry(read: &mut dyn FnMut(bool) -> Option<String>) -> Option<String> {
-    let mut text = read(false)?;
-    while !text.trim_start().starts_with(':') && kiln_syntax::lexer::is_incomplete(&text) {
+/// bracket or string, a trailing operator). `None` at end of input. `read` gets
+/// whether the line continues an entry.
+fn read_entry(read: &mut dyn FnMut(bool) -> Option<Vec<u8>>) -> Option<Entry> {
+    let mut entry = Entry::new(read(false)?);
+    read_rest_of_entry(&mut entry, read);
+    Some(entry)
+}
+
+/// Reads lines into `entry` while it is incomplete. Each line is lexed once more,
+/// not the whole entry again, so that an entry of many lines is read in linear
+/// time.
+fn read_rest_of_entry(entry: &mut Entry, read: &mut dyn FnMut(bool) -> Option<Vec<u8>>) {
+    while !entry.is_command() && entry.lexed.is_incomplete() {
         match read(true) {
-            Some(line) => {
-                text.push('\n');
-                text.push_str(&line);
-            }
+            Some(line) => entry.push_line(line),
             // The entry is compiled as it is and its error reported.
             None => break,
         }
     }
-    Some(text)
 }
 
 /// In a terminal: banner, prompts, editing, history, completion.
@@ -261,13 +264,13 @@ fn interactive_loop(session: Rc<RefCell<Session>>) -> ExitCode {
         let entry = read_entry(&mut |more| {
             let prompt = if more { "... " } else { ">>> " };
             match editor.readline(prompt) {
-                Ok(line) => Some(line),
+                Ok(line) => Some(line.into_bytes()),
                 Err(ReadlineError::Interrupted) => {
                     // Ctrl-C at the prompt clears the line; at a continuation
                     // prompt it drops the unfinished entry (no more lines are read
                     // for it).
                     interrupted = true;
-                    (!more).then(String::new)
+                    (!more).then(Vec::new)
                 }
                 Err(_) => None,
             }
@@ -275,10 +278,10 @@ fn interactive_loop(session: Rc<RefCell<Session>>) -> ExitCode {
         let Some(entry) = entry else {
             break ExitCode::SUCCESS;
         };
-        if interrupted || entry.trim().is_empty() {
+        if interrupted || entry.text().trim().is_empty() {
             continue;
         }
-        let _ = editor.add_history_entry(entry.as_str());
+        let _ = editor.add_history_entry(entry.text());
         if let Next::Quit(code) = handle(&mut session.borrow_mut(), &entry) {
             break code;
         }
@@ -310,10 +313,24 @@ fn error(text: &str) {
     let _ = err.flush();
 }
 
-/// Handles one entry: a command or Kiln source.
-fn handle(s: &mut Session, entry: &str) -> Next {
+/// Handles one entry: a command or Kiln source, or text that is not UTF-8.
+fn handle(s: &mut Session, entry: &Entry) -> Next {
     let started = Instant::now();
-    let next = handle_entry(s, entry);
+    let next = match entry.not_utf8 {
+        Some(bad) => {
+            error(
+                bad.render(
+                    source::Origin::Entry,
+                    ENTRY_NAME,
+                    entry.text().to_string(),
+                    s.color,
+                )
+                .trim_end(),
+            );
+            Next::Continue
+        }
+        None => handle_entry(s, entry.text()),
+    };
     if let Some(times) = &mut s.entry_times {
         times.push(started.elapsed());
     }
@@ -496,10 +513,20 @@ fn compile_failed(s: &mut Session, e: CompileError) -> Next {
 /// `:load FILE`: the file's items and statements run into the session, as one
 /// unit.
 fn load(s: &mut Session, path: &str) -> Next {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) => {
             error(&format!("error: cannot read `{path}`: {e}"));
+            return Next::Continue;
+        }
+    };
+    let text = match source::decode(bytes) {
+        Ok(text) => text,
+        Err((text, bad)) => {
+            error(
+                bad.render(source::Origin::File, path, text, s.color)
+                    .trim_end(),
+            );
             return Next::Continue;
         }
     };
@@ -513,7 +540,7 @@ fn load(s: &mut Session, path: &str) -> Next {
 }
 
 /// The notes on what a unit redefined that earlier definitions do not follow.
-fn print_notes(entry: &Entry) {
+fn print_notes(entry: &kiln::Entry) {
     for note in &entry.notes {
         error(note);
     }

@@ -214,3 +214,128 @@ fn either_allocator_runs_a_session_alike() {
         assert_eq!(status, Some(0), "{env:?}\n{err}");
     }
 }
+
+/// An entry of many lines (a function, an array, a string, a comment) is read in
+/// time linear in its length: whether it is complete yet is decided from each new
+/// line, not by lexing the entry again (20,000 lines once took most of a minute).
+#[test]
+fn an_entry_of_many_lines() {
+    let lines = 20_000;
+    let mut input = String::from("fn f() -> int {\n    var t = 0\n");
+    for i in 0..lines {
+        input.push_str(&format!("    t += {i}\n"));
+    }
+    input.push_str("    t\n}\nf()\nlet xs = [\n");
+    for i in 0..lines {
+        input.push_str(&format!("    {i},\n"));
+    }
+    input.push_str("]\nxs.len()\nlet s = \"\n");
+    for i in 0..lines {
+        input.push_str(&format!("line {i} {{{{}}}}\n"));
+    }
+    input.push_str("\"\ns.lines().len()\n/*\n");
+    for i in 0..lines {
+        input.push_str(&format!("{i} /* */\n"));
+    }
+    input.push_str("*/ 7\n");
+    let (out, err, status) = pipe(&input);
+    assert_eq!(err, "");
+    assert_eq!(out, "199990000 : int\n20000 : int\n20001 : int\n7 : int\n");
+    assert_eq!(status, Some(0));
+}
+
+/// `read_line()` in an entry reads the next line of input that is not part of an
+/// entry, whether the lines arrive all at once (already read ahead by the REPL) or
+/// one at a time.
+#[test]
+fn read_line_reads_the_next_line_however_the_input_arrives() {
+    let lines = ["let l = read_line()", "hello there", "l", "read_line()"];
+    let want = "Some(\"hello there\") : str?\nNone : str?\n";
+    let (out, err, _) = pipe(&(lines.join("\n") + "\n"));
+    assert_eq!((out.as_str(), err.as_str()), (want, ""));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kiln starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    for line in lines {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        writeln!(stdin, "{line}").expect("input written");
+        stdin.flush().expect("input written");
+    }
+    drop(stdin);
+    let out = child.wait_with_output().expect("kiln finishes");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// Pipes bytes that need not be UTF-8 into `kiln`; returns stdout and stderr.
+fn pipe_bytes(input: &[u8]) -> (String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kiln starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input).expect("input written");
+    drop(stdin);
+    let out = child.wait_with_output().expect("kiln finishes");
+    assert_eq!(out.status.code(), Some(0));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A line that is not UTF-8 is an error of its entry, at its line and column, in
+/// the words `kiln run` uses for such a file, said of the entry; the session
+/// goes on.
+#[test]
+fn an_entry_that_is_not_utf8_is_an_error() {
+    let (out, err) = pipe_bytes(b"\xff\n1\n2\n");
+    assert_eq!(out, "1 : int\n2 : int\n");
+    assert_eq!(
+        err,
+        "error: <repl>:1:1: this entry is not valid UTF-8\n  \
+         ┌─ <repl>:1:1\n  │\n1 │ \u{fffd}\n  │ ^ byte 0xff is not valid UTF-8\n  │\n  \
+         = Kiln source must be UTF-8\n"
+    );
+
+    let (out, err) = pipe_bytes(b"1\n\"\xff\"\n2\n");
+    assert_eq!(out, "1 : int\n2 : int\n");
+    assert!(
+        err.starts_with("error: <repl>:1:2: this entry is not valid UTF-8\n"),
+        "{err}"
+    );
+
+    // In the second line of an entry; the entry is not run.
+    let (out, err) = pipe_bytes(b"fn f() -> str {\n    \"\xc3\xa9\xe2\x82\"\n}\nf\n3\n");
+    assert_eq!(out, "3 : int\n");
+    assert!(
+        err.starts_with("error: <repl>:2:7: this entry is not valid UTF-8\n"),
+        "{err}"
+    );
+    assert!(err.contains("byte 0xe2 is not valid UTF-8"), "{err}");
+    assert!(err.contains("cannot find `f` in this scope"), "{err}");
+}
+
+/// `:load` of a file that is not UTF-8 reports it as `kiln run` does.
+#[test]
+fn load_of_a_file_that_is_not_utf8() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("repl_not_utf8");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad8.kl");
+    std::fs::write(&path, b"let a = 1\nlet s = \"\xff\"\n").unwrap();
+    let (out, err) = pipe_bytes(format!(":load {}\n2\n", path.display()).as_bytes());
+    assert_eq!(out, "2 : int\n");
+    assert!(
+        err.starts_with("error: bad8.kl:2:10: this file is not valid UTF-8\n"),
+        "{err}"
+    );
+    assert!(err.contains("byte 0xff is not valid UTF-8"), "{err}");
+    assert!(!err.contains("stream did not contain"), "{err}");
+}

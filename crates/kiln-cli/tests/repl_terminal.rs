@@ -1,6 +1,7 @@
 //! The REPL in a real pseudo-terminal: banner, prompts, the continuation prompt,
 //! history recall with the up arrow, Ctrl-C at the prompt, at a continuation
-//! prompt and while an entry runs, tab completion, Ctrl-D, and the history file.
+//! prompt and while an entry runs, tab completion, `read_line()`, Ctrl-D, and the
+//! history file.
 
 use rexpect::session::{spawn_command, PtySession};
 use std::process::Command;
@@ -93,6 +94,16 @@ fn an_interactive_session() {
     std::thread::sleep(std::time::Duration::from_millis(100));
     p.send_line("()").unwrap();
     p.exp_string("7 : int").expect("the name was completed");
+    p.exp_string(">>> ").unwrap();
+
+    // `read_line()` reads the next line typed, and the prompt comes back after.
+    p.send_line("let typed = read_line()").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    p.send_line("some words").unwrap();
+    p.exp_string(">>> ").unwrap();
+    p.send_line("typed").unwrap();
+    p.exp_string("Some(\"some words\") : str?")
+        .expect("read_line read the typed line");
     p.exp_string(">>> ").unwrap();
 
     // Ctrl-D quits, and the history was saved.

@@ -1,18 +1,21 @@
 //! Input, files, the script's arguments, and the `unwrap` failures.
 //!
 //! `read_line` reads the process's standard input, or text a host supplied with
-//! [`set_stdin`] (so tests and embedders need no real terminal). File errors come
-//! back to Kiln as `Err` values carrying the operating system's message, never as
-//! panics. This module must never print anything itself and never panic except
-//! through the Kiln panics of `unwrap`.
+//! [`set_stdin`] (so tests and embedders need no real terminal). Standard input is
+//! read through one buffer, which a host that reads its own input from it too (the
+//! REPL reading a pipe) shares with `read_line` ([`stdin_line`],
+//! [`waiting_stdin_line`]): what one has read ahead, the other still gets. File
+//! errors come back to Kiln as `Err` values carrying the operating system's message,
+//! never as panics. This module must never print anything itself and never panic
+//! except through the Kiln panics of `unwrap`.
 
 use crate::desc::TypeDesc;
 use crate::object::{make_variant1, none, some};
 use crate::panic::raise;
 use crate::string::{as_str, new_str};
 use std::cell::RefCell;
-use std::io::BufRead;
-use std::sync::RwLock;
+use std::io::{BufRead, BufReader, Stdin};
+use std::sync::{LazyLock, Mutex, RwLock};
 
 static ARGS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
@@ -33,6 +36,79 @@ pub fn set_stdin(text: Option<String>) {
     INPUT.with(|i| *i.borrow_mut() = text.map(|t| (t, 0)));
 }
 
+/// The process's standard input, a line at a time, for `read_line` and the host
+/// alike.
+struct StdinLines {
+    /// Larger than the standard library's own buffer of standard input, so that
+    /// every read goes past it: what has arrived is either here or still in the
+    /// pipe, which [`waiting_stdin_line`] relies on.
+    reader: BufReader<Stdin>,
+    /// A line read ahead by [`waiting_stdin_line`]: the next line either reader
+    /// gets.
+    peeked: Option<Vec<u8>>,
+}
+
+static STDIN: LazyLock<Mutex<StdinLines>> = LazyLock::new(|| {
+    Mutex::new(StdinLines {
+        reader: BufReader::with_capacity(64 * 1024, std::io::stdin()),
+        peeked: None,
+    })
+});
+
+impl StdinLines {
+    fn next_line(&mut self) -> Option<Vec<u8>> {
+        if let Some(line) = self.peeked.take() {
+            return Some(line);
+        }
+        let mut line = Vec::new();
+        match self.reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                if line.ends_with(b"\n") {
+                    line.pop();
+                    if line.ends_with(b"\r") {
+                        line.pop();
+                    }
+                }
+                Some(line)
+            }
+        }
+    }
+}
+
+fn stdin_lines() -> std::sync::MutexGuard<'static, StdinLines> {
+    STDIN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The next line of the process's standard input, without its line ending (`\n`
+/// or `\r\n`), as bytes (they may not be UTF-8); `None` at the end of input or
+/// when it cannot be read. `read_line` reads the same lines.
+pub fn stdin_line() -> Option<Vec<u8>> {
+    stdin_lines().next_line()
+}
+
+/// The next line of standard input if it has (at least partly) arrived already,
+/// without taking it: the next [`stdin_line`] or `read_line` gets it. `None` when
+/// reading it would wait, and at the end of input.
+pub fn waiting_stdin_line() -> Option<Vec<u8>> {
+    let mut input = stdin_lines();
+    if input.peeked.is_none() && (!input.reader.buffer().is_empty() || stdin_ready()) {
+        input.peeked = input.next_line();
+    }
+    input.peeked.clone()
+}
+
+/// Whether standard input can be read without waiting (data, or its end).
+fn stdin_ready() -> bool {
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid `pollfd`, and a zero timeout: `poll` only fills `revents`.
+    unsafe { libc::poll(&mut fd, 1, 0) > 0 }
+}
+
 /// The next line without its line ending, or `None` at the end of input.
 fn next_line() -> Option<String> {
     let supplied = INPUT.with(|i| {
@@ -51,13 +127,7 @@ fn next_line() -> Option<String> {
     });
     let mut line = match supplied {
         Some(line) => line?,
-        None => {
-            let mut buf = Vec::new();
-            match std::io::stdin().lock().read_until(b'\n', &mut buf) {
-                Ok(0) | Err(_) => return None,
-                Ok(_) => String::from_utf8_lossy(&buf).into_owned(),
-            }
-        }
+        None => return stdin_line().map(|line| String::from_utf8_lossy(&line).into_owned()),
     };
     if line.ends_with('\n') {
         line.pop();

@@ -40,13 +40,114 @@ pub(crate) fn lex_interpolation(
 /// a token that cannot end a line (a binary operator, `,`, `=`, `->`, `.`), so
 /// that a REPL should read another line before compiling it.
 pub fn is_incomplete(src: &str) -> bool {
-    let lexer = Lexer::new(FileId(0), src, 0, src.len(), false);
-    let (tokens, _, open) = lexer.run();
-    let last = tokens
-        .iter()
-        .rev()
-        .find(|t| !matches!(t.kind, TokenKind::Newline | TokenKind::Eof));
-    open || last.is_some_and(|t| t.kind.continues_line())
+    let mut lexer = Lexer::new(FileId(0), src, 0, src.len(), false);
+    lexer.lex_to_end();
+    lexer.ends_incomplete()
+}
+
+/// A REPL entry read a line at a time, and whether it is incomplete so far: the
+/// decision [`is_incomplete`] makes on the whole text, made in time linear in the
+/// entry's length. Lexing goes on from the start of the last line, with the
+/// lexer's state there (open brackets, a newline still to be decided, a string or
+/// block comment it is inside of), so each line is lexed about twice however long
+/// the entry. (Only an interpolation `{...}` still open is scanned again from its
+/// `{` with each new line.)
+pub struct EntryLexer {
+    text: String,
+    /// The tokens before `resume`, for what the last ones say about a newline; a
+    /// string lexed on from a line start holds only its text from there, so these
+    /// tokens are not for parsing.
+    tokens: Vec<Token>,
+    /// Where lexing goes on; `None` before the first line break.
+    resume: Option<LineStart>,
+    incomplete: bool,
+}
+
+impl EntryLexer {
+    /// An entry that starts with `line`.
+    pub fn new(line: &str) -> EntryLexer {
+        let mut entry = EntryLexer {
+            text: line.to_string(),
+            tokens: Vec::new(),
+            resume: None,
+            incomplete: false,
+        };
+        entry.lex();
+        entry
+    }
+
+    /// Adds a line to the entry.
+    pub fn push_line(&mut self, line: &str) {
+        self.text.push('\n');
+        self.text.push_str(line);
+        self.lex();
+    }
+
+    /// Whether a REPL should read another line before compiling the entry.
+    pub fn is_incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// The entry's text: its lines joined by `\n`.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Lexes from `resume` to the end of the text, and moves `resume` to the start
+    /// of the last line.
+    fn lex(&mut self) {
+        let mut lexer = Lexer::new(FileId(0), &self.text, 0, self.text.len(), false);
+        lexer.keep_line_start = true;
+        if let Some(at) = &self.resume {
+            self.tokens.truncate(at.tokens);
+            lexer.pos = at.pos;
+            lexer.groups.clone_from(&at.groups);
+            lexer.pending_newline = at.pending_newline;
+            lexer.newline_in_group = at.newline_in_group;
+        }
+        lexer.tokens = std::mem::take(&mut self.tokens);
+        match self.resume.as_ref().map_or(Inside::Code, |at| at.inside) {
+            Inside::Code => {}
+            Inside::Str { start } => {
+                let kind = lexer.string_rest(start);
+                let end = lexer.pos;
+                lexer.push(kind, start, end);
+            }
+            Inside::Comment { start, depth } => lexer.block_comment_rest(start, depth, true),
+        }
+        lexer.lex_to_end();
+        self.incomplete = lexer.ends_incomplete();
+        if let Some(at) = lexer.line_start {
+            self.resume = Some(at);
+        }
+        self.tokens = lexer.tokens;
+    }
+}
+
+/// The lexer's state at the start of a line: all it needs to lex on from there.
+struct LineStart {
+    pos: usize,
+    inside: Inside,
+    /// How many tokens come before it.
+    tokens: usize,
+    groups: Vec<Group>,
+    pending_newline: Option<usize>,
+    newline_in_group: Option<usize>,
+}
+
+/// What a line starts inside of.
+#[derive(Clone, Copy)]
+enum Inside {
+    Code,
+    /// The text of a string literal that starts at `start` (not an interpolation).
+    Str {
+        start: usize,
+    },
+    /// A block comment that starts at `start`, `depth` comments deep.
+    Comment {
+        start: usize,
+        depth: u32,
+    },
 }
 
 /// Whether `line`, following a complete statement, continues it: it starts with
@@ -125,6 +226,10 @@ struct Lexer<'s> {
     newline_in_group: Option<usize>,
     /// A string or block comment ran to the end of the input.
     unterminated: bool,
+    /// For an [`EntryLexer`]: keep the state at the start of the last line, in
+    /// `line_start`.
+    keep_line_start: bool,
+    line_start: Option<LineStart>,
 }
 
 impl<'s> Lexer<'s> {
@@ -148,15 +253,15 @@ impl<'s> Lexer<'s> {
             pending_newline: None,
             newline_in_group: None,
             unterminated: false,
+            keep_line_start: false,
+            line_start: None,
         }
     }
 
     /// Lexes everything; the flag says whether the input ended inside an open
     /// bracket, string or comment.
     fn run(mut self) -> (Vec<Token>, Vec<Diagnostic>, bool) {
-        while self.pos < self.end {
-            self.step();
-        }
+        self.lex_to_end();
         if let Some(at) = self.pending_newline.take() {
             self.push_raw(TokenKind::Newline, at, at + 1);
         }
@@ -164,6 +269,24 @@ impl<'s> Lexer<'s> {
         self.push_raw(TokenKind::Eof, end, end);
         let open = self.unterminated || !self.groups.is_empty();
         (self.tokens, self.diags, open)
+    }
+
+    fn lex_to_end(&mut self) {
+        while self.pos < self.end {
+            self.step();
+        }
+    }
+
+    /// Whether the text lexed so far stops inside an open bracket, string or
+    /// comment, or after a token that cannot end a line.
+    fn ends_incomplete(&self) -> bool {
+        let open = self.unterminated || !self.groups.is_empty();
+        let last = self
+            .tokens
+            .iter()
+            .rev()
+            .find(|t| t.kind != TokenKind::Newline);
+        open || last.is_some_and(|t| t.kind.continues_line())
     }
 
     fn span(&self, lo: usize, hi: usize) -> Span {
@@ -197,11 +320,26 @@ impl<'s> Lexer<'s> {
             b'\n' => {
                 self.newline(self.pos);
                 self.pos += 1;
+                self.record_line_start(Inside::Code);
             }
             b' ' | b'\t' | b'\r' | 0x0c => self.pos += 1,
             b'/' if self.byte(self.pos + 1) == b'/' => self.line_comment(),
             b'/' if self.byte(self.pos + 1) == b'*' => self.block_comment(),
             _ => self.token(),
+        }
+    }
+
+    /// Keeps the state at the start of a line, for an [`EntryLexer`].
+    fn record_line_start(&mut self, inside: Inside) {
+        if self.keep_line_start {
+            self.line_start = Some(LineStart {
+                pos: self.pos,
+                inside,
+                tokens: self.tokens.len(),
+                groups: self.groups.clone(),
+                pending_newline: self.pending_newline,
+                newline_in_group: self.newline_in_group,
+            });
         }
     }
 
@@ -238,8 +376,12 @@ impl<'s> Lexer<'s> {
     fn block_comment(&mut self) {
         let start = self.pos;
         self.pos += 2;
-        let mut depth = 1;
-        let mut saw_newline = false;
+        self.block_comment_rest(start, 1, false);
+    }
+
+    /// Skips the rest of a block comment that starts at `start`, `depth` comments
+    /// deep at the current position.
+    fn block_comment_rest(&mut self, start: usize, mut depth: u32, mut saw_newline: bool) {
         while depth > 0 {
             if self.pos >= self.end {
                 self.error(
@@ -263,6 +405,7 @@ impl<'s> Lexer<'s> {
                 (b'\n', _) => {
                     saw_newline = true;
                     self.pos += 1;
+                    self.record_line_start(Inside::Comment { start, depth });
                 }
                 _ => self.pos += 1,
             }
@@ -731,6 +874,12 @@ impl<'s> Lexer<'s> {
     fn string(&mut self) -> TokenKind {
         let start = self.pos;
         self.pos += 1;
+        self.string_rest(start)
+    }
+
+    /// Lexes the rest of a string literal that starts at `start`, from the current
+    /// position (in its text, not in an interpolation).
+    fn string_rest(&mut self, start: usize) -> TokenKind {
         let mut pieces = Vec::new();
         let mut text = String::new();
         loop {
@@ -773,6 +922,9 @@ impl<'s> Lexer<'s> {
                     let c = self.current_char();
                     text.push(c);
                     self.pos += c.len_utf8();
+                    if c == '\n' {
+                        self.record_line_start(Inside::Str { start });
+                    }
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! statement-ending newline, spelling for keywords and punctuation), so a case is
 //! one line of source and one line of expected tokens.
 
-use kiln_syntax::lexer::{is_incomplete, lex};
+use kiln_syntax::lexer::{is_incomplete, lex, EntryLexer};
 use kiln_syntax::token::{StrPiece, TokenKind};
 use kiln_syntax::{dump_tokens, FileId, SourceMap};
 
@@ -408,6 +408,70 @@ fn incomplete_input() {
     assert!(!is_incomplete("fn f() { }"));
     assert!(!is_incomplete("1 + 2"));
     assert!(!is_incomplete(""));
+}
+
+/// An entry read a line at a time is incomplete exactly when its text so far is:
+/// resuming at the start of the last line gives what lexing it all would.
+#[test]
+fn entry_read_by_lines_agrees_with_the_whole_text() {
+    let sessions = [
+        "fn f() {\n    let x = 1\n\n    x +\n        2\n}",
+        "let xs = [\n    1,\n    2\n]",
+        "foo(1,\n  2\n  let y = 3\n)",
+        "let s = \"a\nb {x +\n 1} c\n\"",
+        "/* a\n /* b */\n c */ 1",
+        "1 +\n\n2",
+        "if t {\n  1\n}\nelse {\n  2\n}",
+        "xs\n  .map(|x| {\n    x\n  })",
+        "let f = ||\n{ 1 }",
+        "'\n'",
+        "x // {\n(\n\"[\n\"\n)",
+        "\u{feff}fn f() {\n}",
+        "let s = \"one\n{{two\n\nthree}}\\\n\\\"four\n\" + \"\nfive\"",
+        "/* a\n/* b\n\n*/ c\n*/ x +\n/*\n*/ 1",
+        "f(\"a\n\", /* (\n */\n)",
+    ];
+    for text in sessions {
+        check_entry_by_lines(text);
+    }
+}
+
+/// The same for every test program, as if each were one entry.
+#[test]
+fn test_programs_read_by_lines_agree_with_their_whole_text() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
+    let mut dirs = vec![root];
+    let mut files = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "kl") {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    check_entry_by_lines(&text);
+                    files += 1;
+                }
+            }
+        }
+    }
+    assert!(files > 100, "only {files} programs");
+}
+
+/// Reads `text` into an [`EntryLexer`] a line at a time, checking after each line
+/// that it is incomplete exactly when the text so far is.
+fn check_entry_by_lines(text: &str) {
+    let mut lines = text.split('\n');
+    let mut entry = EntryLexer::new(lines.next().unwrap());
+    let mut so_far = entry.text().to_string();
+    assert_eq!(entry.is_incomplete(), is_incomplete(&so_far), "{so_far:?}");
+    for line in lines {
+        entry.push_line(line);
+        so_far.push('\n');
+        so_far.push_str(line);
+        assert_eq!(entry.text(), so_far);
+        assert_eq!(entry.is_incomplete(), is_incomplete(&so_far), "{so_far:?}");
+    }
 }
 
 /// `kiln emit --tokens` on one very long line: the columns count chars, and the
