@@ -617,6 +617,32 @@ impl Jit {
         Ok(())
     }
 
+    /// Releases what one global of reference type holds and empties it, for a
+    /// global no code can reach any more (a REPL variable declared again).
+    ///
+    /// # Safety
+    /// No Kiln code runs, and no code that runs later reads or writes the global.
+    pub unsafe fn release_global(&mut self, program: &mir::Program, g: mir::GlobalRef) {
+        let Some(&addr) = self.global_addrs.get(g.index()) else {
+            return;
+        };
+        if program.globals[g.index()].ty != mir::Type::Ptr {
+            return;
+        }
+        let slot = addr as *mut usize;
+        // SAFETY: `addr` is the slot of a global of reference type in a globals
+        // block this JIT owns; it holds 0 or a live object owned by the global,
+        // and by the contract nothing else will use it. Emptying it keeps
+        // `release_globals` from releasing the object again.
+        unsafe {
+            let obj = *slot;
+            if obj != 0 {
+                *slot = 0;
+                kiln_runtime::object::kiln_release(obj as *mut u8);
+            }
+        }
+    }
+
     /// Releases what every global holds, as the end of the program does for
     /// locals; after this, live objects are leaks (or cycles).
     pub fn release_globals(&mut self) {

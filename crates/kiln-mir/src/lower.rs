@@ -210,6 +210,11 @@ impl Lowering {
         self.tables.running_mark
     }
 
+    /// The MIR global of a HIR global already lowered to a slot.
+    pub fn global_ref(&self, g: hir::GlobalId) -> Option<GlobalRef> {
+        self.tables.slots.get(g.index()).copied().flatten()
+    }
+
     /// The MIR function of a HIR function already lowered.
     pub fn func_ref(&self, f: hir::FuncId) -> Option<FuncRef> {
         self.tables.func_refs.get(f.index()).copied()

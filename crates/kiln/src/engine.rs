@@ -230,6 +230,10 @@ pub struct Engine {
     /// The top-level code of modules compiled and not run yet: run, in order,
     /// before the next `<main>`.
     module_mains: Vec<*const u8>,
+    /// Globals the last unit hid that no code can reach once it has run
+    /// ([`kiln_sema::Unit::unreachable_globals`]): their values are released
+    /// before the next unit is compiled.
+    unreachable: Vec<kiln_sema::hir::GlobalId>,
 }
 
 /// A file compiled for `kiln test`.
@@ -266,6 +270,7 @@ impl Engine {
             pending: Vec::new(),
             interp_modules: Vec::new(),
             module_mains: Vec::new(),
+            unreachable: Vec::new(),
         })
     }
 
@@ -304,6 +309,7 @@ impl Engine {
             pending: Vec::new(),
             interp_modules: Vec::new(),
             module_mains: Vec::new(),
+            unreachable: Vec::new(),
         }
     }
 
@@ -383,6 +389,7 @@ impl Engine {
         text: &str,
         entry: bool,
     ) -> Result<FrontEnd, CompileError> {
+        self.release_unreachable_globals();
         let file = self.sources.add(name, text);
         let started = Instant::now();
         let (module, mut diags) = phase("parse", || kiln_syntax::parse(file, text))?;
@@ -420,6 +427,7 @@ impl Engine {
             }
         };
         self.stats.instances = unit.instances;
+        self.unreachable = std::mem::take(&mut unit.unreachable_globals);
         diags.extend(std::mem::take(&mut unit.diagnostics));
         let notes = std::mem::take(&mut unit.notes);
         let result_type = unit.result.map(|g| {
@@ -434,6 +442,23 @@ impl Engine {
             result_type,
             notes,
         })
+    }
+
+    /// Releases the values of the globals the last unit hid that no code can
+    /// reach (a REPL variable declared again): that unit has run by now, and no
+    /// later one can name them.
+    fn release_unreachable_globals(&mut self) {
+        let unreachable = std::mem::take(&mut self.unreachable);
+        let Some(jit) = &mut self.jit else {
+            return;
+        };
+        for g in unreachable {
+            if let Some(g) = self.lowering.global_ref(g) {
+                // SAFETY: no Kiln code runs while a unit is compiled; the checker
+                // found no code that can reach the global any more.
+                unsafe { jit.release_global(self.lowering.program(), g) };
+            }
+        }
     }
 
     /// Lowers a checked unit and runs the MIR passes over it.

@@ -251,3 +251,46 @@ fn a_failed_unit_leaves_its_modules_unrun_and_a_broken_module_is_read_again() {
     assert!(out[4].contains("expected an expression"), "{}", out[4]);
     assert_eq!(out[5], "fixed runs\n3\nok");
 }
+
+/// A top-level variable declared again frees the old value once no code can
+/// reach it (the unit after the one that hid it starts), so a session that keeps
+/// re-running `var big = make()` does not keep every old value. A variable that
+/// a function uses, or that a generic function's later instances may read,
+/// keeps its value.
+#[test]
+fn a_variable_declared_again_frees_its_old_value_when_nothing_can_reach_it() {
+    on_kiln_thread(|| {
+        let mut engine = Engine::persistent();
+        assert_eq!(unit(&mut engine, "fn make() -> [int] { [1, 2, 3] }"), "ok");
+        assert_eq!(unit(&mut engine, "var big = make()"), "ok");
+        let live = kiln_runtime::alloc::live_objects();
+        for _ in 0..20 {
+            assert_eq!(unit(&mut engine, "var big = make()"), "ok");
+        }
+        // The last value is alive, and the one before it until the next unit.
+        assert_eq!(kiln_runtime::alloc::live_objects(), live + 1);
+        assert_eq!(unit(&mut engine, "println(big.len())"), "3\nok");
+        assert_eq!(kiln_runtime::alloc::live_objects(), live);
+
+        // Used by a function: kept, and the function still reads it.
+        assert_eq!(
+            unit(
+                &mut engine,
+                "var kept = make()\nfn count() -> int { kept.len() }"
+            ),
+            "ok"
+        );
+        assert_eq!(unit(&mut engine, "var kept = \"new\""), "ok");
+        assert_eq!(unit(&mut engine, "println(count())"), "3\nok");
+        // Seen by a generic function, whose instances are made later: kept.
+        assert_eq!(
+            unit(
+                &mut engine,
+                "var seen = make()\nfn size<T>(x: T) -> int { seen.len() }"
+            ),
+            "ok"
+        );
+        assert_eq!(unit(&mut engine, "var seen = 0"), "ok");
+        assert_eq!(unit(&mut engine, "println(size(true))"), "3\nok");
+    });
+}

@@ -65,6 +65,11 @@ pub(crate) struct State {
     /// functions made before keep the old type, which prints like the new one: a
     /// mismatch between the two says which is which ([`Checker::mismatch`]).
     pub replaced_adts: HashSet<AdtId>,
+    /// Globals that a function (anything but a unit's top-level code) reads or
+    /// sets. Compiled code can reach their slots for as long as the session
+    /// lives; another global's slot is reached only by the top-level code of the
+    /// units that see it, which runs once.
+    pub used_globals: HashSet<GlobalId>,
     /// Whether the process has a C function of this name, for `extern fn`; set
     /// by whoever will run the code (the engine). Without it any name is taken.
     pub symbol_exists: Option<fn(&str) -> bool>,
@@ -168,6 +173,11 @@ pub struct Unit {
     /// other than `()`: the hidden global its value is stored in, for the REPL to
     /// print.
     pub result: Option<hir::GlobalId>,
+    /// Globals this unit's declarations hid (`let x` again) that no compiled code
+    /// can reach once the unit has run: nothing but top-level code used them,
+    /// and no generic function that may still be instantiated can see them. The
+    /// session may release their values.
+    pub unreachable_globals: Vec<hir::GlobalId>,
 }
 
 /// Checks one unit against `state`, adding to it. On any error, the caller restores
@@ -204,6 +214,7 @@ pub(crate) fn check_unit(
         .iter()
         .map(|&old| checker.state.program.adts[old].id)
         .collect();
+    let unreachable_globals = checker.unreachable_globals();
     let Checker {
         diags,
         state,
@@ -232,6 +243,7 @@ pub(crate) fn check_unit(
             let ty = state.program.globals[g.index()].ty;
             ty != Ty::Unit && ty != Ty::Never
         }),
+        unreachable_globals,
     };
     (state, Ok(unit))
 }
@@ -304,6 +316,9 @@ pub(crate) struct Checker {
     /// Structs and enums of earlier units whose name this unit takes (indexes
     /// into `program.adts`).
     shadowed_adts: Vec<usize>,
+    /// Globals whose name a declaration of this unit took (in a persistent
+    /// session).
+    pub(crate) shadowed_globals: Vec<GlobalId>,
     /// Keep every top-level variable in a global slot, because later units may see
     /// it (a REPL or an embedder), rather than in a register of `<main>`.
     pub(crate) globals_in_slots: bool,
@@ -473,6 +488,26 @@ impl Checker {
         {
             self.shadowed.push((old, new));
         }
+    }
+
+    /// The globals this unit hid that no compiled code can reach any more (see
+    /// [`Unit::unreachable_globals`]): not used by any function, and not visible
+    /// in a namespace kept for the instances of a generic function (a module's,
+    /// or an earlier unit's), which may be made later.
+    fn unreachable_globals(&self) -> Vec<GlobalId> {
+        let state = &self.state;
+        self.shadowed_globals
+            .iter()
+            .copied()
+            .filter(|g| !state.used_globals.contains(g))
+            .filter(|g| {
+                let name = &state.program.globals[g.index()].name;
+                !state
+                    .namespaces
+                    .iter()
+                    .any(|ns| ns.globals.get(name) == Some(g))
+            })
+            .collect()
     }
 
     /// One line per redefinition that earlier definitions do not follow: a
@@ -909,6 +944,15 @@ impl Checker {
         span: Span,
     ) -> hir::Function {
         let cx = std::mem::take(&mut self.cx);
+        if name != "<main>" {
+            for e in &cx.exprs {
+                if let hir::ExprKind::Global(g) | hir::ExprKind::SetGlobal { global: g, .. } =
+                    e.kind
+                {
+                    self.state.used_globals.insert(g);
+                }
+            }
+        }
         hir::Function {
             name: name.to_string(),
             captures: cx

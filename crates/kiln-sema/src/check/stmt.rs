@@ -164,7 +164,11 @@ impl Checker {
         self.vars.globals.push(id);
         // `_` and the hidden `<result>` of a REPL entry bind no name.
         if name != "_" && !name.starts_with('<') {
-            self.cx.globals.insert(name.to_string(), id);
+            if let Some(old) = self.cx.globals.insert(name.to_string(), id) {
+                if self.globals_in_slots {
+                    self.shadowed_globals.push(old);
+                }
+            }
             // A top-level local of the same name (from destructuring) is shadowed.
             if let Some(top) = self.cx.scopes.first_mut() {
                 top.remove(name);
