@@ -3,7 +3,7 @@
 //! parameter is `self`.
 
 use super::generics::Generic;
-use super::{Callee, Checker, FuncSig};
+use super::{Callee, Checker, FuncSig, NameKind};
 use crate::hir::{AdtDef, AdtKind, FuncId, VariantDef};
 use crate::ty::{intern, new_adt_id, HeapTy, Ty};
 use kiln_syntax::ast::{self, ItemKind, TypeKind, VariantPayload};
@@ -20,8 +20,7 @@ impl Checker {
             );
             return;
         }
-        // It takes the name from an alias of an earlier unit.
-        self.state.names.aliases.remove(&name.name);
+        self.take_name(name, NameKind::Adt);
         let id = new_adt_id();
         self.state.program.adts.push(AdtDef {
             id,

@@ -80,7 +80,37 @@ pub(crate) struct Names {
     pub imports: PMap<String, ModuleId>,
 }
 
+/// What a name of a namespace denotes. The newest declaration of a name wins
+/// whatever its kind: declaring it as one kind takes it from the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    /// A function or an extern.
+    Func,
+    /// A struct or enum.
+    Adt,
+    Alias,
+    /// A top-level variable.
+    Global,
+}
+
 impl Names {
+    /// Makes `name` free for a declaration of `kind`: forgets what it denoted as
+    /// any other kind, so a use of the name means the new declaration.
+    pub(crate) fn take(&mut self, name: &str, kind: NameKind) {
+        if kind != NameKind::Func {
+            self.funcs.remove(name);
+        }
+        if kind != NameKind::Adt {
+            self.adts.remove(name);
+        }
+        if kind != NameKind::Alias {
+            self.aliases.remove(name);
+        }
+        if kind != NameKind::Global {
+            self.globals.remove(name);
+        }
+    }
+
     /// The names that belong to one namespace (what [`modules::swap_namespace`]
     /// exchanges), without the methods and instances the session shares.
     pub(crate) fn namespace(&self) -> Names {
@@ -395,8 +425,7 @@ impl Checker {
                             format!("the type `{}` is defined twice", alias.name.name),
                         );
                     } else {
-                        // It takes the name from a type of an earlier unit.
-                        self.state.names.adts.remove(&alias.name.name);
+                        self.take_name(&alias.name, NameKind::Alias);
                         self.state
                             .names
                             .aliases
@@ -423,6 +452,7 @@ impl Checker {
             );
             return;
         }
+        self.take_name(&sig.name, NameKind::Func);
         let callee = match kind {
             Callee::Func(_) => {
                 self.state.sigs.push(FuncSig {
@@ -449,6 +479,39 @@ impl Checker {
         {
             self.shadowed.push((old, new));
         }
+    }
+
+    /// Takes `name` for a declaration of `kind` by this unit (see [`Names::take`]).
+    /// Within one unit a name is declared once: a function and a type, or either
+    /// and a top-level variable, of the same name are an error. Items are
+    /// collected before top-level code is checked, so the variable is the one
+    /// reported.
+    pub(crate) fn take_name(&mut self, name: &ast::Ident, kind: NameKind) {
+        let other = if self.unit_funcs.contains(&name.name) && kind != NameKind::Func {
+            Some("a function")
+        } else if self.unit_types.contains(&name.name)
+            && matches!(kind, NameKind::Func | NameKind::Global)
+        {
+            Some("a type")
+        } else {
+            None
+        };
+        if let Some(other) = other {
+            let what = match kind {
+                NameKind::Func => "a function",
+                NameKind::Adt | NameKind::Alias => "a type",
+                NameKind::Global => "a variable",
+            };
+            self.error_with_label(
+                name.span,
+                format!(
+                    "`{}` is already {other}; {what} cannot have the same name",
+                    name.name
+                ),
+                format!("`{}` is also {other}", name.name),
+            );
+        }
+        self.state.names.take(&name.name, kind);
     }
 
     /// One line per redefinition that earlier definitions do not follow: a

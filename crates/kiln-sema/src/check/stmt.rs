@@ -1,6 +1,6 @@
 //! Statements and blocks: `let`/`var`, expression statements, block values.
 
-use super::Checker;
+use super::{Checker, NameKind};
 use crate::hir::{self, Const, ExprId, ExprKind, GlobalId};
 use crate::ty::Ty;
 use kiln_syntax::ast::{self, PatternKind, StmtKind};
@@ -164,6 +164,11 @@ impl Checker {
         self.vars.globals.push(id);
         // `_` and the hidden `<result>` of a REPL entry bind no name.
         if name != "_" && !name.starts_with('<') {
+            let ident = ast::Ident {
+                name: name.to_string(),
+                span,
+            };
+            self.take_name(&ident, NameKind::Global);
             self.cx.globals.insert(name.to_string(), id);
             // A top-level local of the same name (from destructuring) is shadowed.
             if let Some(top) = self.cx.scopes.first_mut() {
