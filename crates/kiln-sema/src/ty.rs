@@ -509,6 +509,12 @@ impl fmt::Display for Ty {
     }
 }
 
+/// Whether `name` is a type the language provides (a scalar, `Option`, `Result`,
+/// `Gen`), which no declaration may take.
+pub fn is_builtin_type_name(name: &str) -> bool {
+    scalar_by_name(name).is_some() || matches!(name, "Option" | "Result" | "Gen")
+}
+
 /// The scalar type a name denotes, if it is one.
 pub fn scalar_by_name(name: &str) -> Option<Ty> {
     Some(match name {

@@ -416,29 +416,37 @@ impl Checker {
             match &item.kind {
                 ItemKind::Fn(f) => self.declare_fn(&f.sig, Callee::Func(FuncId(0))),
                 ItemKind::ExternFn(sig) => self.declare_fn(sig, Callee::Extern(hir::ExternId(0))),
-                ItemKind::TypeAlias(alias) => {
-                    if !alias.generics.is_empty() {
-                        self.unsupported(alias.name.span, "generic type aliases");
-                    } else if !self.unit_types.insert(alias.name.name.clone()) {
-                        self.error(
-                            alias.name.span,
-                            format!("the type `{}` is defined twice", alias.name.name),
-                        );
-                    } else {
-                        self.take_name(&alias.name, NameKind::Alias);
-                        self.state
-                            .names
-                            .aliases
-                            .insert(alias.name.name.clone(), alias.ty.clone());
-                    }
-                }
-                ItemKind::Struct(d) => self.declare_adt(&d.name, &d.generics),
-                ItemKind::Enum(d) => self.declare_adt(&d.name, &d.generics),
+                ItemKind::TypeAlias(alias) => self.declare_alias(alias),
+                ItemKind::Struct(d) => self.declare_adt(&d.name, &d.generics, "a struct"),
+                ItemKind::Enum(d) => self.declare_adt(&d.name, &d.generics, "an enum"),
                 ItemKind::Impl(_) => {}
                 ItemKind::Import(name) => self.check_import(name),
                 ItemKind::Test(_) | ItemKind::Stmt(_) => {}
             }
         }
+    }
+
+    /// Declares a type alias; its type is resolved where it is used.
+    fn declare_alias(&mut self, alias: &ast::TypeAlias) {
+        if !alias.generics.is_empty() {
+            self.unsupported(alias.name.span, "generic type aliases");
+            return;
+        }
+        if self.is_builtin_type(&alias.name, "a type alias") {
+            return;
+        }
+        if !self.unit_types.insert(alias.name.name.clone()) {
+            self.error(
+                alias.name.span,
+                format!("the type `{}` is defined twice", alias.name.name),
+            );
+            return;
+        }
+        self.take_name(&alias.name, NameKind::Alias);
+        self.state
+            .names
+            .aliases
+            .insert(alias.name.name.clone(), alias.ty.clone());
     }
 
     /// Declares a function or extern name; the signature is filled in later.
