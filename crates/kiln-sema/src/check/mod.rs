@@ -337,6 +337,9 @@ pub(crate) struct Checker {
     /// Type parameters in scope (in an instance of a generic function: bound to
     /// that instance's type arguments).
     pub(crate) type_params: HashMap<String, Ty>,
+    /// Checking the arguments of a call that is an error: types to infer there
+    /// are error types (`failed_call_arg`).
+    pub(crate) in_failed_call: bool,
     /// How many instances deep the body being checked is (0: not an instance).
     pub(crate) instance_depth: usize,
     /// Instances asked for and not checked yet.
@@ -1006,10 +1009,7 @@ impl Checker {
     pub(crate) fn expect_fits(&mut self, id: ExprId, expected: Ty, span: Span) -> bool {
         let found = self.ty_of(id);
         let expected = self.resolve(expected);
-        if found.fits(expected) {
-            return true;
-        }
-        if (found.contains_infer() || expected.contains_infer()) && self.unify(found, expected) {
+        if self.agree(found, expected) {
             return true;
         }
         let span = if span.is_empty() {
@@ -1022,6 +1022,8 @@ impl Checker {
             format!("mismatched types: expected {expected}, found {found}"),
         )
         .with_label(format!("this is {found}"));
+        self.poison(found);
+        self.poison(expected);
         if expected.to_string() == found.to_string() {
             d = d.with_note(
                 "these are two types of the same name: an imported module's types \
