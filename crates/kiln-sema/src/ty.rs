@@ -485,6 +485,10 @@ impl fmt::Display for Ty {
                         write!(f, "({})", parts.join(", "))
                     }
                 }
+                // `fn(int) -> int?` would read as a function returning `int?`.
+                HeapTy::Option(t) if matches!(t.heap(), Some(HeapTy::Func(..))) => {
+                    write!(f, "({t})?")
+                }
                 HeapTy::Option(t) => write!(f, "{t}?"),
                 HeapTy::Gen(t) => write!(f, "Gen<{t}>"),
                 HeapTy::Result(t, e) => write!(f, "Result<{t}, {e}>"),
