@@ -515,6 +515,10 @@ impl fmt::Display for Ty {
                         write!(f, "({})", parts.join(", "))
                     }
                 }
+                // `fn(int) -> int?` would read as a function returning `int?`.
+                HeapTy::Option(t) if matches!(t.heap(), Some(HeapTy::Func(..))) => {
+                    write!(f, "({t})?")
+                }
                 HeapTy::Option(t) => write!(f, "{t}?"),
                 HeapTy::Gen(t) => write!(f, "Gen<{t}>"),
                 HeapTy::Result(t, e) => write!(f, "Result<{t}, {e}>"),
@@ -537,6 +541,12 @@ impl fmt::Display for Ty {
             },
         }
     }
+}
+
+/// Whether `name` is a type the language provides (a scalar, `Option`, `Result`,
+/// `Gen`), which no declaration may take.
+pub fn is_builtin_type_name(name: &str) -> bool {
+    scalar_by_name(name).is_some() || matches!(name, "Option" | "Result" | "Gen")
 }
 
 /// The scalar type a name denotes, if it is one.

@@ -3,15 +3,20 @@
 //! parameter is `self`.
 
 use super::generics::Generic;
-use super::{Callee, Checker, FuncSig};
+use super::{Callee, Checker, FuncSig, NameKind};
 use crate::hir::{AdtDef, AdtKind, FuncId, VariantDef};
-use crate::ty::{intern, new_adt_id, HeapTy, Ty};
+use crate::ty::{intern, is_builtin_type_name, new_adt_id, HeapTy, Ty};
 use kiln_syntax::ast::{self, ItemKind, TypeKind, VariantPayload};
 use kiln_syntax::Span;
 use std::collections::HashMap;
 
 impl Checker {
-    pub(crate) fn declare_adt(&mut self, name: &ast::Ident, generics: &[ast::Ident]) {
+    /// Declares a struct or enum (`what`: "a struct", "an enum") by name; its
+    /// fields and variants are resolved later.
+    pub(crate) fn declare_adt(&mut self, name: &ast::Ident, generics: &[ast::Ident], what: &str) {
+        if self.is_builtin_type(name, what) {
+            return;
+        }
         if !self.unit_types.insert(name.name.clone()) {
             self.error_with_label(
                 name.span,
@@ -20,8 +25,7 @@ impl Checker {
             );
             return;
         }
-        // It takes the name from an alias of an earlier unit.
-        self.state.names.aliases.remove(&name.name);
+        self.take_name(name, NameKind::Adt);
         let id = new_adt_id();
         self.state.program.adts.push(AdtDef {
             id,
@@ -33,6 +37,23 @@ impl Checker {
         if let Some(old) = self.state.names.adts.insert(name.name.clone(), new) {
             self.shadowed_adts.push(old);
         }
+    }
+
+    /// Reports a declaration (`what`: "a struct") named like a built-in type,
+    /// which would be a second type of that name.
+    pub(crate) fn is_builtin_type(&mut self, name: &ast::Ident, what: &str) -> bool {
+        if !is_builtin_type_name(&name.name) {
+            return false;
+        }
+        self.error_with_label(
+            name.span,
+            format!(
+                "`{0}` is a built-in type; {what} cannot be named `{0}`",
+                name.name
+            ),
+            "a built-in type's name",
+        );
+        true
     }
 
     /// The type of the struct or enum at `index` in `program.adts`, with the type
@@ -171,6 +192,17 @@ impl Checker {
         };
         match self.state.names.adts.get(&name.name) {
             Some(&index) => Some((name.name.clone(), index)),
+            None if is_builtin_type_name(&name.name) => {
+                self.error_with_label(
+                    name.span,
+                    format!(
+                        "`{}` is a built-in type: an `impl` block must name a struct or enum",
+                        name.name
+                    ),
+                    "a built-in type",
+                );
+                None
+            }
             None => {
                 self.error_with_label(
                     name.span,

@@ -155,10 +155,30 @@ impl Checker {
         args.iter().map(|a| self.expr(&a.value, None)).collect()
     }
 
+    /// Checks the arguments of a call that is an error (reported, or to be
+    /// reported by the caller), for mistakes of their own.
+    pub(crate) fn failed_call_args(&mut self, args: &[ast::Arg]) -> Vec<ExprId> {
+        args.iter()
+            .map(|a| self.failed_call_arg(&a.value))
+            .collect()
+    }
+
+    /// Checks an argument that no parameter receives, because its call is an
+    /// error. What the call would have said about its types is unknown because
+    /// of that error, so a type left to infer in it (a closure's parameter, an
+    /// empty array) is poisoned from the start ([`Ty::Error`]) instead of being
+    /// reported as unknown.
+    pub(crate) fn failed_call_arg(&mut self, arg: &ast::Expr) -> ExprId {
+        let outer = std::mem::replace(&mut self.in_failed_call, true);
+        let id = self.expr(arg, None);
+        self.in_failed_call = outer;
+        id
+    }
+
     fn assert_eq_args(&mut self, args: &[ast::Arg], span: Span) -> Vec<ExprId> {
         self.arity("assert_eq", args, 2, 2, span);
         let [a, b] = args else {
-            return self.free_args(args);
+            return self.failed_call_args(args);
         };
         let l = self.expr(&a.value, None);
         let lt = self.ty_of(l);
@@ -177,7 +197,11 @@ impl Checker {
     ) -> ExprId {
         let ty = self.ty_of(recv);
         let name = method.name.as_str();
-        if matches!(ty, Ty::Error | Ty::Never) {
+        if ty == Ty::Error {
+            self.failed_call_args(args);
+            return self.error_expr(span);
+        }
+        if ty == Ty::Never {
             self.free_args(args);
             return self.error_expr(span);
         }
@@ -213,7 +237,7 @@ impl Checker {
             _ => None,
         };
         let Some((op, params, ret)) = found else {
-            self.free_args(args);
+            self.failed_call_args(args);
             self.error_with_label(
                 method.span,
                 format!("no method `{name}` on {ty}"),

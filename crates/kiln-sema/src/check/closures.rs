@@ -198,9 +198,7 @@ impl Checker {
         let f = self.expr(callee, None);
         let fty = self.ty_of(f);
         let Some((params, ret)) = fty.as_func() else {
-            for a in args {
-                self.expr(&a.value, None);
-            }
+            self.failed_call_args(args);
             if fty.contains_error() {
                 return self.error_expr(span);
             }
@@ -238,12 +236,15 @@ impl Checker {
                 ),
                 "wrong number of arguments",
             );
-            self.free_args(args);
+            self.failed_call_args(args);
             return self.error_expr(span);
         }
         let mut ids = vec![recv];
         let (m, hint, result): (Method, Ty, Option<Ty>) = match name {
-            "map" => (Method::Map, Ty::func(vec![elem], Ty::Error), None),
+            "map" => {
+                let result = self.fresh_var(span, "|x: int| -> int { ... }");
+                (Method::Map, Ty::func(vec![elem], result), None)
+            }
             "filter" => (
                 Method::Filter,
                 Ty::func(vec![elem], Ty::Bool),
@@ -283,21 +284,22 @@ impl Checker {
                 .iter()
                 .zip(&want_ps)
                 .all(|(p, w)| w.fits(*p) || self.unify(*p, *w));
-        let ret_fits = want_r.contains_error() || r.fits(want_r) || self.unify(r, want_r);
+        let ret_fits = self.agree(r, want_r);
         if !params_fit || !ret_fits {
-            let shown = if want_r.contains_error() {
-                let parts: Vec<String> = want_ps.iter().map(|t| t.to_string()).collect();
-                format!("fn({}) -> _", parts.join(", "))
-            } else {
-                hint.to_string()
+            let shown = match m {
+                // Any result type will do.
+                Method::Map => format!("fn({elem}) -> _"),
+                _ => hint.to_string(),
             };
             self.error_with_label(
                 f_arg.span,
                 format!("mismatched types: `{name}` needs {shown}, found {fty}"),
                 format!("this is {fty}"),
             );
+            self.poison(fty);
             return self.error_expr(span);
         }
+        let r = self.resolve(r);
         let ty = result.unwrap_or_else(|| {
             if matches!(r, Ty::Unit | Ty::Never) {
                 Ty::array(Ty::Unit)

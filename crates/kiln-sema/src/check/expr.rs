@@ -522,9 +522,7 @@ impl Checker {
             None => match self.builtin_call(&ident.name, args, span) {
                 Some(id) => id,
                 None => {
-                    for a in args {
-                        self.expr(&a.value, None);
-                    }
+                    self.failed_call_args(args);
                     self.undefined(ident)
                 }
             },
@@ -596,7 +594,7 @@ impl Checker {
                 }
                 out[i] = Some(match params.get(i) {
                     Some(&ty) => self.expect_expr(&arg.value, ty),
-                    None => self.expr(&arg.value, None),
+                    None => self.failed_call_arg(&arg.value),
                 });
             }
         }
@@ -629,7 +627,7 @@ impl Checker {
         }
         let recv = self.expr(receiver, None);
         if self.require_known(self.ty_of(recv), receiver.span, "to call a method on it") {
-            self.free_args(args);
+            self.failed_call_args(args);
             return self.error_expr(span);
         }
         let rty = self.ty_of(recv);

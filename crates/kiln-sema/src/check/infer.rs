@@ -42,6 +42,10 @@ impl Checker {
     /// A new unification variable, made for the expression at `span`. `fix` says
     /// how an annotation would pin it (`"let xs: [int] = []"`).
     pub(crate) fn fresh_var(&mut self, span: Span, fix: &'static str) -> Ty {
+        if self.in_failed_call {
+            // Poisoned from the start: see `failed_call_arg`.
+            return Ty::Error;
+        }
         let v = self.vars.bound.len() as u32;
         self.vars.bound.push(None);
         self.vars.origin.push((span, fix));
@@ -71,10 +75,21 @@ impl Checker {
     }
 
     /// Whether a value of type `found` may be used where `want` is expected,
-    /// binding variables on either side to make it so.
+    /// binding variables on either side to make it so. Types with variables go
+    /// through unification even when an error type makes them fit, so that a
+    /// variable that meets an error is bound to it (see [`Checker::unify`]).
     pub(crate) fn agree(&mut self, found: Ty, want: Ty) -> bool {
-        found.fits(want)
-            || ((found.contains_infer() || want.contains_infer()) && self.unify(found, want))
+        ((found.contains_infer() || want.contains_infer()) && self.unify(found, want))
+            || found.fits(want)
+    }
+
+    /// Binds every variable still unbound in `t` to [`Ty::Error`]: a value of
+    /// type `t` was reported as wrong, so what is unknown in it is unknown
+    /// because of that error.
+    pub(crate) fn poison(&mut self, t: Ty) {
+        for v in self.resolve(t).infer_vars() {
+            self.vars.bound[v as usize] = Some(Ty::Error);
+        }
     }
 
     /// Follows bound variables at the top of `t`.
@@ -121,16 +136,23 @@ impl Checker {
     }
 
     /// Makes `a` and `b` the same type by binding variables; false when they
-    /// cannot be (the caller reports the mismatch).
+    /// cannot be (the caller reports the mismatch). A variable unified with an
+    /// error type is bound to it: it is *poisoned*, its type unknown because of an
+    /// error already reported, so nothing more is reported about it (neither
+    /// "cannot infer" when the body ends nor a mismatch where it is used).
     pub(crate) fn unify(&mut self, a: Ty, b: Ty) -> bool {
         let (a, b) = (self.shallow(a), self.shallow(b));
         if a == b {
             return true;
         }
         match (a, b) {
-            (Ty::Error, _) | (_, Ty::Error) => true,
             // `never` fits any type, but says nothing about a variable.
             (Ty::Never, _) | (_, Ty::Never) => true,
+            (Ty::Error, Ty::Infer(v)) | (Ty::Infer(v), Ty::Error) => {
+                self.vars.bound[v as usize] = Some(Ty::Error);
+                true
+            }
+            (Ty::Error, _) | (_, Ty::Error) => true,
             (Ty::Infer(v), t) | (t, Ty::Infer(v)) => {
                 if self.occurs(v, t) {
                     return false;

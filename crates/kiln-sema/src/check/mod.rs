@@ -92,7 +92,37 @@ pub(crate) struct Names {
     pub imports: PMap<String, ModuleId>,
 }
 
+/// What a name of a namespace denotes. The newest declaration of a name wins
+/// whatever its kind: declaring it as one kind takes it from the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    /// A function or an extern.
+    Func,
+    /// A struct or enum.
+    Adt,
+    Alias,
+    /// A top-level variable.
+    Global,
+}
+
 impl Names {
+    /// Makes `name` free for a declaration of `kind`: forgets what it denoted as
+    /// any other kind, so a use of the name means the new declaration.
+    pub(crate) fn take(&mut self, name: &str, kind: NameKind) {
+        if kind != NameKind::Func {
+            self.funcs.remove(name);
+        }
+        if kind != NameKind::Adt {
+            self.adts.remove(name);
+        }
+        if kind != NameKind::Alias {
+            self.aliases.remove(name);
+        }
+        if kind != NameKind::Global {
+            self.globals.remove(name);
+        }
+    }
+
     /// The names that belong to one namespace (what [`modules::swap_namespace`]
     /// exchanges), without the methods and instances the session shares.
     pub(crate) fn namespace(&self) -> Names {
@@ -206,6 +236,7 @@ pub(crate) fn check_unit(
     checker.collect_methods(module);
     let snapshots = checker.check_main(module);
     checker.check_bodies(module, snapshots, first);
+    checker.hide_shadowed_functions();
     let (made, reused) = checker.instance_stats;
     let replaced = checker.replaced();
     let notes = checker.redefinition_notes(first, &replaced);
@@ -319,6 +350,9 @@ pub(crate) struct Checker {
     /// Globals whose name a declaration of this unit took (in a persistent
     /// session).
     pub(crate) shadowed_globals: Vec<GlobalId>,
+    /// Names of this unit's functions that a top-level variable of the unit
+    /// shadows: once the unit is checked, the name is the variable's.
+    pub(crate) shadowing_globals: Vec<String>,
     /// Keep every top-level variable in a global slot, because later units may see
     /// it (a REPL or an embedder), rather than in a register of `<main>`.
     pub(crate) globals_in_slots: bool,
@@ -339,6 +373,9 @@ pub(crate) struct Checker {
     /// Type parameters in scope (in an instance of a generic function: bound to
     /// that instance's type arguments).
     pub(crate) type_params: HashMap<String, Ty>,
+    /// Checking the arguments of a call that is an error: types to infer there
+    /// are error types (`failed_call_arg`).
+    pub(crate) in_failed_call: bool,
     /// How many instances deep the body being checked is (0: not an instance).
     pub(crate) instance_depth: usize,
     /// Instances asked for and not checked yet.
@@ -418,30 +455,37 @@ impl Checker {
             match &item.kind {
                 ItemKind::Fn(f) => self.declare_fn(&f.sig, Callee::Func(FuncId(0))),
                 ItemKind::ExternFn(sig) => self.declare_fn(sig, Callee::Extern(hir::ExternId(0))),
-                ItemKind::TypeAlias(alias) => {
-                    if !alias.generics.is_empty() {
-                        self.unsupported(alias.name.span, "generic type aliases");
-                    } else if !self.unit_types.insert(alias.name.name.clone()) {
-                        self.error(
-                            alias.name.span,
-                            format!("the type `{}` is defined twice", alias.name.name),
-                        );
-                    } else {
-                        // It takes the name from a type of an earlier unit.
-                        self.state.names.adts.remove(&alias.name.name);
-                        self.state
-                            .names
-                            .aliases
-                            .insert(alias.name.name.clone(), alias.ty.clone());
-                    }
-                }
-                ItemKind::Struct(d) => self.declare_adt(&d.name, &d.generics),
-                ItemKind::Enum(d) => self.declare_adt(&d.name, &d.generics),
+                ItemKind::TypeAlias(alias) => self.declare_alias(alias),
+                ItemKind::Struct(d) => self.declare_adt(&d.name, &d.generics, "a struct"),
+                ItemKind::Enum(d) => self.declare_adt(&d.name, &d.generics, "an enum"),
                 ItemKind::Impl(_) => {}
                 ItemKind::Import(name) => self.check_import(name),
                 ItemKind::Test(_) | ItemKind::Stmt(_) => {}
             }
         }
+    }
+
+    /// Declares a type alias; its type is resolved where it is used.
+    fn declare_alias(&mut self, alias: &ast::TypeAlias) {
+        if !alias.generics.is_empty() {
+            self.unsupported(alias.name.span, "generic type aliases");
+            return;
+        }
+        if self.is_builtin_type(&alias.name, "a type alias") {
+            return;
+        }
+        if !self.unit_types.insert(alias.name.name.clone()) {
+            self.error(
+                alias.name.span,
+                format!("the type `{}` is defined twice", alias.name.name),
+            );
+            return;
+        }
+        self.take_name(&alias.name, NameKind::Alias);
+        self.state
+            .names
+            .aliases
+            .insert(alias.name.name.clone(), alias.ty.clone());
     }
 
     /// Declares a function or extern name; the signature is filled in later.
@@ -455,6 +499,7 @@ impl Checker {
             );
             return;
         }
+        self.take_name(&sig.name, NameKind::Func);
         let callee = match kind {
             Callee::Func(_) => {
                 self.state.sigs.push(FuncSig {
@@ -490,6 +535,17 @@ impl Checker {
         }
     }
 
+    /// Once every body of the unit is checked, a function of the unit that a
+    /// top-level variable of the unit shadows gives its name to the variable, for
+    /// later units ([`Checker::take_name`]).
+    fn hide_shadowed_functions(&mut self) {
+        for name in std::mem::take(&mut self.shadowing_globals) {
+            if self.state.names.globals.contains_key(&name) {
+                self.state.names.funcs.remove(&name);
+            }
+        }
+    }
+
     /// The globals this unit hid that no compiled code can reach any more (see
     /// [`Unit::unreachable_globals`]): not used by any function, and not visible
     /// in a namespace kept for the instances of a generic function (a module's,
@@ -508,6 +564,48 @@ impl Checker {
                     .any(|ns| ns.globals.get(name) == Some(g))
             })
             .collect()
+    }
+
+    /// Takes `name` for a declaration of `kind` by this unit (see [`Names::take`]).
+    /// Within one unit a name is declared once as an item: a function and a type,
+    /// or a type and a top-level variable, of the same name are an error (items
+    /// are collected before top-level code is checked, so the variable is the one
+    /// reported). A top-level variable may shadow a function of its own unit, as a
+    /// later `let` shadows any name (`let area = area(3)`): top-level code after it
+    /// reads the variable, code before it and function bodies call the function,
+    /// and later units see the variable ([`Checker::shadowing_globals`]).
+    pub(crate) fn take_name(&mut self, name: &ast::Ident, kind: NameKind) {
+        if kind == NameKind::Global && self.unit_funcs.contains(&name.name) {
+            self.shadowing_globals.push(name.name.clone());
+            self.state.names.adts.remove(&name.name);
+            self.state.names.aliases.remove(&name.name);
+            return;
+        }
+        let other = if self.unit_funcs.contains(&name.name) && kind != NameKind::Func {
+            Some("a function")
+        } else if self.unit_types.contains(&name.name)
+            && matches!(kind, NameKind::Func | NameKind::Global)
+        {
+            Some("a type")
+        } else {
+            None
+        };
+        if let Some(other) = other {
+            let what = match kind {
+                NameKind::Func => "a function",
+                NameKind::Adt | NameKind::Alias => "a type",
+                NameKind::Global => "a variable",
+            };
+            self.error_with_label(
+                name.span,
+                format!(
+                    "`{}` is already {other}; {what} cannot have the same name",
+                    name.name
+                ),
+                format!("`{}` is also {other}", name.name),
+            );
+        }
+        self.state.names.take(&name.name, kind);
     }
 
     /// One line per redefinition that earlier definitions do not follow: a
@@ -1015,10 +1113,7 @@ impl Checker {
     pub(crate) fn expect_fits(&mut self, id: ExprId, expected: Ty, span: Span) -> bool {
         let found = self.ty_of(id);
         let expected = self.resolve(expected);
-        if found.fits(expected) {
-            return true;
-        }
-        if (found.contains_infer() || expected.contains_infer()) && self.unify(found, expected) {
+        if self.agree(found, expected) {
             return true;
         }
         let span = if span.is_empty() {
@@ -1035,6 +1130,8 @@ impl Checker {
             ),
         )
         .with_label(format!("this is {}", m.found));
+        self.poison(found);
+        self.poison(expected);
         self.diags.push(m.noted(d));
         false
     }

@@ -181,11 +181,11 @@ impl Checker {
                     ),
                     "a type alias",
                 );
-                self.free_args(args);
+                self.failed_call_args(args);
                 self.error_expr(span)
             }
             None => {
-                self.free_args(args);
+                self.failed_call_args(args);
                 self.error_expr(span)
             }
         }

@@ -1,6 +1,6 @@
 //! Statements and blocks: `let`/`var`, expression statements, block values.
 
-use super::Checker;
+use super::{Checker, NameKind};
 use crate::hir::{self, Const, ExprId, ExprKind, GlobalId};
 use crate::ty::Ty;
 use kiln_syntax::ast::{self, PatternKind, StmtKind};
@@ -164,6 +164,11 @@ impl Checker {
         self.vars.globals.push(id);
         // `_` and the hidden `<result>` of a REPL entry bind no name.
         if name != "_" && !name.starts_with('<') {
+            let ident = ast::Ident {
+                name: name.to_string(),
+                span,
+            };
+            self.take_name(&ident, NameKind::Global);
             if let Some(old) = self.cx.globals.insert(name.to_string(), id) {
                 if self.globals_in_slots {
                     self.shadowed_globals.push(old);
