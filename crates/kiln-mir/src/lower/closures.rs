@@ -405,7 +405,8 @@ impl FnLower<'_> {
         let r = self.call_closure(f, call_args, ret, span);
         match m {
             Method::Map => {
-                if let (Some(out), Some(r)) = (out, r) {
+                // A result of type `()` has no value, but is an element all the same.
+                if let Some(out) = out {
                     self.push_slot(out, r, ret, span);
                 }
             }
@@ -415,8 +416,8 @@ impl FnLower<'_> {
                 self.b.branch(r.expect("a bool"), keep, next);
                 self.b.seal(keep);
                 self.b.switch_to(keep);
-                if let (Some(out), Some(x)) = (out, x) {
-                    if self.is_ref(elem) {
+                if let Some(out) = out {
+                    if let Some(x) = x.filter(|_| self.is_ref(elem)) {
                         self.retain(x, span);
                     }
                     self.push_slot(out, x, elem, span);
@@ -481,9 +482,10 @@ impl FnLower<'_> {
         }
     }
 
-    /// Pushes an owned value onto an array (which takes it).
-    fn push_slot(&mut self, arr: Value, v: Value, ty: Ty, span: Span) {
-        let s = self.slot_of(Some(v), ty, span);
+    /// Pushes an owned value onto an array (which takes it); `None` is a value of
+    /// type `()`, which has no representation but is an element all the same.
+    fn push_slot(&mut self, arr: Value, v: Option<Value>, ty: Ty, span: Span) {
+        let s = self.slot_of(v, ty, span);
         self.runtime("kiln_array_push", vec![arr, s], None, span);
     }
 }
