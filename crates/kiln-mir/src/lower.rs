@@ -215,6 +215,12 @@ impl Lowering {
         self.tables.slots.get(g.index()).copied().flatten()
     }
 
+    /// The "initialised" flag of a HIR global, when it has one (a top-level
+    /// variable of a persistent session).
+    pub fn flag_ref(&self, g: hir::GlobalId) -> Option<GlobalRef> {
+        self.tables.flags.get(g.index()).copied().flatten()
+    }
+
     /// The MIR function of a HIR function already lowered.
     pub fn func_ref(&self, f: hir::FuncId) -> Option<FuncRef> {
         self.tables.func_refs.get(f.index()).copied()

@@ -9,5 +9,5 @@ pub mod hir;
 pub mod session;
 pub mod ty;
 
-pub use check::{InstanceStats, ModuleId, Unit};
+pub use check::{HiddenGlobal, InstanceStats, ModuleId, Unit};
 pub use session::{Inspectable, Session};

@@ -192,6 +192,17 @@ impl Session {
         result
     }
 
+    /// Gives a name back to the global `hidden.old` when the declaration that hid
+    /// it never ran (a panic stopped the unit first): as a panic keeps what
+    /// completed before it, the old variable is still the one the name means.
+    /// Nothing changes if the name has been taken again since.
+    pub fn unhide_global(&mut self, hidden: check::HiddenGlobal) {
+        let name = self.state.program.globals[hidden.new.index()].name.clone();
+        if self.state.names.globals.get(&name) == Some(&hidden.new) {
+            self.state.names.globals.insert(name, hidden.old);
+        }
+    }
+
     /// Makes `extern fn` declarations of names the process lacks an error of the
     /// unit that declares them (so the unit, like any unit with errors, leaves
     /// the session unchanged).

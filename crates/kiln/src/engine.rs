@@ -230,10 +230,10 @@ pub struct Engine {
     /// The top-level code of modules compiled and not run yet: run, in order,
     /// before the next `<main>`.
     module_mains: Vec<*const u8>,
-    /// Globals the last unit hid that no code can reach once it has run
-    /// ([`kiln_sema::Unit::unreachable_globals`]): their values are released
-    /// before the next unit is compiled.
-    unreachable: Vec<kiln_sema::hir::GlobalId>,
+    /// The globals the last unit hid ([`kiln_sema::Unit::hidden_globals`]),
+    /// settled once it has run, before the next unit is compiled
+    /// ([`Engine::settle_hidden_globals`]).
+    hidden: Vec<kiln_sema::HiddenGlobal>,
 }
 
 /// A file compiled for `kiln test`.
@@ -270,7 +270,7 @@ impl Engine {
             pending: Vec::new(),
             interp_modules: Vec::new(),
             module_mains: Vec::new(),
-            unreachable: Vec::new(),
+            hidden: Vec::new(),
         })
     }
 
@@ -309,7 +309,7 @@ impl Engine {
             pending: Vec::new(),
             interp_modules: Vec::new(),
             module_mains: Vec::new(),
-            unreachable: Vec::new(),
+            hidden: Vec::new(),
         }
     }
 
@@ -389,7 +389,7 @@ impl Engine {
         text: &str,
         entry: bool,
     ) -> Result<FrontEnd, CompileError> {
-        self.release_unreachable_globals();
+        self.settle_hidden_globals();
         let file = self.sources.add(name, text);
         let started = Instant::now();
         let (module, mut diags) = phase("parse", || kiln_syntax::parse(file, text))?;
@@ -427,7 +427,7 @@ impl Engine {
             }
         };
         self.stats.instances = unit.instances;
-        self.unreachable = std::mem::take(&mut unit.unreachable_globals);
+        self.hidden = std::mem::take(&mut unit.hidden_globals);
         diags.extend(std::mem::take(&mut unit.diagnostics));
         let notes = std::mem::take(&mut unit.notes);
         let result_type = unit.result.map(|g| {
@@ -444,19 +444,29 @@ impl Engine {
         })
     }
 
-    /// Releases the values of the globals the last unit hid that no code can
-    /// reach (a REPL variable declared again): that unit has run by now, and no
-    /// later one can name them.
-    fn release_unreachable_globals(&mut self) {
-        let unreachable = std::mem::take(&mut self.unreachable);
+    /// Settles the globals the last unit hid, now that it has run: where the
+    /// declaration that hid one never ran (a panic stopped the unit first), the
+    /// name goes back to the old global, whose value is kept; otherwise, when no
+    /// code can reach the old global, its value is released (a REPL variable
+    /// declared again does not keep its old value alive).
+    fn settle_hidden_globals(&mut self) {
+        let hidden = std::mem::take(&mut self.hidden);
         let Some(jit) = &mut self.jit else {
             return;
         };
-        for g in unreachable {
-            if let Some(g) = self.lowering.global_ref(g) {
+        // Newest first: a name one unit hid twice goes back one step at a time.
+        for h in hidden.into_iter().rev() {
+            // SAFETY: no Kiln code runs while a unit is compiled.
+            let set = match self.lowering.flag_ref(h.new) {
+                Some(flag) => unsafe { jit.global_i8(flag) }.is_some_and(|v| v != 0),
+                None => true,
+            };
+            if !set {
+                self.session.unhide_global(h);
+            } else if let Some(old) = self.lowering.global_ref(h.old).filter(|_| h.unreachable) {
                 // SAFETY: no Kiln code runs while a unit is compiled; the checker
                 // found no code that can reach the global any more.
-                unsafe { jit.release_global(self.lowering.program(), g) };
+                unsafe { jit.release_global(self.lowering.program(), old) };
             }
         }
     }

@@ -301,7 +301,10 @@ impl Checker {
             // The body's names are those of its home: the module, or the earlier
             // unit, it was declared in.
             let home = self.enter_home(req.generic);
-            let globals = self.state.names.globals.clone();
+            let globals = match self.state.template_globals.get(&req.generic) {
+                Some(seen) => seen.clone(),
+                None => self.state.names.globals.clone(),
+            };
             let body = self.check_fn(req.instance, &info.decl, globals);
             self.leave_home(home);
             self.type_params = saved_scope;

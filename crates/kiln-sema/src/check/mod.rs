@@ -65,6 +65,11 @@ pub(crate) struct State {
     /// functions made before keep the old type, which prints like the new one: a
     /// mismatch between the two says which is which ([`Checker::mismatch`]).
     pub replaced_adts: HashSet<AdtId>,
+    /// The top-level variables each generic function or method sees where it is
+    /// declared (those declared before it in its unit, and every earlier unit's):
+    /// its instances, checked later, read a name as a function declared there
+    /// would.
+    pub template_globals: HashMap<FuncId, PMap<String, GlobalId>>,
     /// Globals that a function (anything but a unit's top-level code) reads or
     /// sets. Compiled code can reach their slots for as long as the session
     /// lives; another global's slot is reached only by the top-level code of the
@@ -177,6 +182,7 @@ impl State {
         p.tests.truncate(c.tests);
         p.main = c.main;
         self.namespaces.truncate(c.namespaces);
+        self.template_globals.retain(|f, _| f.index() < c.sigs);
     }
 }
 
@@ -203,11 +209,23 @@ pub struct Unit {
     /// other than `()`: the hidden global its value is stored in, for the REPL to
     /// print.
     pub result: Option<hir::GlobalId>,
-    /// Globals this unit's declarations hid (`let x` again) that no compiled code
-    /// can reach once the unit has run: nothing but top-level code used them,
-    /// and no generic function that may still be instantiated can see them. The
-    /// session may release their values.
-    pub unreachable_globals: Vec<hir::GlobalId>,
+    /// The earlier globals this unit's top-level declarations hid (`let x`
+    /// again), in the order of the declarations.
+    pub hidden_globals: Vec<HiddenGlobal>,
+}
+
+/// A global that a unit's declaration of the same name hid.
+#[derive(Clone, Copy, Debug)]
+pub struct HiddenGlobal {
+    pub old: GlobalId,
+    /// The global declared in its place.
+    pub new: GlobalId,
+    /// No compiled code can reach `old` once the unit has run: nothing but
+    /// top-level code used it, and no generic function that may still be
+    /// instantiated can see it. If the unit's code set `new`, the session may
+    /// release `old`'s value; if a panic stopped it first, the name should go
+    /// back to `old` ([`crate::Session::unhide_global`]).
+    pub unreachable: bool,
 }
 
 /// Checks one unit against `state`, adding to it. On any error, the caller restores
@@ -245,7 +263,7 @@ pub(crate) fn check_unit(
         .iter()
         .map(|&old| checker.state.program.adts[old].id)
         .collect();
-    let unreachable_globals = checker.unreachable_globals();
+    let hidden_globals = checker.hidden_globals();
     let Checker {
         diags,
         state,
@@ -274,7 +292,7 @@ pub(crate) fn check_unit(
             let ty = state.program.globals[g.index()].ty;
             ty != Ty::Unit && ty != Ty::Never
         }),
-        unreachable_globals,
+        hidden_globals,
     };
     (state, Ok(unit))
 }
@@ -348,8 +366,8 @@ pub(crate) struct Checker {
     /// into `program.adts`).
     shadowed_adts: Vec<usize>,
     /// Globals whose name a declaration of this unit took (in a persistent
-    /// session).
-    pub(crate) shadowed_globals: Vec<GlobalId>,
+    /// session): `(old, new)`.
+    pub(crate) shadowed_globals: Vec<(GlobalId, GlobalId)>,
     /// Names of this unit's functions that a top-level variable of the unit
     /// shadows: once the unit is checked, the name is the variable's.
     pub(crate) shadowing_globals: Vec<String>,
@@ -546,22 +564,26 @@ impl Checker {
         }
     }
 
-    /// The globals this unit hid that no compiled code can reach any more (see
-    /// [`Unit::unreachable_globals`]): not used by any function, and not visible
-    /// in a namespace kept for the instances of a generic function (a module's,
-    /// or an earlier unit's), which may be made later.
-    fn unreachable_globals(&self) -> Vec<GlobalId> {
+    /// The globals this unit hid, each with whether compiled code can still
+    /// reach it (see [`HiddenGlobal::unreachable`]): a function uses it, or a
+    /// namespace kept for the instances of a generic function (a module's, or an
+    /// earlier unit's), which may be made later, sees it.
+    fn hidden_globals(&self) -> Vec<HiddenGlobal> {
         let state = &self.state;
-        self.shadowed_globals
-            .iter()
-            .copied()
-            .filter(|g| !state.used_globals.contains(g))
-            .filter(|g| {
-                let name = &state.program.globals[g.index()].name;
-                !state
+        let reachable = |g: GlobalId| {
+            let name = &state.program.globals[g.index()].name;
+            state.used_globals.contains(&g)
+                || state
                     .namespaces
                     .iter()
-                    .any(|ns| ns.globals.get(name) == Some(g))
+                    .any(|ns| ns.globals.get(name) == Some(&g))
+        };
+        self.shadowed_globals
+            .iter()
+            .map(|&(old, new)| HiddenGlobal {
+                old,
+                new,
+                unreachable: !reachable(old),
             })
             .collect()
     }
@@ -894,10 +916,11 @@ impl Checker {
                     else {
                         continue;
                     };
-                    if id.0 < first
-                        || self.state.sigs[id.index()].span != f.sig.span
-                        || !f.sig.generics.is_empty()
-                    {
+                    if id.0 < first || self.state.sigs[id.index()].span != f.sig.span {
+                        continue;
+                    }
+                    if !f.sig.generics.is_empty() {
+                        self.state.template_globals.insert(id, globals);
                         continue;
                     }
                     let body = self.check_fn(id, f, globals);
@@ -916,6 +939,9 @@ impl Checker {
                             continue;
                         };
                         if self.state.sigs[id.index()].generic.is_some() {
+                            if id.0 >= first {
+                                self.state.template_globals.insert(id, globals.clone());
+                            }
                             continue;
                         }
                         if id.0 >= first && !self.bodies.contains_key(&id) {

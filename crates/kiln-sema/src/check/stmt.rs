@@ -171,7 +171,7 @@ impl Checker {
             self.take_name(&ident, NameKind::Global);
             if let Some(old) = self.cx.globals.insert(name.to_string(), id) {
                 if self.globals_in_slots {
-                    self.shadowed_globals.push(old);
+                    self.shadowed_globals.push((old, id));
                 }
             }
             // A top-level local of the same name (from destructuring) is shadowed.
