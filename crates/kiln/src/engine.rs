@@ -831,10 +831,11 @@ impl Engine {
         if let Some((code, site)) = self.jit.as_ref().and_then(|j| j.lookup(addr)) {
             match site {
                 Some(s) => self.push_site_frames(frames, s),
-                None => frames.push(Frame {
+                None => Frame {
                     func: code.name.clone(),
                     location: None,
-                }),
+                }
+                .push_to(frames),
             }
         }
     }
@@ -856,15 +857,17 @@ impl Engine {
 
     /// The frames of one site: its own, then those inlining removed.
     fn push_site_frames(&self, frames: &mut Vec<Frame>, site: &kiln_codegen::Site) {
-        frames.push(Frame {
+        Frame {
             func: site.func.clone(),
             location: self.location(site.span),
-        });
+        }
+        .push_to(frames);
         for (func, span) in &site.outer {
-            frames.push(Frame {
+            Frame {
                 func: func.clone(),
                 location: self.location(*span),
-            });
+            }
+            .push_to(frames);
         }
     }
 

@@ -10,6 +10,20 @@ pub struct Frame {
     pub location: Option<String>,
 }
 
+impl Frame {
+    /// Adds `frame` to a trace being built, innermost first, unless it only
+    /// repeats the frame before it: compiler-made code with no position of its
+    /// own that calls the function of the same name (the adapter that lets a
+    /// named function be passed as a closure) adds nothing to the trace.
+    pub fn push_to(self, frames: &mut Vec<Frame>) {
+        let repeats =
+            self.location.is_none() && frames.last().is_some_and(|inner| inner.func == self.func);
+        if !repeats {
+            frames.push(self);
+        }
+    }
+}
+
 /// A runtime error as the user sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PanicReport {

@@ -505,11 +505,13 @@ fn build_adapter(hir: &hir::Program, func: FuncId, callee: FuncRef) -> Func {
     let mut params = vec![Type::Ptr];
     params.extend(f.params.iter().filter_map(|&p| mir_type(f.local(p).ty)));
     let ret = mir_type(f.ret);
-    let mut b = FuncBuilder::new(f.name.clone(), params, ret, f.span);
+    // The adapter has no source of its own: a trace shows the function it calls,
+    // once (`kiln::report::Frame::push_to`).
+    let mut b = FuncBuilder::new(f.name.clone(), params, ret, Span::GENERATED);
     let args = b.block_params(Func::ENTRY)[1..].to_vec();
     let results: Vec<Type> = ret.into_iter().collect();
     let r = b
-        .ins(InstKind::Call(callee, args), &results, f.span)
+        .ins(InstKind::Call(callee, args), &results, Span::GENERATED)
         .first()
         .copied();
     b.ret(r);

@@ -69,21 +69,26 @@ impl Engine {
 
     fn interpreted_report(&self, interp: &kiln_interp::Interpreter, p: &KilnPanic) -> PanicReport {
         let trace = interp.trace(p);
+        let mut frames = Vec::new();
+        let mut omitted = None;
+        for (i, (func, span)) in trace.frames.into_iter().enumerate() {
+            if let Some(o) = trace.omitted.as_ref().filter(|o| o.at == i) {
+                omitted = Some(Omitted {
+                    at: frames.len(),
+                    count: o.count,
+                    exact: o.exact,
+                });
+            }
+            Frame {
+                func,
+                location: self.location(span),
+            }
+            .push_to(&mut frames);
+        }
         PanicReport {
             message: p.message.clone(),
-            frames: trace
-                .frames
-                .into_iter()
-                .map(|(func, span)| Frame {
-                    func,
-                    location: self.location(span),
-                })
-                .collect(),
-            omitted: trace.omitted.map(|o| Omitted {
-                at: o.at,
-                count: o.count,
-                exact: o.exact,
-            }),
+            frames,
+            omitted,
         }
     }
 }
