@@ -639,7 +639,8 @@ impl Checker {
         }
         let names = &self.state.names;
         let program = &self.state.program;
-        // The functions and variables of earlier units that can still be named.
+        // The functions, methods and variables of earlier units that can still be
+        // named.
         let mut funcs: Vec<(&str, FuncId)> = names
             .funcs
             .iter()
@@ -648,6 +649,13 @@ impl Checker {
                 _ => None,
             })
             .collect();
+        funcs.extend(
+            names
+                .methods
+                .values()
+                .filter(|id| id.0 < first)
+                .map(|&id| (self.state.sigs[id.index()].name.as_str(), id)),
+        );
         funcs.sort_by_key(|&(_, id)| id);
         let mut globals: Vec<(&str, GlobalId)> = names
             .globals
@@ -669,6 +677,17 @@ impl Checker {
             .iter()
             .map(|((template, _), &instance)| (instance, *template))
             .collect();
+        // What a function does is in its body, or a generic one's in its
+        // instances' bodies (its own HIR is a stand-in).
+        let mut instances_of: HashMap<FuncId, Vec<FuncId>> = HashMap::new();
+        for (&instance, template) in &template_of {
+            instances_of.entry(*template).or_default().push(instance);
+        }
+        let bodies = |f: FuncId| {
+            std::iter::once(f)
+                .chain(instances_of.get(&f).into_iter().flatten().copied())
+                .map(|b| &program.funcs[b.index()])
+        };
         let mut notes = Vec::new();
         for &(old, _) in &self.shadowed {
             if replaced.iter().any(|&(o, _)| o == old) || self.replaced_templates.contains(&old) {
@@ -686,9 +705,9 @@ impl Checker {
                 }
             };
             let calls_old = |f: FuncId| {
-                program.funcs[f.index()].exprs.iter().any(|e| {
+                bodies(f).any(|body| body.exprs.iter().any(|e| {
                     matches!(e.kind, hir::ExprKind::Call { func, .. } | hir::ExprKind::FuncValue(func) if means_old(func))
-                })
+                }))
             };
             let users: Vec<&str> = funcs
                 .iter()
@@ -714,10 +733,7 @@ impl Checker {
                     let sig = &self.state.sigs[f.index()];
                     mentions(sig.ret)
                         || sig.params.iter().any(|p| mentions(p.1))
-                        || program.funcs[f.index()]
-                            .exprs
-                            .iter()
-                            .any(|e| mentions(e.ty))
+                        || bodies(f).any(|body| body.exprs.iter().any(|e| mentions(e.ty)))
                 })
                 .map(|&(n, _)| n)
                 .collect();
