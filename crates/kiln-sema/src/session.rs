@@ -200,6 +200,7 @@ impl Session {
         let name = self.state.program.globals[hidden.new.index()].name.clone();
         if self.state.names.globals.get(&name) == Some(&hidden.new) {
             self.state.names.globals.insert(name, hidden.old);
+            self.state.hidden_reachable.remove(&hidden.old);
         }
     }
 

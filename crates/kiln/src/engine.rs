@@ -234,6 +234,10 @@ pub struct Engine {
     /// settled once it has run, before the next unit is compiled
     /// ([`Engine::settle_hidden_globals`]).
     hidden: Vec<kiln_sema::HiddenGlobal>,
+    /// Globals hidden earlier that the last unit's redefinitions left
+    /// unreachable ([`kiln_sema::Unit::released_globals`]): released with
+    /// `hidden`.
+    released: Vec<kiln_sema::hir::GlobalId>,
 }
 
 /// A file compiled for `kiln test`.
@@ -271,6 +275,7 @@ impl Engine {
             interp_modules: Vec::new(),
             module_mains: Vec::new(),
             hidden: Vec::new(),
+            released: Vec::new(),
         })
     }
 
@@ -310,6 +315,7 @@ impl Engine {
             interp_modules: Vec::new(),
             module_mains: Vec::new(),
             hidden: Vec::new(),
+            released: Vec::new(),
         }
     }
 
@@ -428,6 +434,7 @@ impl Engine {
         };
         self.stats.instances = unit.instances;
         self.hidden = std::mem::take(&mut unit.hidden_globals);
+        self.released = std::mem::take(&mut unit.released_globals);
         diags.extend(std::mem::take(&mut unit.diagnostics));
         let notes = std::mem::take(&mut unit.notes);
         let result_type = unit.result.map(|g| {
@@ -451,9 +458,17 @@ impl Engine {
     /// declared again does not keep its old value alive).
     fn settle_hidden_globals(&mut self) {
         let hidden = std::mem::take(&mut self.hidden);
+        let released = std::mem::take(&mut self.released);
         let Some(jit) = &mut self.jit else {
             return;
         };
+        for g in released {
+            if let Some(g) = self.lowering.global_ref(g) {
+                // SAFETY: no Kiln code runs while a unit is compiled; the last
+                // functions that could reach the global were replaced.
+                unsafe { jit.release_global(self.lowering.program(), g) };
+            }
+        }
         // Newest first: a name one unit hid twice goes back one step at a time.
         for h in hidden.into_iter().rev() {
             // SAFETY: no Kiln code runs while a unit is compiled.

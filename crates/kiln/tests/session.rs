@@ -272,6 +272,18 @@ fn a_variable_declared_again_frees_its_old_value_when_nothing_can_reach_it() {
         assert_eq!(unit(&mut engine, "println(big.len())"), "3\nok");
         assert_eq!(kiln_runtime::alloc::live_objects(), live);
 
+        // Used by a function: freed once a later unit replaces that function
+        // (the same two entries pasted again).
+        assert_eq!(unit(&mut engine, "var data = make()"), "ok");
+        assert_eq!(unit(&mut engine, "fn size() -> int { data.len() }"), "ok");
+        let live = kiln_runtime::alloc::live_objects();
+        for _ in 0..20 {
+            assert_eq!(unit(&mut engine, "var data = make()"), "ok");
+            assert_eq!(unit(&mut engine, "fn size() -> int { data.len() }"), "ok");
+        }
+        assert_eq!(unit(&mut engine, "println(size())"), "3\nok");
+        assert_eq!(kiln_runtime::alloc::live_objects(), live);
+
         // Used by a function: kept, and the function still reads it.
         assert_eq!(
             unit(

@@ -70,11 +70,16 @@ pub(crate) struct State {
     /// its instances, checked later, read a name as a function declared there
     /// would.
     pub template_globals: HashMap<FuncId, PMap<String, GlobalId>>,
-    /// Globals that a function (anything but a unit's top-level code) reads or
-    /// sets. Compiled code can reach their slots for as long as the session
-    /// lives; another global's slot is reached only by the top-level code of the
-    /// units that see it, which runs once.
-    pub used_globals: HashSet<GlobalId>,
+    /// The functions (anything but a unit's top-level code) that read or set each
+    /// global. Compiled code can reach a global's slot while one of them can
+    /// run: one that a same-signature redefinition replaced cannot (its slot
+    /// calls the new body). Another global's slot is reached only by the
+    /// top-level code of the units that see it, which runs once.
+    pub global_users: HashMap<GlobalId, Vec<FuncId>>,
+    /// Globals a unit hid while a function that can still run used them: their
+    /// values are released once a later unit replaces the last such function
+    /// (`Unit::released_globals`).
+    pub hidden_reachable: HashSet<GlobalId>,
     /// Whether the process has a C function of this name, for `extern fn`; set
     /// by whoever will run the code (the engine). Without it any name is taken.
     pub symbol_exists: Option<fn(&str) -> bool>,
@@ -212,6 +217,10 @@ pub struct Unit {
     /// The earlier globals this unit's top-level declarations hid (`let x`
     /// again), in the order of the declarations.
     pub hidden_globals: Vec<HiddenGlobal>,
+    /// Globals hidden by earlier units that no code can reach once this unit's
+    /// redefinitions are in: the last functions using them were replaced. Their
+    /// values may be released once the unit has run.
+    pub released_globals: Vec<GlobalId>,
 }
 
 /// A global that a unit's declaration of the same name hid.
@@ -257,13 +266,14 @@ pub(crate) fn check_unit(
     checker.hide_shadowed_functions();
     let (made, reused) = checker.instance_stats;
     let replaced = checker.replaced();
+    let hidden_globals = checker.hidden_globals(&replaced);
+    let released_globals = checker.released_globals(&replaced);
     let notes = checker.redefinition_notes(first, &replaced);
     let replaced_adts: Vec<AdtId> = checker
         .shadowed_adts
         .iter()
         .map(|&old| checker.state.program.adts[old].id)
         .collect();
-    let hidden_globals = checker.hidden_globals();
     let Checker {
         diags,
         state,
@@ -274,6 +284,12 @@ pub(crate) fn check_unit(
         return (state, Err(diags));
     }
     let mut state = state;
+    for h in hidden_globals.iter().filter(|h| !h.unreachable) {
+        state.hidden_reachable.insert(h.old);
+    }
+    for g in &released_globals {
+        state.hidden_reachable.remove(g);
+    }
     state.replaced_by.extend(replaced.iter().copied());
     state.replaced_adts.extend(replaced_adts);
     let unit = Unit {
@@ -293,6 +309,7 @@ pub(crate) fn check_unit(
             ty != Ty::Unit && ty != Ty::Never
         }),
         hidden_globals,
+        released_globals,
     };
     (state, Ok(unit))
 }
@@ -564,28 +581,54 @@ impl Checker {
         }
     }
 
-    /// The globals this unit hid, each with whether compiled code can still
-    /// reach it (see [`HiddenGlobal::unreachable`]): a function uses it, or a
-    /// namespace kept for the instances of a generic function (a module's, or an
-    /// earlier unit's), which may be made later, sees it.
-    fn hidden_globals(&self) -> Vec<HiddenGlobal> {
+    /// Whether compiled code can still reach global `g` once this unit's
+    /// redefinitions (`replaced`) are in: a function that can still run uses it,
+    /// or a namespace kept for the instances of a generic function (a module's,
+    /// or an earlier unit's), which may be made later, sees it.
+    fn global_reachable(&self, g: GlobalId, replaced: &[(FuncId, FuncId)]) -> bool {
         let state = &self.state;
-        let reachable = |g: GlobalId| {
-            let name = &state.program.globals[g.index()].name;
-            state.used_globals.contains(&g)
-                || state
-                    .namespaces
-                    .iter()
-                    .any(|ns| ns.globals.get(name) == Some(&g))
+        let live = |f: &FuncId| {
+            !state.replaced_by.contains_key(f) && !replaced.iter().any(|(old, _)| old == f)
         };
+        let name = &state.program.globals[g.index()].name;
+        state
+            .global_users
+            .get(&g)
+            .is_some_and(|users| users.iter().any(live))
+            || state
+                .namespaces
+                .iter()
+                .any(|ns| ns.globals.get(name) == Some(&g))
+    }
+
+    /// The globals this unit hid, each with whether compiled code can still
+    /// reach it ([`HiddenGlobal::unreachable`]).
+    fn hidden_globals(&self, replaced: &[(FuncId, FuncId)]) -> Vec<HiddenGlobal> {
         self.shadowed_globals
             .iter()
             .map(|&(old, new)| HiddenGlobal {
                 old,
                 new,
-                unreachable: !reachable(old),
+                unreachable: !self.global_reachable(old, replaced),
             })
             .collect()
+    }
+
+    /// Globals hidden earlier while still in use that this unit's redefinitions
+    /// leave unreachable ([`Unit::released_globals`]).
+    fn released_globals(&self, replaced: &[(FuncId, FuncId)]) -> Vec<GlobalId> {
+        if replaced.is_empty() {
+            return Vec::new();
+        }
+        let mut released: Vec<GlobalId> = self
+            .state
+            .hidden_reachable
+            .iter()
+            .copied()
+            .filter(|&g| !self.global_reachable(g, replaced))
+            .collect();
+        released.sort();
+        released
     }
 
     /// Takes `name` for a declaration of `kind` by this unit (see [`Names::take`]).
@@ -973,10 +1016,23 @@ impl Checker {
         self.replace_generic_instances();
         // Function ids of HIR match the signature ids.
         for index in first as usize..self.state.sigs.len() {
-            let f = match self.bodies.remove(&FuncId(index as u32)) {
+            let id = FuncId(index as u32);
+            let f = match self.bodies.remove(&id) {
                 Some(f) => f,
                 None => self.placeholder(index),
             };
+            if self.state.program.main != Some(id) {
+                for e in &f.exprs {
+                    if let hir::ExprKind::Global(g) | hir::ExprKind::SetGlobal { global: g, .. } =
+                        e.kind
+                    {
+                        let users = self.state.global_users.entry(g).or_default();
+                        if users.last() != Some(&id) {
+                            users.push(id);
+                        }
+                    }
+                }
+            }
             self.state.program.funcs.push(f);
         }
     }
@@ -1084,15 +1140,6 @@ impl Checker {
         span: Span,
     ) -> hir::Function {
         let cx = std::mem::take(&mut self.cx);
-        if name != "<main>" {
-            for e in &cx.exprs {
-                if let hir::ExprKind::Global(g) | hir::ExprKind::SetGlobal { global: g, .. } =
-                    e.kind
-                {
-                    self.state.used_globals.insert(g);
-                }
-            }
-        }
         hir::Function {
             name: name.to_string(),
             captures: cx
