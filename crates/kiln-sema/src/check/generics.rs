@@ -157,6 +157,22 @@ impl Checker {
         signature
     }
 
+    /// Reports, once and where it is declared, what is wrong in a generic
+    /// function's signature whatever its type arguments (an unknown type): its
+    /// signature is read with a placeholder for each type parameter, as
+    /// [`Checker::same_generic_signature`] reads it. Without this a generic
+    /// function that is never called would hide the error, and each instance
+    /// would report it again.
+    pub(crate) fn check_generic_signature(&mut self, f: FuncId) {
+        let Some(generic) = self.state.sigs[f.index()].generic.clone() else {
+            return;
+        };
+        let probes: Vec<Ty> = (0..generic.params().count() as u32)
+            .map(Ty::Param)
+            .collect();
+        self.home_signature(f, &generic, &probes);
+    }
+
     /// The parameter and result types of a generic function for `targs`.
     fn instance_signature(&mut self, generic: &Generic, targs: &[Ty]) -> (Vec<(String, Ty)>, Ty) {
         let scope: HashMap<String, Ty> = generic

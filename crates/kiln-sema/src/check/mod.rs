@@ -275,11 +275,15 @@ pub(crate) fn check_unit(
         .map(|&old| checker.state.program.adts[old].id)
         .collect();
     let Checker {
-        diags,
+        mut diags,
         state,
         result,
         ..
     } = checker;
+    // The same message at the same place says nothing more the second time (an
+    // error in a generic function's signature, found again by each instance).
+    let mut seen = HashSet::new();
+    diags.retain(|d| seen.insert((d.span, d.message.clone())));
     if diags.iter().any(|d| d.is_error()) {
         return (state, Err(diags));
     }
@@ -980,6 +984,7 @@ impl Checker {
                     }
                     if !f.sig.generics.is_empty() {
                         self.state.template_globals.insert(id, globals);
+                        self.check_generic_signature(id);
                         continue;
                     }
                     let body = self.check_fn(id, f, globals);
@@ -1000,6 +1005,7 @@ impl Checker {
                         if self.state.sigs[id.index()].generic.is_some() {
                             if id.0 >= first {
                                 self.state.template_globals.insert(id, globals.clone());
+                                self.check_generic_signature(id);
                             }
                             continue;
                         }
