@@ -629,34 +629,18 @@ impl Jit {
         if program.globals[g.index()].ty != mir::Type::Ptr {
             return;
         }
-        let slot = addr as *mut usize;
-        // SAFETY: `addr` is the slot of a global of reference type in a globals
-        // block this JIT owns; it holds 0 or a live object owned by the global,
-        // and by the contract nothing else will use it. Emptying it keeps
-        // `release_globals` from releasing the object again.
-        unsafe {
-            let obj = *slot;
-            if obj != 0 {
-                *slot = 0;
-                kiln_runtime::object::kiln_release(obj as *mut u8);
-            }
-        }
+        // SAFETY: by this function's contract nothing else uses the global.
+        unsafe { release_slot(addr) };
     }
 
     /// Releases what every global holds, as the end of the program does for
     /// locals; after this, live objects are leaks (or cycles).
     pub fn release_globals(&mut self) {
         for &addr in &self.ref_globals {
-            let slot = addr as *mut usize;
-            // SAFETY: `addr` is a slot of a global of reference type in a globals
-            // block this JIT owns; it holds 0 or a live object owned by the global.
-            unsafe {
-                let obj = *slot;
-                if obj != 0 {
-                    *slot = 0;
-                    kiln_runtime::object::kiln_release(obj as *mut u8);
-                }
-            }
+            // SAFETY: `addr` is in `ref_globals`: the slot of a global of
+            // reference type in a globals block this JIT owns, holding 0 or an
+            // object the global owns.
+            unsafe { release_slot(addr) };
         }
     }
 
@@ -750,6 +734,25 @@ impl Jit {
             .rev()
             .find(|c| c.start == start)
             .map(code_slice)
+    }
+}
+
+/// Releases what the slot of a global of reference type holds and empties it
+/// (so it is never released twice).
+///
+/// # Safety
+/// `addr` is the slot of a global of reference type in a globals block of a live
+/// JIT, holding 0 or an object the global owns, and nothing uses the global
+/// afterwards but another `release_slot`.
+unsafe fn release_slot(addr: usize) {
+    let slot = addr as *mut usize;
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let obj = *slot;
+        if obj != 0 {
+            *slot = 0;
+            kiln_runtime::object::kiln_release(obj as *mut u8);
+        }
     }
 }
 

@@ -295,82 +295,70 @@ const FP_REGISTER: c_int = 29; // x29
 #[cfg(target_arch = "riscv64")]
 const FP_REGISTER: c_int = 8; // s0
 
-/// The innermost JIT frame on this thread's stack: the return address into it and
-/// its frame pointer; `None` when no JIT code is running.
+/// Steps through the stack with the system unwinder, passing each JIT frame to
+/// `visit` (the return address into it and its frame pointer), innermost first,
+/// for as long as `visit` says to go on.
 ///
-/// Runtime functions called without a frame pointer (an allocation deep inside one,
-/// a recursive routine that checks the stack) raise panics from Rust frames, which
-/// need not keep frame pointers, so the frame-pointer walk cannot start there.
-/// The system unwinder can: it steps out of the Rust frames by their unwind
-/// information, restoring the registers each one saved, until it reaches an
-/// address in JIT code; the frame-pointer register then holds that JIT frame's
-/// frame pointer (JIT code keeps it in that register throughout).
-fn innermost_jit_frame(code: &mut JitCode) -> Option<(usize, usize)> {
-    struct Search<'c, 'a> {
+/// Rust frames need not keep frame pointers (an allocation deep inside a runtime
+/// function, a recursive routine that checks the stack, the sort that calls a
+/// `sort_by` comparison back), so the frame-pointer walk cannot start from them
+/// or step over them. The system unwinder can: it steps out of Rust frames by
+/// their unwind information, restoring the registers each one saved, and through
+/// JIT frames (registered by the code generator); in a JIT frame the
+/// frame-pointer register holds that frame's frame pointer (JIT code keeps it
+/// there throughout). Slower than the frame-pointer walk, it only runs for a
+/// panic.
+fn unwind_jit_frames(code: &mut JitCode, visit: &mut dyn FnMut(usize, usize) -> bool) {
+    struct Walk<'c, 'a, 'v> {
         code: &'c mut JitCode<'a>,
-        found: Option<(usize, usize)>,
+        visit: &'v mut dyn FnMut(usize, usize) -> bool,
     }
     extern "C" fn step(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int {
-        // SAFETY: `arg` is the `Search` that `innermost_jit_frame` passed, alive and
-        // not otherwise borrowed during the walk.
-        let search = unsafe { &mut *arg.cast::<Search>() };
-        // SAFETY: `ctx` is the context the unwinder passes for the current frame.
-        let ip = unsafe { _Unwind_GetIP(ctx) };
-        if !search.code.contains(ip) {
-            return URC_NO_REASON;
-        }
-        // SAFETY: as above; the frame-pointer register is one the unwinder tracks.
-        let fp = unsafe { _Unwind_GetGR(ctx, FP_REGISTER) };
-        search.found = Some((ip, fp));
-        URC_END_OF_STACK
-    }
-    let mut search = Search { code, found: None };
-    // SAFETY: `step` only reads the context it is given and writes `search`, which
-    // outlives the walk.
-    unsafe { _Unwind_Backtrace(step, (&mut search as *mut Search).cast()) };
-    search.found
-}
-
-/// Passes to `on_frame` the return address into each JIT frame farther out than
-/// the one whose frame pointer is `beyond`, innermost first.
-///
-/// Runtime code that calls compiled code back (the comparisons of `sort_by`)
-/// puts Rust frames between JIT frames. They need not keep frame pointers, so the
-/// frame-pointer walk stops at them; the system unwinder steps over them by their
-/// unwind information, as in [`innermost_jit_frame`], and through the JIT frames
-/// beyond (registered by the code generator). Slower than the frame-pointer walk,
-/// it only runs for a panic raised under such a callback.
-fn outer_jit_frames(code: &mut JitCode, beyond: usize, on_frame: &mut dyn FnMut(usize)) {
-    struct Walk<'c, 'a, 'f> {
-        code: &'c mut JitCode<'a>,
-        beyond: usize,
-        on_frame: &'f mut dyn FnMut(usize),
-    }
-    extern "C" fn step(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int {
-        // SAFETY: `arg` is the `Walk` that `outer_jit_frames` passed, alive and not
+        // SAFETY: `arg` is the `Walk` that `unwind_jit_frames` passed, alive and not
         // otherwise borrowed during the walk.
         let walk = unsafe { &mut *arg.cast::<Walk>() };
         // SAFETY: `ctx` is the context the unwinder passes for the current frame.
         let ip = unsafe { _Unwind_GetIP(ctx) };
-        if walk.code.contains(ip) {
-            // SAFETY: as above; the frame-pointer register is one the unwinder
-            // tracks, and in a JIT frame it holds that frame's frame pointer.
-            let fp = unsafe { _Unwind_GetGR(ctx, FP_REGISTER) };
-            // The stack grows down: frames already walked are at or below `beyond`.
-            if fp > walk.beyond {
-                (walk.on_frame)(ip);
-            }
+        if !walk.code.contains(ip) {
+            return URC_NO_REASON;
         }
-        URC_NO_REASON
+        // SAFETY: as above; the frame-pointer register is one the unwinder tracks.
+        let fp = unsafe { _Unwind_GetGR(ctx, FP_REGISTER) };
+        if (walk.visit)(ip, fp) {
+            URC_NO_REASON
+        } else {
+            URC_END_OF_STACK
+        }
     }
-    let mut walk = Walk {
-        code,
-        beyond,
-        on_frame,
-    };
+    let mut walk = Walk { code, visit };
     // SAFETY: `step` only reads the context it is given and uses `walk`, which
     // outlives the walk.
     unsafe { _Unwind_Backtrace(step, (&mut walk as *mut Walk).cast()) };
+}
+
+/// The innermost JIT frame on this thread's stack: the return address into it and
+/// its frame pointer; `None` when no JIT code is running. A panic raised from a
+/// Rust frame starts its trace here ([`unwind_jit_frames`]).
+fn innermost_jit_frame(code: &mut JitCode) -> Option<(usize, usize)> {
+    let mut found = None;
+    unwind_jit_frames(code, &mut |ip, fp| {
+        found = Some((ip, fp));
+        false
+    });
+    found
+}
+
+/// Passes to `on_frame` the return address into each JIT frame farther out than
+/// the one whose frame pointer is `beyond`, innermost first: the frames beyond
+/// Rust frames that called compiled code back ([`unwind_jit_frames`]).
+fn outer_jit_frames(code: &mut JitCode, beyond: usize, on_frame: &mut dyn FnMut(usize)) {
+    unwind_jit_frames(code, &mut |ip, fp| {
+        // The stack grows down: frames already walked are at or below `beyond`.
+        if fp > beyond {
+            on_frame(ip);
+        }
+        true
+    });
 }
 
 /// Walks the JIT frames on the stack from the one whose frame pointer is `fp`

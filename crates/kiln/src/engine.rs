@@ -458,17 +458,10 @@ impl Engine {
     /// declared again does not keep its old value alive).
     fn settle_hidden_globals(&mut self) {
         let hidden = std::mem::take(&mut self.hidden);
-        let released = std::mem::take(&mut self.released);
+        let mut release = std::mem::take(&mut self.released);
         let Some(jit) = &mut self.jit else {
             return;
         };
-        for g in released {
-            if let Some(g) = self.lowering.global_ref(g) {
-                // SAFETY: no Kiln code runs while a unit is compiled; the last
-                // functions that could reach the global were replaced.
-                unsafe { jit.release_global(self.lowering.program(), g) };
-            }
-        }
         // Newest first: a name one unit hid twice goes back one step at a time.
         for h in hidden.into_iter().rev() {
             // SAFETY: no Kiln code runs while a unit is compiled.
@@ -478,11 +471,17 @@ impl Engine {
             };
             if !set {
                 self.session.unhide_global(h);
-            } else if let Some(old) = self.lowering.global_ref(h.old).filter(|_| h.unreachable) {
-                // SAFETY: no Kiln code runs while a unit is compiled; the checker
-                // found no code that can reach the global any more.
-                unsafe { jit.release_global(self.lowering.program(), old) };
+            } else if h.unreachable {
+                release.push(h.old);
             }
+        }
+        for g in release
+            .into_iter()
+            .filter_map(|g| self.lowering.global_ref(g))
+        {
+            // SAFETY: no Kiln code runs while a unit is compiled, and the checker
+            // found no code that can reach the global any more.
+            unsafe { jit.release_global(self.lowering.program(), g) };
         }
     }
 
